@@ -1,0 +1,257 @@
+"""The orchestrator: load and validate everything, then write every client's site.
+
+Reads top to bottom like MkDocs' build command: load -> validate -> history -> (per client, in
+parallel) derive -> render -> MkDocs build into a temporary folder -> swap into place. Nothing
+in the output folder changes unless every requested client built; each client folder is swapped
+atomically, so readers and crashes never see a half-written site.
+"""
+from __future__ import annotations
+
+import calendar
+import concurrent.futures as futures
+import ctypes
+import ctypes.util
+import datetime as dt
+import fcntl
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import derive, i18n
+from .errors import BuildError, Diagnostics, PlanError, UsageError
+from .history import History, read_history
+from .load import load_plans
+from .model import Client, Plans
+from .render import SiteBundle, render_site
+
+PACKAGE_DATA = Path(__file__).parent / "_data"
+REPO_ROOT = Path(__file__).parent.parent
+TMP_PREFIX = ".site-builder-tmp-"
+LOCK_NAME = ".site-builder.lock"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    plans: Path = Path("plans")
+    out: Path = Path("site")
+    clients: tuple[str, ...] = ()
+    today: dt.date | None = None
+    strict: bool = False
+    jobs: int = 0  # 0 = one per CPU
+
+
+@dataclass(frozen=True)
+class BuiltSite:
+    slug: str
+    path: Path
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class BuildReport:
+    sites: list[BuiltSite] = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+
+# --- inputs -----------------------------------------------------------------------------------
+
+
+def base_config_for(plans: Path) -> Path:
+    """The base mkdocs.yml: the plans repository's own (beside plans/), else the bundled one."""
+    own = Path(plans).resolve().parent / "mkdocs.yml"
+    if own.is_file():
+        return own
+    for candidate in (PACKAGE_DATA / "mkdocs.yml", REPO_ROOT / "mkdocs.yml"):
+        if candidate.is_file():
+            return candidate
+    raise BuildError("no mkdocs.yml found (neither beside the plans folder nor bundled)")
+
+
+def templates_for(base_config: Path) -> Path:
+    """Page templates live in theme/pages beside the base config (bundled as a fallback)."""
+    for candidate in (base_config.parent / "theme" / "pages", PACKAGE_DATA / "theme" / "pages",
+                      REPO_ROOT / "theme" / "pages"):
+        if candidate.is_dir():
+            return candidate
+    raise BuildError("no page templates found (theme/pages)")
+
+
+def client_today(client: Client, today: dt.date | None) -> dt.date:
+    """`--today` if given, else the current date in the client's time zone."""
+    if today is not None:
+        return today
+    return dt.datetime.now(zoneinfo.ZoneInfo(client.timezone)).date()
+
+
+def validate(plans_dir: Path, clients: Iterable[str] = (), strict: bool = False) \
+        -> tuple[Plans, Diagnostics]:
+    """Load and check the plans; raise PlanError if they have errors (or warnings, if strict)."""
+    from .mkdocs_backend import supported_languages
+
+    plans, diags = load_plans(plans_dir, clients)
+    languages = supported_languages()
+    for client in plans.clients:
+        base = client.language.split("-")[0]
+        if client.language not in languages and base not in languages:
+            diags.error(client.source.path, client.language_line,
+                        f"`language`: `{client.language}` is not a language Material for MkDocs "
+                        f"supports (e.g. en, de, fr, es, nl)")
+        elif i18n.missing_labels(client.language):
+            diags.warning(client.source.path, client.language_line,
+                          f"no site-builder labels for `{client.language}` yet; status labels "
+                          f"fall back to English")
+    problems = diags.errors + (diags.warnings if strict else [])
+    if problems:
+        raise PlanError(diags.items if strict else diags.errors + diags.warnings)
+    return plans, diags
+
+
+def prepare_client(client: Client, today: dt.date | None, history: History,
+                   templates: Path) -> SiteBundle:
+    """Derive and render one client (pure apart from reading templates)."""
+    state = derive.derive_client(client, client_today(client, today),
+                                 history.for_client(client.slug))
+    return render_site(state, templates)
+
+
+def prepare_for_preview(plans_dir: Path, slug: str, today: str | None):
+    """For live preview: the bundle of one client and the paths to watch."""
+    fixed = dt.date.fromisoformat(today) if today else None
+    plans, _ = validate(plans_dir, [slug])
+    client = plans.client(slug)
+    base = base_config_for(plans_dir)
+    bundle = prepare_client(client, fixed, read_history(plans_dir), templates_for(base))
+    return bundle, [client.path, templates_for(base)]
+
+
+# --- the build --------------------------------------------------------------------------------
+
+
+def build(options: BuildOptions, progress: Callable[[BuiltSite], None] | None = None) \
+        -> BuildReport:
+    """Build the requested clients' sites into options.out; all or nothing."""
+    plans, diags = validate(options.plans, options.clients, options.strict)
+    history = read_history(options.plans)
+    base = base_config_for(options.plans)
+    templates = templates_for(base)
+    report = BuildReport(warnings=diags.warnings)
+
+    out = Path(options.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with _output_lock(out):
+        _remove_stale_temporaries(out)
+        staging = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out))
+        try:
+            jobs = [(c, options.today, history, templates, base, staging / c.slug)
+                    for c in plans.clients]
+            built = list(_run(jobs, options.jobs, progress))
+            for site in built:  # every client built: publish each one atomically
+                _swap_into_place(staging / site.slug, out / site.slug)
+                report.sites.append(BuiltSite(site.slug, out / site.slug, site.warnings))
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return report
+
+
+def _build_one(job) -> BuiltSite:
+    client, today, history, templates, base, site_dir = job
+    bundle = prepare_client(client, today, history, templates)
+    epoch = history.last_commit.get(client.slug) or calendar.timegm(bundle.today.timetuple())
+    from .mkdocs_backend import build_site
+
+    warnings = build_site(bundle, base, site_dir, epoch)
+    return BuiltSite(client.slug, site_dir, tuple(warnings))
+
+
+def _run(jobs: list, workers: int, progress) -> Iterable[BuiltSite]:
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(jobs) <= 1:
+        for job in jobs:
+            site = _build_one(job)
+            if progress:
+                progress(site)
+            yield site
+        return
+    context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
+    with futures.ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
+                                     mp_context=context) as pool:
+        pending = [pool.submit(_build_one, job) for job in jobs]
+        try:
+            for done in pending:  # in submission order, so output order is stable
+                site = done.result()
+                if progress:
+                    progress(site)
+                yield site
+        except BaseException:
+            for f in pending:
+                f.cancel()
+            raise
+
+
+# --- safe publishing --------------------------------------------------------------------------
+
+
+class _OutputLock:
+    def __init__(self, out: Path):
+        self.path = out / LOCK_NAME
+        self.fd = -1
+
+    def __enter__(self):
+        self.fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self.fd)
+            raise UsageError(f"another build is writing to {self.path.parent}") from None
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
+
+
+def _output_lock(out: Path) -> _OutputLock:
+    return _OutputLock(out)
+
+
+def _remove_stale_temporaries(out: Path) -> None:
+    """Folders left by a build that was killed (we hold the lock, so none is in use)."""
+    for entry in out.iterdir():
+        if entry.name.startswith(TMP_PREFIX) and entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2); False where unsupported."""
+    renameat2 = getattr(_libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0
+
+
+def _swap_into_place(new: Path, target: Path) -> None:
+    """Replace `target` by `new` so that `target` is always a complete site."""
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise BuildError(f"{target} exists and is not a site folder; remove it")
+    if not target.exists():
+        os.rename(new, target)
+        return
+    if _exchange(new, target):  # new now holds the old site, inside the staging folder
+        shutil.rmtree(new, ignore_errors=True)
+        return
+    old = new.with_name(new.name + ".old")
+    os.rename(target, old)
+    os.rename(new, target)
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,201 @@
+"""Derive stage: the status of every milestone and project (spec section 3).
+
+Pure functions over the model: no I/O, `today` and the git history are passed in. Everything a
+page, feed or status.json shows about progress comes from here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Mapping
+
+from .model import Approval, Client, Milestone, Project
+from .signatures import VERIFIED
+
+APPROVED, CHANGES_REQUESTED, AWAITING, IN_PROGRESS, UPCOMING = (
+    "approved", "changes-requested", "awaiting-approval", "in-progress", "upcoming")
+STATUSES = (APPROVED, CHANGES_REQUESTED, AWAITING, IN_PROGRESS, UPCOMING)
+# Project health, worst first.
+OVERDUE_HEALTH, AT_RISK, ON_TRACK, COMPLETE = "overdue", "at-risk", "on-track", "complete"
+AT_RISK_DAYS = 7
+
+
+@dataclass(frozen=True)
+class ScheduleChange:
+    """A commit that moved a milestone's due date."""
+
+    milestone: str
+    old_due: dt.date
+    new_due: dt.date
+    date: dt.date  # commit date
+    commit: str  # short sha
+    author: str = ""
+    subject: str = ""
+
+
+@dataclass(frozen=True)
+class MilestoneHistory:
+    """What git says about one milestone: its first due date and every later move."""
+
+    baseline_due: dt.date
+    changes: tuple[ScheduleChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class ApprovalState:
+    approval: Approval
+    counted: bool
+
+
+@dataclass(frozen=True)
+class MilestoneState:
+    milestone: Milestone
+    status: str
+    overdue: bool
+    baseline_due: dt.date
+    decision: Approval | None = None  # the counted note that decides the status
+    approved_on: dt.date | None = None
+    variance_days: int | None = None
+    days_to_approval: int | None = None
+    slipped: bool = False
+    is_current: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.milestone.id
+
+
+@dataclass(frozen=True)
+class Metrics:
+    slippage_rate: float | None
+    mean_days_to_approval: float | None
+    invoiced: Decimal
+    remaining: Decimal
+    approved: int
+    total: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class ProjectState:
+    project: Project
+    milestones: tuple[MilestoneState, ...]
+    current: MilestoneState | None
+    next: tuple[MilestoneState, ...]
+    approvals: tuple[ApprovalState, ...]  # oldest first
+    schedule_changes: tuple[ScheduleChange, ...]
+    metrics: Metrics
+    health: str
+
+    @property
+    def complete(self) -> bool:
+        return self.current is None
+
+
+@dataclass(frozen=True)
+class ClientState:
+    client: "Client"
+    today: dt.date
+    projects: tuple[ProjectState, ...] = field(default=())
+
+
+def counts(client: Client, approval: Approval) -> bool:
+    """Whether a note decides anything: with required signatures, only verified notes do."""
+    return approval.signature == VERIFIED or not client.require_signed_approvals
+
+
+def derive_client(client: Client, today: dt.date,
+                  history: Mapping[tuple[str, str], MilestoneHistory] | None = None) -> ClientState:
+    """The state of every project of a client. `history` maps (project, milestone id)."""
+    history = history or {}
+    return ClientState(client, today, tuple(
+        derive_project(client, project, today,
+                       {m.id: history[(project.slug, m.id)] for m in project.milestones
+                        if (project.slug, m.id) in history})
+        for project in client.projects
+    ))
+
+
+def derive_project(client: Client, project: Project, today: dt.date,
+                   history: Mapping[str, MilestoneHistory] | None = None) -> ProjectState:
+    history = history or {}
+    approvals = tuple(ApprovalState(a, counts(client, a)) for a in project.approvals)
+    decisions: dict[str, Approval] = {}
+    for state in approvals:  # oldest first, so the latest counted note wins
+        if state.counted:
+            decisions[state.approval.milestone] = state.approval
+
+    current_id = next((m.id for m in project.milestones
+                       if _decision(decisions.get(m.id)) != APPROVED), None)
+    states = []
+    for m in project.milestones:
+        decision = decisions.get(m.id)
+        hist = history.get(m.id)
+        states.append(milestone_state(m, decision, today, m.id == current_id,
+                                      hist.baseline_due if hist else m.due))
+    states = tuple(states)
+    current = next((s for s in states if s.is_current), None)
+    following = tuple(states[states.index(current) + 1:]) if current else ()
+    changes = tuple(sorted(
+        (c for h in history.values() for c in h.changes),
+        key=lambda c: (c.date, c.commit, c.milestone)))
+    metrics = project_metrics(states)
+    return ProjectState(project, states, current, following, approvals, changes, metrics,
+                        health(states, today))
+
+
+def _decision(approval: Approval | None) -> str | None:
+    if approval is None:
+        return None
+    return APPROVED if approval.decision == "approved" else CHANGES_REQUESTED
+
+
+def milestone_state(m: Milestone, decision: Approval | None, today: dt.date, is_current: bool,
+                    baseline_due: dt.date) -> MilestoneState:
+    """Status rules of spec section 3, first match wins."""
+    decided = _decision(decision)
+    if decided:
+        status = decided
+    elif m.delivered is not None:
+        status = AWAITING
+    elif is_current:
+        status = IN_PROGRESS
+    else:
+        status = UPCOMING
+    approved_on = decision.date if decided == APPROVED else None
+    overdue = status != APPROVED and m.due < today
+    variance = (approved_on - baseline_due).days if approved_on else None
+    days_to_approval = (approved_on - m.delivered).days if approved_on and m.delivered else None
+    slipped = (approved_on is not None and approved_on > baseline_due) or overdue
+    return MilestoneState(m, status, overdue, baseline_due, decision, approved_on, variance,
+                          days_to_approval, slipped, is_current)
+
+
+def project_metrics(states: tuple[MilestoneState, ...]) -> Metrics:
+    approved = [s for s in states if s.status == APPROVED]
+    overdue = [s for s in states if s.overdue]
+    slipped = [s for s in states if s.slipped]
+    denominator = len(approved) + len(overdue)
+    waits = [s.days_to_approval for s in states if s.days_to_approval is not None]
+    return Metrics(
+        slippage_rate=round(len(slipped) / denominator, 4) if denominator else None,
+        mean_days_to_approval=round(sum(waits) / len(waits), 2) if waits else None,
+        invoiced=sum((s.milestone.invoice for s in approved if s.milestone.invoice), Decimal(0)),
+        remaining=sum((s.milestone.invoice for s in states
+                       if s.status != APPROVED and s.milestone.invoice), Decimal(0)),
+        approved=len(approved), total=len(states), overdue=len(overdue),
+    )
+
+
+def health(states: tuple[MilestoneState, ...], today: dt.date) -> str:
+    """complete, overdue (anything overdue), at-risk (due within 7 days, not delivered), on-track."""
+    if all(s.status == APPROVED for s in states):
+        return COMPLETE
+    if any(s.overdue for s in states):
+        return OVERDUE_HEALTH
+    soon = today + dt.timedelta(days=AT_RISK_DAYS)
+    if any(s.status in (IN_PROGRESS, UPCOMING, CHANGES_REQUESTED) and s.milestone.due <= soon
+           for s in states):
+        return AT_RISK
+    return ON_TRACK

@@ -1,0 +1,123 @@
+"""The typed model of a plans repository: what load.py produces and everything else reads.
+
+Frozen dataclasses, each value traceable to its file and line (`Source`). Free-form `internal`
+data is kept for team-only views; it is excluded from repr so it never lands in a log.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a value was written: file and 1-based line."""
+
+    path: Path
+    line: int = 1
+
+
+@dataclass(frozen=True)
+class Signer:
+    name: str
+    email: str
+    key: str
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    url: str | None = None
+    logo: Path | None = None  # absolute path inside the client folder
+    primary_color: str | None = None
+
+
+@dataclass(frozen=True)
+class Deliverable:
+    title: str
+    file: str | None = None  # posix path relative to the project folder, under documents/
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file under a project's documents/ folder that a deliverable links to."""
+
+    rel_path: str  # posix path relative to the project folder, e.g. documents/readout.pdf
+    path: Path  # absolute, resolved, inside the client folder
+    size: int
+
+
+@dataclass(frozen=True)
+class Milestone:
+    id: str
+    title: str
+    due: dt.date
+    source: Source
+    phase: str | None = None
+    owner: str | None = None
+    delivered: dt.date | None = None
+    depends_on: tuple[str, ...] = ()
+    deliverables: tuple[Deliverable, ...] = ()
+    acceptance: tuple[str, ...] = ()
+    invoice: Decimal | None = None
+    internal: Any = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Approval:
+    """One client decision, from approvals/<name>.md (and its optional .sig)."""
+
+    name: str  # file name, e.g. 2026-02-05-discovery.md; breaks ties between same-day notes
+    milestone: str
+    decision: str  # approved | changes-requested | rejected
+    date: dt.date
+    by_name: str
+    by_email: str = field(repr=False)
+    source: Source
+    signature: str  # verified | unsigned | invalid | unknown-signer
+    deliverables: tuple[str, ...] = ()
+    body: str = ""  # the note's Markdown text (untrusted)
+    internal: Any = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Project:
+    slug: str
+    title: str
+    path: Path
+    source: Source
+    milestones: tuple[Milestone, ...]
+    approvals: tuple[Approval, ...] = ()
+    documents: tuple[Document, ...] = ()
+    summary: str | None = None
+    currency: str = "USD"
+    internal: Any = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Client:
+    slug: str
+    name: str
+    path: Path
+    source: Source
+    projects: tuple[Project, ...] = ()
+    language: str = "en"
+    language_line: int = 1
+    timezone: str = "UTC"
+    require_signed_approvals: bool = False
+    signers: tuple[Signer, ...] = field(default=(), repr=False)
+    site: SiteSettings = SiteSettings()
+    internal: Any = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Plans:
+    """Every client loaded from one plans folder."""
+
+    root: Path
+    clients: tuple[Client, ...] = ()
+
+    def client(self, slug: str) -> Client:
+        return next(c for c in self.clients if c.slug == slug)

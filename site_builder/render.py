@@ -1,0 +1,228 @@
+"""Render stage: derived state -> the pages and files of one client's site.
+
+Produces a `SiteBundle` (page Markdown, status.json, documents to publish) from Jinja2
+templates in theme/pages/. No MkDocs here: mkdocs_backend.py turns a bundle into a site.
+
+Plan text is untrusted. Every template value is HTML-escaped (autoescape) with email addresses
+redacted, and Markdown written by people (summaries, approval notes) is rendered, then
+sanitised with nh3 (Ammonia) so no script, handler or dangerous URL reaches a page.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import html
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import quote
+
+import jinja2
+import markdown
+import nh3
+from markupsafe import Markup
+
+from . import derive
+from .derive import ClientState, ProjectState
+from .i18n import Translator
+
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+EMAIL_REPLACEMENT = "[email hidden]"
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h3", "h4", "h5", "h6", "hr",
+    "i", "kbd", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td",
+    "th", "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # source path inside the site, e.g. projects/brand-refresh.md
+    title: str  # already HTML-escaped: MkDocs templates print titles unescaped
+    markdown: str
+
+
+@dataclass(frozen=True)
+class SiteFile:
+    """A non-page file of the site: generated content, or a copy of a file in the plans."""
+
+    path: str  # path inside the site
+    content: bytes | None = None
+    source: Path | None = None
+
+
+@dataclass(frozen=True)
+class SiteBundle:
+    """Everything MkDocs needs to build one client's site, computed without MkDocs."""
+
+    slug: str
+    site_name: str  # HTML-escaped
+    language: str
+    site_url: str | None
+    primary_color: str | None
+    logo: str | None  # path inside the site
+    pages: tuple[Page, ...]
+    files: tuple[SiteFile, ...]
+    today: dt.date
+
+
+def redact(text: str) -> str:
+    """Remove email addresses: they are never published."""
+    return EMAIL_RE.sub(EMAIL_REPLACEMENT, text)
+
+
+def _finalize(value):
+    """Applied to every {{ }} value: redact emails; neutralise braces (template plugins)."""
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return Markup(redact(str(value)).replace("{", "&#123;").replace("}", "&#125;"))
+    if isinstance(value, (str, int, float, Decimal, dt.date)):
+        escaped = html.escape(redact(str(value)), quote=True)
+        return Markup(escaped.replace("{", "&#123;").replace("}", "&#125;"))
+    return value
+
+
+def markdown_html(text: str | None) -> Markup:
+    """Markdown written by people -> sanitised HTML (no scripts, handlers, images, bad URLs)."""
+    if not text:
+        return Markup("")
+    rendered = markdown.markdown(redact(text), extensions=["tables", "sane_lists", "fenced_code"],
+                                 output_format="html")
+    clean = nh3.clean(
+        rendered, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https"}, link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+    return Markup(clean)
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(templates: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)), autoescape=True, finalize=_finalize,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["markdown"] = markdown_html
+    env.filters["urlpath"] = lambda p: quote(p, safe="/")
+    return env
+
+
+def render_site(state: ClientState, templates: Path) -> SiteBundle:
+    """All pages and files of one client's site."""
+    client = state.client
+    t = Translator(client.language)
+    env = _environment(templates)
+    common = {"client": client, "today": state.today, "t": t, "projects": state.projects,
+              "pct": _percent}
+    pages = [Page("index.md", html.escape(t("overview")),
+                  env.get_template("index.md.j2").render(**common))]
+    files = [SiteFile("status.json", content=status_json(state))]
+    for project_state in state.projects:
+        project = project_state.project
+        pages.append(Page(
+            f"projects/{project.slug}.md", html.escape(redact(project.title)),
+            env.get_template("project.md.j2").render(**common, p=project_state),
+        ))
+        for doc in project.documents:
+            files.append(SiteFile(f"projects/{project.slug}/{doc.rel_path}", source=doc.path))
+    logo = None
+    if client.site.logo is not None:
+        logo = f"assets/client-logo{client.site.logo.suffix.lower()}"
+        files.append(SiteFile(logo, source=client.site.logo))
+    return SiteBundle(
+        slug=client.slug, site_name=html.escape(redact(client.name)), language=client.language,
+        site_url=client.site.url, primary_color=client.site.primary_color, logo=logo,
+        pages=tuple(pages), files=tuple(files), today=state.today,
+    )
+
+
+def _percent(approved: int, total: int) -> int:
+    return round(100 * approved / total) if total else 0
+
+
+# --- status.json ------------------------------------------------------------------------------
+
+
+def _amount(value: Decimal | None):
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _text(value: str | None) -> str | None:
+    return redact(value) if value is not None else None
+
+
+def project_status(p: ProjectState) -> dict:
+    """The status.json entry of one project (spec section 5)."""
+    project = p.project
+    return {
+        "slug": project.slug,
+        "title": _text(project.title),
+        "currency": project.currency,
+        "complete": p.complete,
+        "progress": {"approved": p.metrics.approved, "total": p.metrics.total},
+        "current": p.current.id if p.current else None,
+        "next": [s.id for s in p.next],
+        "health": p.health,
+        "milestones": [{
+            "id": s.id,
+            "title": _text(s.milestone.title),
+            "phase": _text(s.milestone.phase),
+            "owner": _text(s.milestone.owner),
+            "status": s.status,
+            "overdue": s.overdue,
+            "due": _day(s.milestone.due),
+            "baseline_due": _day(s.baseline_due),
+            "delivered": _day(s.milestone.delivered),
+            "approved_on": _day(s.approved_on),
+            "variance_days": s.variance_days,
+            "days_to_approval": s.days_to_approval,
+            "invoice": _amount(s.milestone.invoice),
+        } for s in p.milestones],
+        "approvals": [{
+            "milestone": a.approval.milestone,
+            "decision": a.approval.decision,
+            "date": _day(a.approval.date),
+            "by": _text(a.approval.by_name),
+            "signature": a.approval.signature,
+            "counted": a.counted,
+        } for a in p.approvals],
+        "schedule_changes": [{
+            "milestone": c.milestone,
+            "from": _day(c.old_due),
+            "to": _day(c.new_due),
+            "date": _day(c.date),
+            "commit": c.commit,
+        } for c in p.schedule_changes],
+        "metrics": {
+            "slippage_rate": p.metrics.slippage_rate,
+            "mean_days_to_approval": p.metrics.mean_days_to_approval,
+            "invoiced": _amount(p.metrics.invoiced),
+            "remaining": _amount(p.metrics.remaining),
+        },
+    }
+
+
+def status_document(state: ClientState) -> dict:
+    return {
+        "client": {"slug": state.client.slug, "name": _text(state.client.name)},
+        "today": _day(state.today),
+        "projects": [project_status(p) for p in state.projects],
+    }
+
+
+def status_json(state: ClientState) -> bytes:
+    text = json.dumps(status_document(state), indent=2, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
+
+

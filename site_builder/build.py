@@ -82,11 +82,13 @@ def templates_for(base_config: Path) -> Path:
     raise BuildError("no page templates found (theme/pages)")
 
 
-def client_today(client: Client, today: dt.date | None) -> dt.date:
+def client_today(client: Client, today: dt.date | None,
+                 now: dt.datetime | None = None) -> dt.date:
     """`--today` if given, else the current date in the client's time zone."""
     if today is not None:
         return today
-    return dt.datetime.now(zoneinfo.ZoneInfo(client.timezone)).date()
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return now.astimezone(zoneinfo.ZoneInfo(client.timezone)).date()
 
 
 def validate(plans_dir: Path, clients: Iterable[str] = (), strict: bool = False) \
@@ -146,7 +148,8 @@ def build(options: BuildOptions, progress: Callable[[BuiltSite], None] | None = 
     out.mkdir(parents=True, exist_ok=True)
     with _output_lock(out):
         _remove_stale_temporaries(out)
-        staging = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out))
+        # Absolute: MkDocs resolves relative paths against its config file, not the cwd.
+        staging = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out)).resolve()
         try:
             jobs = [(c, options.today, history, templates, base, staging / c.slug)
                     for c in plans.clients]

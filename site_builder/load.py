@@ -307,31 +307,33 @@ def _load_project(folder: Path, real: Path,
 def _milestones(path: Path, fields: schema.Fields, documents: dict[str, Document],
                 diags: Diagnostics) -> tuple[Milestone, ...]:
     items = fields.get("milestones") or []
-    lines = getattr(items, "lines", [])
     if len(items) > MAX_MILESTONES_WARNING:
         diags.warning(path, fields.line_of("milestones"),
                       f"{len(items)} milestones in one project (more than "
                       f"{MAX_MILESTONES_WARNING}): milestones are checkpoints, not tasks")
     out, seen = [], {}
-    for item, line in zip(items, lines):
+    all_ids = [item.get("id") for item in items]
+    for index, item in enumerate(items):
         mid = item.get("id")
         if mid is None or item.get("title") is None or item.get("due") is None:
-            continue
+            continue  # already reported
         if mid in seen:
             diags.error(path, item.line_of("id"), f"milestone id `{mid}` is used twice (first "
                                                   f"on line {seen[mid]}); ids must be unique")
             continue
         deps = item.get("depends_on") or []
         for dep, dep_line in zip(deps, getattr(deps, "lines", [])):
+            if dep in seen or dep in all_ids[:index]:
+                continue  # fine, or an earlier milestone whose own error is already reported
             if dep == mid:
                 diags.error(path, dep_line, f"milestone `{mid}` cannot depend on itself")
-            elif dep not in seen:
-                later = [m for m in (i.get("id") for i in items) if m == dep]
-                hint = (" (it comes later in the plan; a milestone may only depend on "
-                        "earlier ones)" if later else
-                        schema.did_you_mean(dep, seen) + "; earlier milestones: "
-                        + (", ".join(seen) or "none"))
-                diags.error(path, dep_line, f"`depends_on`: milestone `{dep}` not found{hint}")
+            elif dep in all_ids:
+                diags.error(path, dep_line, f"`depends_on`: milestone `{dep}` comes later in the "
+                                            "plan; a milestone may only depend on earlier ones")
+            else:
+                diags.error(path, dep_line, f"`depends_on`: milestone `{dep}` not found"
+                            + schema.did_you_mean(dep, seen) + "; earlier milestones: "
+                            + (", ".join(seen) or "none"))
         seen[mid] = item.line
         delivered = item.get("delivered")
         out.append(Milestone(

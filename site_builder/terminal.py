@@ -25,13 +25,17 @@ def print_status(states: list[ClientState], console: Console | None = None) -> N
                       f"{m.approved}/{m.total} approved  (as of {state.today})",
                 title_justify="left", show_lines=False,
             )
-            for column in ("", "milestone", "status", "due", "owner", "invoice"):
-                table.add_column(column, justify="right" if column == "invoice" else "left")
+            table.add_column("")
+            table.add_column("milestone", ratio=1)
+            for column in ("status", "due"):
+                table.add_column(column, no_wrap=True)
+            table.add_column("owner")
+            table.add_column("invoice", justify="right", no_wrap=True)
             for s in p.milestones:
                 marker = "▶" if s.is_current else ""
                 status = f"[{_STYLE[s.status]}]{s.status}[/]"
                 if s.overdue:
-                    status += " [bold red]overdue[/]"
+                    status += " · [bold red]overdue[/]"
                 table.add_row(marker, escape(s.milestone.title), status, s.milestone.due.isoformat(),
                               escape(s.milestone.owner or ""),
                               t.money(s.milestone.invoice, p.project.currency))

@@ -1,0 +1,19 @@
+# Two commands on a fresh machine:  make demo   |   make test
+VENV ?= .venv
+PYTHON ?= python3
+BIN = $(VENV)/bin
+
+$(BIN)/site-builder: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+.PHONY: install demo test
+install: $(BIN)/site-builder
+
+demo: install  ## install, then build the demo sites from plans/ into site/
+	$(BIN)/site-builder build
+
+test: install  ## install, then run the test suite
+	$(BIN)/python -m pytest

@@ -1,52 +1,29 @@
-"""Parse YAML into PyYAML nodes (which keep line numbers), safely.
+"""Parse YAML into PyYAML nodes (which keep line numbers), safely and fast.
 
 PyYAML's safe loader still expands aliases lazily, so a 500-byte "billion laughs" file can cost
-minutes and gigabytes once walked, and deep nesting overflows Python's stack. Plan files never
-need either, so this loader refuses anchors/aliases outright and bounds nesting depth; callers
-bound the file size before reading.
+minutes and gigabytes once walked, and deep nesting overflows the stack (in libyaml's composer,
+a crash rather than an exception). Plan files need neither, so:
+
+* nesting is bounded *before* parsing, by a linear scan of the text;
+* the node graph is composed with libyaml (about 25x faster than pure Python) and then walked
+  once: a node reached twice is an alias, refused with its line.
+
+Callers bound the file size before reading.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import yaml
 from yaml.composer import ComposerError
 from yaml.events import AliasEvent
 
-MAX_DEPTH = 32
-
-
-class _BoundedLoader(yaml.SafeLoader):
-    """SafeLoader whose composer refuses aliases/anchors and nesting deeper than MAX_DEPTH."""
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self._depth = 0
-
-    def compose_node(self, parent, index):
-        if self.check_event(AliasEvent):
-            event = self.peek_event()
-            raise ComposerError(
-                None, None,
-                "YAML aliases (*name) are not supported in plan files; write the value out",
-                event.start_mark,
-            )
-        event = self.peek_event()
-        if getattr(event, "anchor", None):
-            raise ComposerError(
-                None, None,
-                "YAML anchors (&name) are not supported in plan files; write the value out",
-                event.start_mark,
-            )
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                raise ComposerError(
-                    None, None, f"YAML nested deeper than {MAX_DEPTH} levels", event.start_mark
-                )
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+MAX_DEPTH = 32  # flow nesting ([ and {)
+MAX_BLOCK_PREFIX = 96  # columns of indentation / "- " before content on one line
+_BLOCK_PREFIX = re.compile(r"^(?: |- |\? )+", re.M)
+_BRACKETS = re.compile(r"[\[\]{}]")
+_CLoader = getattr(yaml, "CSafeLoader", None)
 
 
 @dataclass(frozen=True)
@@ -55,27 +32,74 @@ class YamlProblem:
     message: str
 
 
+def _nesting_problem(text: str) -> YamlProblem | None:
+    for match in _BLOCK_PREFIX.finditer(text):
+        if match.end() - match.start() > MAX_BLOCK_PREFIX:
+            line = text.count("\n", 0, match.start()) + 1
+            return YamlProblem(line, f"invalid YAML: indented or nested deeper than "
+                                     f"{MAX_BLOCK_PREFIX} columns")
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            line = text.count("\n", 0, match.start()) + 1
+            return YamlProblem(line, f"invalid YAML: nested deeper than {MAX_DEPTH} levels")
+        depth = max(depth, 0)
+    return None
+
+
+def _alias_problem(root: yaml.Node) -> YamlProblem | None:
+    """A node reachable twice was written as an alias (*name): refuse it."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return YamlProblem(node.start_mark.line + 1,
+                               "invalid YAML: aliases (*name) are not supported in plan files "
+                               "(this anchored value is reused); write the value out")
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+    return None
+
+
+class _PythonLoader(yaml.SafeLoader):
+    """Fallback without libyaml: refuses aliases while composing."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(AliasEvent):
+            raise ComposerError(None, None, "aliases (*name) are not supported in plan files; "
+                                            "write the value out", self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
 def parse(text: str) -> yaml.Node | None | YamlProblem:
     """Compose one YAML document into a node tree; a problem (with its line) if it is not valid."""
-    loader = None
+    problem = _nesting_problem(text)
+    if problem:
+        return problem
     try:
-        loader = _BoundedLoader(text)
-        node = loader.get_single_node()
+        node = yaml.compose(text, Loader=_CLoader or _PythonLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         message = exc.problem or "invalid YAML"
-        if exc.context and "expected a single document" not in (exc.problem or ""):
-            message = f"{exc.context}: {message}" if exc.context else message
+        if exc.context and "expected a single document" not in message:
+            message = f"{exc.context}: {message}"
         return YamlProblem(line, f"invalid YAML: {message}")
     except yaml.reader.ReaderError as exc:  # bad characters carry an offset, not a mark
         line = text.count("\n", 0, max(exc.position, 0)) + 1
-        return YamlProblem(line, f"invalid YAML: control character #x{exc.character:04x} is not allowed")
+        return YamlProblem(line, "invalid YAML: control characters are not allowed")
     except yaml.YAMLError as exc:
         return YamlProblem(1, f"invalid YAML: {exc}")
     except RecursionError:
         return YamlProblem(1, f"invalid YAML: nested deeper than {MAX_DEPTH} levels")
-    finally:
-        if loader is not None:
-            loader.dispose()
-    return node
+    if node is None:
+        return None
+    return _alias_problem(node) or node

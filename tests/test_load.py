@@ -119,7 +119,7 @@ def test_yaml_alias_bomb_is_refused_quickly(plans):
         for i in range(9))
     make_client(plans, projects={"web": "title: X\n" + bomb})
     (problem,) = errors(plans)
-    assert "plan.yml:2: error: invalid YAML: YAML anchors (&name) are not supported" in problem
+    assert "error: invalid YAML: aliases (*name) are not supported" in problem
 
 
 def test_deeply_nested_yaml_is_refused(plans):

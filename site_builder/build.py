@@ -25,7 +25,7 @@ from typing import Callable, Iterable
 
 from . import derive, i18n
 from .errors import BuildError, Diagnostics, PlanError, UsageError
-from .history import History, read_history
+from .history import History, changed_clients, read_history
 from .load import load_plans
 from .model import Client, Plans
 from .render import SiteBundle, render_site
@@ -44,6 +44,16 @@ class BuildOptions:
     today: dt.date | None = None
     strict: bool = False
     jobs: int = 0  # 0 = one per CPU
+    changed_since: str | None = None  # a git revision: build only clients changed since
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Plans that passed validation, their git history, and the warnings found."""
+
+    plans: Plans
+    history: History
+    diagnostics: Diagnostics
 
 
 @dataclass(frozen=True)
@@ -91,9 +101,10 @@ def client_today(client: Client, today: dt.date | None,
     return now.astimezone(zoneinfo.ZoneInfo(client.timezone)).date()
 
 
-def validate(plans_dir: Path, clients: Iterable[str] = (), strict: bool = False) \
-        -> tuple[Plans, Diagnostics]:
-    """Load and check the plans; raise PlanError if they have errors (or warnings, if strict)."""
+def validate(plans_dir: Path, clients: Iterable[str] = (), strict: bool = False,
+             today: dt.date | None = None) -> Checked:
+    """Load and check the plans and their history; raise PlanError on errors (or warnings,
+    if strict)."""
     from .mkdocs_backend import supported_languages
 
     plans, diags = load_plans(plans_dir, clients)
@@ -108,27 +119,44 @@ def validate(plans_dir: Path, clients: Iterable[str] = (), strict: bool = False)
             diags.warning(client.source.path, client.language_line,
                           f"no site-builder labels for `{client.language}` yet; status labels "
                           f"fall back to English")
+    history = read_history(plans_dir) if not diags.errors else History()
+    diags.extend(list(history.warnings))
+    for client in plans.clients:
+        state = derive.derive_client(client, client_today(client, today),
+                                     history.for_client(client.slug))
+        for project in state.projects:
+            by_id = {m.id: m for m in project.milestones}
+            for edit in project.scope_changes:
+                m = by_id[edit.milestone]
+                diags.warning(m.milestone.source.path, m.milestone.source.line,
+                              f"milestone `{edit.milestone}` was approved on {m.approved_on}, "
+                              f"but commit {edit.commit} ({edit.date}) changed its "
+                              f"{', '.join(edit.fields)} after sign-off: record it as a change "
+                              f"order")
     problems = diags.errors + (diags.warnings if strict else [])
     if problems:
         raise PlanError(diags.items if strict else diags.errors + diags.warnings)
-    return plans, diags
+    return Checked(plans, history, diags)
 
 
 def prepare_client(client: Client, today: dt.date | None, history: History,
                    templates: Path) -> SiteBundle:
     """Derive and render one client (pure apart from reading templates)."""
     state = derive.derive_client(client, client_today(client, today),
-                                 history.for_client(client.slug))
-    return render_site(state, templates)
+                                 history.for_client(client.slug),
+                                 history.approvals_for(client.slug))
+    last = history.last_commit.get(client.slug)
+    updated = dt.datetime.fromtimestamp(last, dt.timezone.utc).date() if last else None
+    return render_site(state, templates, last_updated=updated)
 
 
 def prepare_for_preview(plans_dir: Path, slug: str, today: str | None):
     """For live preview: the bundle of one client and the paths to watch."""
     fixed = dt.date.fromisoformat(today) if today else None
-    plans, _ = validate(plans_dir, [slug])
-    client = plans.client(slug)
+    checked = validate(plans_dir, [slug], today=fixed)
+    client = checked.plans.client(slug)
     base = base_config_for(plans_dir)
-    bundle = prepare_client(client, fixed, read_history(plans_dir), templates_for(base))
+    bundle = prepare_client(client, fixed, checked.history, templates_for(base))
     return bundle, [client.path, templates_for(base)]
 
 
@@ -138,11 +166,21 @@ def prepare_for_preview(plans_dir: Path, slug: str, today: str | None):
 def build(options: BuildOptions, progress: Callable[[BuiltSite], None] | None = None) \
         -> BuildReport:
     """Build the requested clients' sites into options.out; all or nothing."""
-    plans, diags = validate(options.plans, options.clients, options.strict)
-    history = read_history(options.plans)
     base = base_config_for(options.plans)
     templates = templates_for(base)
-    report = BuildReport(warnings=diags.warnings)
+    clients = options.clients
+    if options.changed_since:
+        changed = changed_clients(options.plans, options.changed_since,
+                                  [base, templates.parent, *_package_sources()])
+        if changed is not None:  # None: shared theme/config changed, so every client
+            existing = {p.name for p in Path(options.plans).iterdir() if p.is_dir()}
+            changed &= existing
+            clients = tuple(c for c in (clients or sorted(changed)) if c in changed)
+            if not clients:
+                return BuildReport()
+    checked = validate(options.plans, clients, options.strict, options.today)
+    plans, history = checked.plans, checked.history
+    report = BuildReport(warnings=checked.diagnostics.warnings)
 
     out = Path(options.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -160,6 +198,11 @@ def build(options: BuildOptions, progress: Callable[[BuiltSite], None] | None = 
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return report
+
+
+def _package_sources() -> list[Path]:
+    """Our own templates, when running from a checkout (they shape every site)."""
+    return [p for p in (REPO_ROOT / "theme",) if p.is_dir()]
 
 
 def _build_one(job) -> BuiltSite:

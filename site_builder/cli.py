@@ -86,13 +86,16 @@ def main() -> None:
 @strict_option
 @click.option("--jobs", "-j", type=click.IntRange(0, 256), default=0,
               help="Parallel builds (default: one per CPU).")
-def build(plans, out, clients, today, strict, jobs) -> None:
+@click.option("--changed-since", metavar="REV",
+              help="Build only clients whose folder (or the shared theme/config) changed since "
+                   "this git revision.")
+def build(plans, out, clients, today, strict, jobs, changed_since) -> None:
     """Build every client's status site into OUT/<client>/."""
     from .build import BuildOptions, build as run_build
 
     def action():
         options = BuildOptions(plans=plans, out=out, clients=tuple(clients), today=today,
-                               strict=strict, jobs=jobs)
+                               strict=strict, jobs=jobs, changed_since=changed_since)
         report = run_build(options, progress=None)
         _report(report.warnings)
         for site in report.sites:
@@ -112,7 +115,8 @@ def check(plans, strict) -> None:
     from .build import validate
 
     def action():
-        loaded, diags = validate(plans, strict=strict)
+        checked = validate(plans, strict=strict)
+        loaded, diags = checked.plans, checked.diagnostics
         _report(diags.warnings)
         projects = sum(len(c.projects) for c in loaded.clients)
         click.echo(f"ok: {len(loaded.clients)} client(s), {projects} project(s), "
@@ -130,14 +134,14 @@ def status(plans, today, client) -> None:
     """Print each project's status as a table (all clients, or one)."""
     from .build import client_today, validate
     from .derive import derive_client
-    from .history import read_history
     from .terminal import print_status
 
     def action():
-        loaded, _ = validate(plans, [client] if client else [])
-        history = read_history(plans)
-        states = [derive_client(c, client_today(c, today), history.for_client(c.slug))
-                  for c in loaded.clients]
+        checked = validate(plans, [client] if client else [], today=today)
+        history = checked.history
+        states = [derive_client(c, client_today(c, today), history.for_client(c.slug),
+                                history.approvals_for(c.slug))
+                  for c in checked.plans.clients]
         print_status(states)
 
     _run(action)

@@ -35,17 +35,40 @@ class ScheduleChange:
 
 
 @dataclass(frozen=True)
+class ScopeEdit:
+    """A commit that changed a milestone's title, deliverables or acceptance criteria."""
+
+    milestone: str
+    date: dt.date  # commit date
+    commit: str  # short sha
+    fields: tuple[str, ...]
+    author: str = ""
+    subject: str = ""
+
+
+@dataclass(frozen=True)
 class MilestoneHistory:
-    """What git says about one milestone: its first due date and every later move."""
+    """What git says about one milestone: its first due date, every move and scope edit."""
 
     baseline_due: dt.date
     changes: tuple[ScheduleChange, ...] = ()
+    scope_edits: tuple[ScopeEdit, ...] = ()
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """The commit that added an approval note: who committed it, and when."""
+
+    author: str
+    date: dt.date
+    commit: str
 
 
 @dataclass(frozen=True)
 class ApprovalState:
     approval: Approval
     counted: bool
+    provenance: Provenance | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +110,7 @@ class ProjectState:
     schedule_changes: tuple[ScheduleChange, ...]
     metrics: Metrics
     health: str
+    scope_changes: tuple[ScopeEdit, ...] = ()  # edits committed after the milestone's approval
 
     @property
     def complete(self) -> bool:
@@ -106,21 +130,29 @@ def counts(client: Client, approval: Approval) -> bool:
 
 
 def derive_client(client: Client, today: dt.date,
-                  history: Mapping[tuple[str, str], MilestoneHistory] | None = None) -> ClientState:
-    """The state of every project of a client. `history` maps (project, milestone id)."""
-    history = history or {}
+                  history: Mapping[tuple[str, str], MilestoneHistory] | None = None,
+                  provenance: Mapping[tuple[str, str], Provenance] | None = None) -> ClientState:
+    """The state of every project of a client.
+
+    `history` maps (project, milestone id) and `provenance` maps (project, note file name).
+    """
+    history, provenance = history or {}, provenance or {}
     return ClientState(client, today, tuple(
         derive_project(client, project, today,
                        {m.id: history[(project.slug, m.id)] for m in project.milestones
-                        if (project.slug, m.id) in history})
+                        if (project.slug, m.id) in history},
+                       {a.name: provenance[(project.slug, a.name)] for a in project.approvals
+                        if (project.slug, a.name) in provenance})
         for project in client.projects
     ))
 
 
 def derive_project(client: Client, project: Project, today: dt.date,
-                   history: Mapping[str, MilestoneHistory] | None = None) -> ProjectState:
-    history = history or {}
-    approvals = tuple(ApprovalState(a, counts(client, a)) for a in project.approvals)
+                   history: Mapping[str, MilestoneHistory] | None = None,
+                   provenance: Mapping[str, Provenance] | None = None) -> ProjectState:
+    history, provenance = history or {}, provenance or {}
+    approvals = tuple(ApprovalState(a, counts(client, a), provenance.get(a.name))
+                      for a in project.approvals)
     decisions: dict[str, Approval] = {}
     for state in approvals:  # oldest first, so the latest counted note wins
         if state.counted:
@@ -142,7 +174,15 @@ def derive_project(client: Client, project: Project, today: dt.date,
         key=lambda c: (c.date, c.commit, c.milestone)))
     metrics = project_metrics(states)
     return ProjectState(project, states, current, following, approvals, changes, metrics,
-                        health(states, today))
+                        health(states, today), scope_changes(states, history))
+
+
+def scope_changes(states: tuple[MilestoneState, ...],
+                  history: Mapping[str, MilestoneHistory]) -> tuple[ScopeEdit, ...]:
+    """Edits to title, deliverables or acceptance committed after the milestone's approval."""
+    found = [edit for s in states if s.approved_on and s.id in history
+             for edit in history[s.id].scope_edits if edit.date > s.approved_on]
+    return tuple(sorted(found, key=lambda e: (e.date, e.commit, e.milestone)))
 
 
 def _decision(approval: Approval | None) -> str | None:

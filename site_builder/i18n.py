@@ -50,6 +50,12 @@ EN = {
     "reviewed": "Reviewed",
     "moved": "planned for {old}, moved to {new} on {date}",
     "baseline": "Originally due",
+    "recorded": "recorded by {author} on {date}",
+    "scope_changes": "Scope changes after sign-off",
+    "scope_change": "{fields} changed on {date}, after approval on {approved}",
+    "field.title": "title",
+    "field.deliverables": "deliverables",
+    "field.acceptance": "acceptance criteria",
     "health": "Health",
     "overdue": "overdue",
     "days_to_approval": "Mean days to approval",
@@ -92,6 +98,10 @@ class Translator:
     def __call__(self, key: str, **values) -> str:
         text = self.labels.get(key, key)
         return text.format(**values) if values else text
+
+    def fields(self, names) -> str:
+        """Plan field names as readable labels: "deliverables, acceptance criteria"."""
+        return ", ".join(self(f"field.{name}") for name in names)
 
     def date(self, value: dt.date | None) -> str:
         return format_date(value, format="medium", locale=self.locale) if value else ""

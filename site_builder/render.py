@@ -24,7 +24,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-from . import derive
+from . import derive, feeds
 from .derive import ClientState, ProjectState
 from .i18n import Translator
 
@@ -67,6 +67,7 @@ class SiteBundle:
     pages: tuple[Page, ...]
     files: tuple[SiteFile, ...]
     today: dt.date
+    last_updated: dt.date | None = None  # last commit touching the client's folder
 
 
 def redact(text: str) -> str:
@@ -112,22 +113,29 @@ def _environment(templates: Path) -> jinja2.Environment:
     return env
 
 
-def render_site(state: ClientState, templates: Path) -> SiteBundle:
+def render_site(state: ClientState, templates: Path,
+                last_updated: dt.date | None = None) -> SiteBundle:
     """All pages and files of one client's site."""
     client = state.client
-    t = Translator(client.language)
+    t = feeds.with_labels(Translator(client.language))  # + feed, calendar and link labels
     env = _environment(templates)
     common = {"client": client, "today": state.today, "t": t, "projects": state.projects,
-              "pct": _percent}
+              "pct": _percent, "last_updated": last_updated,
+              "links": feeds.site_links(client), "anchor": feeds.approval_anchor,
+              "badge_path": feeds.badge_path}
     pages = [Page("index.md", html.escape(t("overview")),
                   env.get_template("index.md.j2").render(**common))]
-    files = [SiteFile("status.json", content=status_json(state))]
+    files = [SiteFile("status.json", content=status_json(state)),
+             SiteFile(feeds.FEED_PATH, content=feeds.atom_feed(state, t)),
+             SiteFile(feeds.CALENDAR_PATH, content=feeds.calendar_ics(state, t))]
     for project_state in state.projects:
         project = project_state.project
         pages.append(Page(
             f"projects/{project.slug}.md", html.escape(redact(project.title)),
             env.get_template("project.md.j2").render(**common, p=project_state),
         ))
+        files.append(SiteFile(feeds.badge_path(project.slug),
+                              content=feeds.status_badge(project_state)))
         for doc in project.documents:
             files.append(SiteFile(f"projects/{project.slug}/{doc.rel_path}", source=doc.path))
     logo = None
@@ -137,7 +145,7 @@ def render_site(state: ClientState, templates: Path) -> SiteBundle:
     return SiteBundle(
         slug=client.slug, site_name=html.escape(redact(client.name)), language=client.language,
         site_url=client.site.url, primary_color=client.site.primary_color, logo=logo,
-        pages=tuple(pages), files=tuple(files), today=state.today,
+        pages=tuple(pages), files=tuple(files), today=state.today, last_updated=last_updated,
     )
 
 
@@ -196,6 +204,11 @@ def project_status(p: ProjectState) -> dict:
             "by": _text(a.approval.by_name),
             "signature": a.approval.signature,
             "counted": a.counted,
+            "recorded": {
+                "by": _text(a.provenance.author),
+                "date": _day(a.provenance.date),
+                "commit": a.provenance.commit,
+            } if a.provenance else None,
         } for a in p.approvals],
         "schedule_changes": [{
             "milestone": c.milestone,
@@ -203,7 +216,15 @@ def project_status(p: ProjectState) -> dict:
             "to": _day(c.new_due),
             "date": _day(c.date),
             "commit": c.commit,
+            "author": _text(c.author),
+            "subject": _text(c.subject),
         } for c in p.schedule_changes],
+        "scope_changes": [{
+            "milestone": e.milestone,
+            "date": _day(e.date),
+            "commit": e.commit,
+            "fields": list(e.fields),
+        } for e in p.scope_changes],
         "metrics": {
             "slippage_rate": p.metrics.slippage_rate,
             "mean_days_to_approval": p.metrics.mean_days_to_approval,

@@ -18,6 +18,7 @@ import os
 import shutil
 import sys
 import tempfile
+import zlib
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,7 @@ class BuildOptions:
     strict: bool = False
     jobs: int = 0  # 0 = one per CPU
     changed_since: str | None = None  # a git revision: build only clients changed since
+    shard: tuple[int, int] | None = None  # (I, N): build only the clients of shard I of N
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,9 @@ def validate(plans_dir: Path, clients: Iterable[str] = (), strict: bool = False,
             diags.warning(client.source.path, client.language_line,
                           f"no site-builder labels for `{client.language}` yet; status labels "
                           f"fall back to English")
-    history = read_history(plans_dir) if not diags.errors else History()
+    only = list(clients)
+    history = read_history(plans_dir, [c.slug for c in plans.clients] if only else ()) \
+        if not diags.errors else History()
     diags.extend(list(history.warnings))
     for client in plans.clients:
         state = derive.derive_client(client, client_today(client, today),
@@ -139,13 +143,26 @@ def validate(plans_dir: Path, clients: Iterable[str] = (), strict: bool = False,
     return Checked(plans, history, diags)
 
 
-def prepare_client(client: Client, today: dt.date | None, history: History,
+@dataclass(frozen=True)
+class ClientHistory:
+    """The part of the git history one client's site needs (small enough to send to a worker)."""
+
+    milestones: dict = field(default_factory=dict)
+    approvals: dict = field(default_factory=dict)
+    last_commit: int | None = None
+
+    @classmethod
+    def of(cls, history: History, slug: str) -> "ClientHistory":
+        return cls(history.for_client(slug), history.approvals_for(slug),
+                   history.last_commit.get(slug))
+
+
+def prepare_client(client: Client, today: dt.date | None, history: ClientHistory,
                    templates: Path) -> SiteBundle:
     """Derive and render one client (pure apart from reading templates)."""
-    state = derive.derive_client(client, client_today(client, today),
-                                 history.for_client(client.slug),
-                                 history.approvals_for(client.slug))
-    last = history.last_commit.get(client.slug)
+    state = derive.derive_client(client, client_today(client, today), history.milestones,
+                                 history.approvals)
+    last = history.last_commit
     updated = dt.datetime.fromtimestamp(last, dt.timezone.utc).date() if last else None
     return render_site(state, templates, last_updated=updated)
 
@@ -156,28 +173,46 @@ def prepare_for_preview(plans_dir: Path, slug: str, today: str | None):
     checked = validate(plans_dir, [slug], today=fixed)
     client = checked.plans.client(slug)
     base = base_config_for(plans_dir)
-    bundle = prepare_client(client, fixed, checked.history, templates_for(base))
+    bundle = prepare_client(client, fixed, ClientHistory.of(checked.history, slug),
+                            templates_for(base))
     return bundle, [client.path, templates_for(base)]
 
 
 # --- the build --------------------------------------------------------------------------------
 
 
-def build(options: BuildOptions, progress: Callable[[BuiltSite], None] | None = None) \
-        -> BuildReport:
-    """Build the requested clients' sites into options.out; all or nothing."""
-    base = base_config_for(options.plans)
-    templates = templates_for(base)
+def shard_of(slug: str, shards: int) -> int:
+    """The shard (1..N) a client belongs to: stable when other clients come and go."""
+    return zlib.crc32(slug.encode("utf-8")) % shards + 1
+
+
+def select_clients(options: BuildOptions, base: Path, templates: Path) -> tuple[str, ...] | None:
+    """The clients this build is for; None when --changed-since found nothing to do."""
     clients = options.clients
+    if options.shard or options.changed_since:
+        clients = clients or tuple(sorted(p.name for p in Path(options.plans).iterdir()
+                                          if p.is_dir() and not p.name.startswith(".")))
+    if options.shard:
+        index, count = options.shard
+        clients = tuple(c for c in clients if shard_of(c, count) == index)
     if options.changed_since:
         changed = changed_clients(options.plans, options.changed_since,
                                   [base, templates.parent, *_package_sources()])
         if changed is not None:  # None: shared theme/config changed, so every client
-            existing = {p.name for p in Path(options.plans).iterdir() if p.is_dir()}
-            changed &= existing
-            clients = tuple(c for c in (clients or sorted(changed)) if c in changed)
-            if not clients:
-                return BuildReport()
+            clients = tuple(c for c in clients if c in changed)
+    if (options.shard or options.changed_since) and not clients:
+        return None
+    return clients
+
+
+def build(options: BuildOptions, progress: Callable[[BuiltSite, int, int], None] | None = None) \
+        -> BuildReport:
+    """Build the requested clients' sites into options.out; all or nothing."""
+    base = base_config_for(options.plans)
+    templates = templates_for(base)
+    clients = select_clients(options, base, templates)
+    if clients is None:
+        return BuildReport()
     checked = validate(options.plans, clients, options.strict, options.today)
     plans, history = checked.plans, checked.history
     report = BuildReport(warnings=checked.diagnostics.warnings)
@@ -188,15 +223,19 @@ def build(options: BuildOptions, progress: Callable[[BuiltSite], None] | None = 
         _remove_stale_temporaries(out)
         # Absolute: MkDocs resolves relative paths against its config file, not the cwd.
         staging = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out)).resolve()
+        store = out.resolve()
         try:
-            jobs = [(c, options.today, history, templates, base, staging / c.slug)
-                    for c in plans.clients]
+            jobs = [ClientJob(c, options.today, ClientHistory.of(history, c.slug), templates,
+                              base, staging / c.slug, store) for c in plans.clients]
             built = list(_run(jobs, options.jobs, progress))
             for site in built:  # every client built: publish each one atomically
                 _swap_into_place(staging / site.slug, out / site.slug)
                 report.sites.append(BuiltSite(site.slug, out / site.slug, site.warnings))
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+            from .mkdocs_backend import AssetStore
+
+            AssetStore(store).collect()
     return report
 
 
@@ -205,34 +244,52 @@ def _package_sources() -> list[Path]:
     return [p for p in (REPO_ROOT / "theme",) if p.is_dir()]
 
 
-def _build_one(job) -> BuiltSite:
-    client, today, history, templates, base, site_dir = job
-    bundle = prepare_client(client, today, history, templates)
-    epoch = history.last_commit.get(client.slug) or calendar.timegm(bundle.today.timetuple())
-    from .mkdocs_backend import build_site
+@dataclass(frozen=True)
+class ClientJob:
+    """Everything a worker needs to build one client's site."""
 
-    warnings = build_site(bundle, base, site_dir, epoch)
-    return BuiltSite(client.slug, site_dir, tuple(warnings))
+    client: Client
+    today: dt.date | None
+    history: ClientHistory
+    templates: Path
+    base_config: Path
+    site_dir: Path
+    out: Path  # the output folder (for its shared asset store)
 
 
-def _run(jobs: list, workers: int, progress) -> Iterable[BuiltSite]:
-    workers = workers or os.cpu_count() or 1
-    if workers == 1 or len(jobs) <= 1:
-        for job in jobs:
+def _build_one(job: ClientJob) -> BuiltSite:
+    from .mkdocs_backend import AssetStore, build_site
+
+    bundle = prepare_client(job.client, job.today, job.history, job.templates)
+    epoch = job.history.last_commit or calendar.timegm(bundle.today.timetuple())
+    warnings = build_site(bundle, job.base_config, job.site_dir, epoch, AssetStore(job.out))
+    return BuiltSite(job.client.slug, job.site_dir, tuple(warnings))
+
+
+def _run(jobs: list[ClientJob], workers: int, progress) -> Iterable[BuiltSite]:
+    """Build in worker processes (each reuses templates and theme listings between clients),
+    yielding results in job order so output and messages are stable."""
+    workers = min(workers or os.cpu_count() or 1, len(jobs))
+    if workers <= 1:
+        for n, job in enumerate(jobs, 1):
             site = _build_one(job)
             if progress:
-                progress(site)
+                progress(site, n, len(jobs))
             yield site
         return
-    context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-    with futures.ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
-                                     mp_context=context) as pool:
+    if sys.platform == "win32":
+        context = multiprocessing.get_context("spawn")
+    else:
+        context = multiprocessing.get_context("forkserver")
+        # Workers fork from a server that has already imported MkDocs and Material.
+        context.set_forkserver_preload(["site_builder.mkdocs_backend"])
+    with futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending = [pool.submit(_build_one, job) for job in jobs]
         try:
-            for done in pending:  # in submission order, so output order is stable
+            for n, done in enumerate(pending, 1):
                 site = done.result()
                 if progress:
-                    progress(site)
+                    progress(site, n, len(jobs))
                 yield site
         except BaseException:
             for f in pending:

@@ -18,6 +18,7 @@ import subprocess
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Iterable
 
 import yaml
 
@@ -228,8 +229,11 @@ def _parse_log(output: str):
         yield commit, entries
 
 
-def read_history(plans: Path) -> History:
-    """Read the history of the whole plans tree in one pass (empty outside git)."""
+def read_history(plans: Path, clients: Iterable[str] = ()) -> History:
+    """Read the history of the plans tree (or only some clients' folders) in one pass.
+
+    Empty outside git.
+    """
     repo = _open_repo(plans)
     if repo is None or not repo.head.is_valid():
         return History()
@@ -246,7 +250,8 @@ def read_history(plans: Path) -> History:
                                    "may be incomplete; fetch the full history (in GitHub "
                                    "Actions: actions/checkout with fetch-depth: 0)"))
     output = repo.git.log("--reverse", "--topo-order", "-M", "--raw", "--no-abbrev", "-z",
-                          f"--format={_LOG_FORMAT}", "--", prefix or ".",
+                          f"--format={_LOG_FORMAT}", "--",
+                          *([f"{prefix}{c}/" for c in clients] or [prefix or "."]),
                           strip_newline_in_stdout=False)
 
     log = list(_parse_log(output))
@@ -374,3 +379,50 @@ def changed_clients(plans: Path, since: str, shared: list[Path]) -> set[str] | N
         if len(rel.parts) > 1:
             clients.add(rel.parts[0])
     return clients
+
+
+def read_blobs(repo, names: list[str], max_bytes: int = MAX_BLOB_BYTES) -> dict[str, bytes | None]:
+    """The contents of many blobs through ONE streaming `git cat-file --batch`.
+
+    `names` are blob ids or `<rev>:<path>` names. Names that do not exist (or are not blobs)
+    are left out of the result; blobs larger than `max_bytes` map to None.
+    """
+    wanted = list(dict.fromkeys(n for n in names if "\n" not in n))
+    out: dict[str, bytes | None] = {}
+    if not wanted:
+        return out
+    process = subprocess.Popen([repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git", "cat-file",
+                                "--batch"], cwd=repo.working_tree_dir, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+    def feed() -> None:  # a thread, so the pipe never fills up in both directions
+        try:
+            process.stdin.write("".join(f"{n}\n" for n in wanted).encode())
+            process.stdin.close()
+        except BrokenPipeError:
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    try:
+        for name in wanted:
+            header = process.stdout.readline().split()
+            if len(header) != 3 or not header[2].isdigit():
+                continue  # "<name> missing" (or ambiguous): nothing follows
+            size = int(header[2])
+            if header[1] == b"blob" and size <= max_bytes:
+                out[name] = process.stdout.read(size + 1)[:size]
+                continue
+            remaining = size + 1  # skip the contents and the newline after them
+            while remaining > 0:
+                chunk = process.stdout.read(min(remaining, 1 << 20))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+            if header[1] == b"blob":
+                out[name] = None
+    finally:
+        writer.join()
+        process.stdout.close()
+        process.wait()
+    return out

@@ -12,12 +12,18 @@ Two ways in:
 from __future__ import annotations
 
 import contextlib
+import copy
+import hashlib
+import io
 import logging
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
+import jinja2
+import jinja2.bccache
 from mkdocs import plugins
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import config_options as opt
@@ -25,6 +31,7 @@ from mkdocs.config import load_config
 from mkdocs.config.base import Config
 from mkdocs.exceptions import MkDocsException, PluginError
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.toc import get_toc
 from mkdocs.utils import yaml_load
 
 from .errors import BuildError
@@ -72,13 +79,29 @@ class SiteBuilderPlugin(plugins.BasePlugin[PluginConfig]):
         assert self.bundle is not None
         kept = [f for f in files if not f.src_uri.endswith(".map")]  # theme source maps
         for page in self.bundle.pages:
-            kept.append(File.generated(config, page.path, content=page.markdown))
+            kept.append(File.generated(config, page.path, content=""))
         for item in self.bundle.files:
             if item.content is not None:
                 kept.append(File.generated(config, item.path, content=item.content))
             else:
                 kept.append(File.generated(config, item.path, abs_src_path=str(item.source)))
         return Files(kept)
+
+    def on_page_markdown(self, markdown, page, config, files):
+        return ""  # our pages are finished HTML; nothing for Markdown to do
+
+    def on_page_content(self, html, page, config, files):
+        """Put the generated HTML and its table of contents in place."""
+        generated = self._pages.get(page.file.src_uri)
+        if generated is None:
+            return html
+        page.toc = get_toc([{"level": h.level, "id": h.id, "name": h.title, "children": []}
+                            for h in generated.toc])
+        return generated.html
+
+    @property
+    def _pages(self):
+        return {p.path: p for p in self.bundle.pages} if self.bundle else {}
 
     def on_serve(self, server, config, builder):
         for path in self.watch:
@@ -94,11 +117,31 @@ def supported_languages() -> set[str]:
     return {p.stem for p in folder.glob("*.html") if p.stem != "custom"}
 
 
+_BASE_CONFIGS: dict[tuple, dict] = {}
+
+
+def _base(base_config: Path) -> dict:
+    """The base mkdocs.yml, parsed once per process (re-read when the file changes)."""
+    stat = base_config.stat()
+    key = (str(base_config), stat.st_mtime_ns, stat.st_size)
+    if key not in _BASE_CONFIGS:
+        with open(base_config, "rb") as f:
+            _BASE_CONFIGS[key] = yaml_load(f) or {}
+    return copy.deepcopy(_BASE_CONFIGS[key])
+
+
+def _config_file(base_config: Path) -> io.StringIO:
+    """An empty config "file" named after the base config: MkDocs resolves relative paths
+    (custom_dir, extra_css...) against its folder, while the settings come from `_base`."""
+    stand_in = io.StringIO("{}")
+    stand_in.name = str(base_config)
+    return stand_in
+
+
 def _overrides(bundle: SiteBundle, base_config: Path, plans: Path | None = None,
                today: str | None = None) -> dict[str, Any]:
     """Per-client settings laid over the base mkdocs.yml."""
-    with open(base_config, "rb") as f:
-        raw = yaml_load(f) or {}
+    raw = _base(base_config)
     theme = raw.get("theme") or {}
     theme = {"name": theme} if isinstance(theme, str) else dict(theme)
     theme["language"] = bundle.language
@@ -122,6 +165,7 @@ def _overrides(bundle: SiteBundle, base_config: Path, plans: Path | None = None,
         plugin_options["today"] = today
     plugin_list.insert(0, {PLUGIN_NAME: plugin_options})
     return {
+        **raw,
         "site_name": bundle.site_name,
         "site_url": bundle.site_url or None,
         "theme": theme,
@@ -169,14 +213,128 @@ def _source_date(epoch: int) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = old
 
 
-def build_site(bundle: SiteBundle, base_config: Path, site_dir: Path, epoch: int) -> list[str]:
+class _TemplateBytecode(jinja2.BytecodeCache):
+    """Compiled templates kept in memory for the life of a worker process.
+
+    MkDocs creates a fresh Jinja environment per build and so recompiles all of Material's
+    templates for every client (most of a build's time). Jinja checks each entry against the
+    template source's checksum, so an edited template is recompiled, never served stale.
+    """
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+        self._checksums: dict[str, str] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self._store.get(bucket.key)
+        if data is not None and self._checksums.get(bucket.key) == bucket.checksum:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+        self._checksums[bucket.key] = bucket.checksum
+
+
+_BYTECODE = _TemplateBytecode()
+_THEME_LISTINGS: dict[tuple, list[tuple[str, str]]] = {}
+_THEME_DIRS: set[str] = set()
+
+
+def _cached_theme_files(original):
+    """Files.add_files_from_theme, listing Material's ~14,500 theme files once per process."""
+
+    def add_files_from_theme(files: Files, env, config) -> None:
+        key = (tuple(config.theme.dirs), tuple(config.theme.static_templates))
+        if key not in _THEME_LISTINGS:
+            probe = Files([])
+            original(probe, env, config)
+            _THEME_LISTINGS[key] = [(f.src_uri, f.src_dir) for f in probe]
+            _THEME_DIRS.update(config.theme.dirs)
+        for src_uri, src_dir in _THEME_LISTINGS[key]:
+            if files.get_file_from_path(src_uri) is None:
+                files.append(File(src_uri, src_dir, config.site_dir, config.use_directory_urls))
+
+    return add_files_from_theme
+
+
+class AssetStore:
+    """Theme files stored once per output folder; every site hard-links them.
+
+    A site still works on its own (`cp -rL`, upload): hard links are ordinary files, nothing
+    points outside the site. Files no site links to any more are removed by `collect()`.
+    """
+
+    FOLDER = ".site-builder-assets"
+
+    def __init__(self, out: Path):
+        self.root = Path(out) / self.FOLDER
+
+    def link(self, source: str, dest: str) -> None:
+        stat = os.stat(source)
+        key = hashlib.sha256(f"{source}\0{stat.st_size}\0{stat.st_mtime_ns}".encode()).hexdigest()
+        stored = self.root / key[:2] / (key + Path(source).suffix)
+        if not stored.exists():
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            partial = stored.with_name(f"{stored.name}.{os.getpid()}.partial")
+            shutil.copyfile(source, partial)
+            os.replace(partial, stored)  # atomic: parallel workers may race here
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        try:
+            os.link(stored, dest)
+        except OSError:  # another file system, or links not supported: copy
+            shutil.copyfile(stored, dest)
+
+    def collect(self) -> None:
+        """Remove stored files no site links to (and leftovers of interrupted copies)."""
+        if not self.root.is_dir():
+            return
+        for path in self.root.rglob("*"):
+            if path.is_file() and (path.stat().st_nlink == 1 or path.name.endswith(".partial")):
+                path.unlink()
+
+
+@contextlib.contextmanager
+def _reuse_between_builds(store: AssetStore | None) -> Iterator[None]:
+    """Within this process, reuse compiled templates and the theme file listing; link theme
+    files from the asset store instead of copying them."""
+    from mkdocs.theme import Theme
+
+    original_env, original_files = Theme.get_env, Files.add_files_from_theme
+    original_copy = File.copy_file
+
+    def copy_file(file: File, dirty: bool = False) -> None:
+        if store is not None and file.src_dir is not None and file.abs_src_path \
+                and file.src_dir in _THEME_DIRS:
+            store.link(file.abs_src_path, file.abs_dest_path)
+        else:
+            original_copy(file, dirty)
+
+    def get_env(theme):
+        env = original_env(theme)
+        env.bytecode_cache = _BYTECODE
+        return env
+
+    Theme.get_env = get_env
+    Files.add_files_from_theme = _cached_theme_files(original_files)
+    File.copy_file = copy_file
+    try:
+        yield
+    finally:
+        Theme.get_env, Files.add_files_from_theme = original_env, original_files
+        File.copy_file = original_copy
+
+
+def build_site(bundle: SiteBundle, base_config: Path, site_dir: Path, epoch: int,
+               store: AssetStore | None = None) -> list[str]:
     """Build one client's site into `site_dir` (created); returns MkDocs warnings."""
     with tempfile.TemporaryDirectory(prefix="site-builder-docs-") as empty_docs, \
-            _captured_mkdocs_log() as records, _source_date(epoch):
+            _captured_mkdocs_log() as records, _source_date(epoch), \
+            _reuse_between_builds(store):
         try:
             config = load_config(
-                config_file=str(base_config), docs_dir=empty_docs, site_dir=str(site_dir),
-                **_overrides(bundle, base_config),
+                config_file=_config_file(base_config),
+                **{**_overrides(bundle, base_config), "docs_dir": empty_docs,
+                   "site_dir": str(site_dir)},
             )
             plugin = config.plugins[PLUGIN_NAME]
             plugin.bundle = bundle

@@ -1,7 +1,9 @@
 """Render stage: derived state -> the pages and files of one client's site.
 
-Produces a `SiteBundle` (page Markdown, status.json, documents to publish) from Jinja2
-templates in theme/pages/. No MkDocs here: mkdocs_backend.py turns a bundle into a site.
+Produces a `SiteBundle` (page HTML, status.json, feed, calendar, documents to publish) from
+Jinja2 templates in theme/pages/. No MkDocs here: mkdocs_backend.py turns a bundle into a site.
+Pages are finished HTML: plan text never passes through a Markdown pipeline (whose extensions
+a team may configure) except our own, sanitised one.
 
 Plan text is untrusted. Every template value is HTML-escaped (autoescape) with email addresses
 redacted, and Markdown written by people (summaries, approval notes) is rendered, then
@@ -39,10 +41,32 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}
 
 
 @dataclass(frozen=True)
+class Heading:
+    """An entry of a page's table of contents."""
+
+    level: int
+    id: str
+    title: str  # HTML-escaped
+
+
+@dataclass(frozen=True)
 class Page:
+    """A generated page: finished HTML for the content area, never run through Markdown."""
+
     path: str  # source path inside the site, e.g. projects/brand-refresh.md
     title: str  # already HTML-escaped: MkDocs templates print titles unescaped
-    markdown: str
+    html: str
+    toc: tuple[Heading, ...] = ()
+
+
+_TOC_HEADING = re.compile(r'<h([2-3]) id="([a-z0-9-]+)" data-sb-toc>(.*?)<a class="headerlink"')
+
+
+def page(path: str, title: str, html_text: str) -> Page:
+    """A Page with its table of contents taken from the template's section headings."""
+    toc = tuple(Heading(int(level), anchor, label)
+                for level, anchor, label in _TOC_HEADING.findall(html_text))
+    return Page(path, title, html_text, toc)
 
 
 @dataclass(frozen=True)
@@ -123,16 +147,16 @@ def render_site(state: ClientState, templates: Path,
               "pct": _percent, "last_updated": last_updated,
               "links": feeds.site_links(client), "anchor": feeds.approval_anchor,
               "badge_path": feeds.badge_path}
-    pages = [Page("index.md", html.escape(t("overview")),
-                  env.get_template("index.md.j2").render(**common))]
+    pages = [page("index.md", html.escape(t("overview")),
+                  env.get_template("index.html.j2").render(**common))]
     files = [SiteFile("status.json", content=status_json(state)),
              SiteFile(feeds.FEED_PATH, content=feeds.atom_feed(state, t)),
              SiteFile(feeds.CALENDAR_PATH, content=feeds.calendar_ics(state, t))]
     for project_state in state.projects:
         project = project_state.project
-        pages.append(Page(
+        pages.append(page(
             f"projects/{project.slug}.md", html.escape(redact(project.title)),
-            env.get_template("project.md.j2").render(**common, p=project_state),
+            env.get_template("project.html.j2").render(**common, p=project_state),
         ))
         files.append(SiteFile(feeds.badge_path(project.slug),
                               content=feeds.status_badge(project_state)))

@@ -30,6 +30,48 @@ def _bad_date(value):
     raise ValueError(value)
 
 
+def _shard(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    try:
+        index, count = (int(part) for part in value.split("/"))
+    except ValueError:
+        raise click.BadParameter(f"`{value}` is not I/N, e.g. 1/4") from None
+    if not 1 <= index <= count:
+        raise click.BadParameter(f"`{value}`: I must be between 1 and N")
+    return index, count
+
+
+class Progress:
+    """A progress bar on a terminal (rich); plain `[n/N] client` lines in CI logs."""
+
+    def __init__(self) -> None:
+        self._bar = None
+        self._task = None
+
+    def __enter__(self) -> "Progress":
+        if sys.stderr.isatty():
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, \
+                TextColumn, TimeElapsedColumn
+
+            self._bar = Bar(TextColumn("building"), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), TextColumn("{task.description}"),
+                            transient=True, console=None)
+            self._bar.__enter__()
+        return self
+
+    def advance(self, site, done: int, total: int) -> None:
+        if self._bar is None:
+            click.echo(f"[{done}/{total}] {site.slug}", err=True)
+            return
+        if self._task is None:
+            self._task = self._bar.add_task("", total=total)
+        self._bar.update(self._task, completed=done, description=site.slug)
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
 plans_option = click.option(
     "--plans", type=click.Path(path_type=Path, file_okay=False), default=Path("plans"),
     show_default=True, help="The plans folder (one sub-folder per client).")
@@ -89,20 +131,27 @@ def main() -> None:
 @click.option("--changed-since", metavar="REV",
               help="Build only clients whose folder (or the shared theme/config) changed since "
                    "this git revision.")
-def build(plans, out, clients, today, strict, jobs, changed_since) -> None:
+@click.option("--shard", callback=lambda ctx, param, value: _shard(value), metavar="I/N",
+              help="Build only shard I of N (a stable 1/N of the clients, for CI matrices).")
+def build(plans, out, clients, today, strict, jobs, changed_since, shard) -> None:
     """Build every client's status site into OUT/<client>/."""
     from .build import BuildOptions, build as run_build
 
     def action():
         options = BuildOptions(plans=plans, out=out, clients=tuple(clients), today=today,
-                               strict=strict, jobs=jobs, changed_since=changed_since)
-        report = run_build(options, progress=None)
+                               strict=strict, jobs=jobs, changed_since=changed_since,
+                               shard=shard)
+        with Progress() as progress:
+            report = run_build(options, progress=progress.advance)
         _report(report.warnings)
         for site in report.sites:
             click.echo(f"{site.slug}: {site.path / 'index.html'}")
             for warning in site.warnings:
                 click.echo(f"{site.slug}: warning: {warning}", err=True)
-        click.echo(f"built {len(report.sites)} site(s) in {out}/")
+        if not report.sites and (changed_since or shard):
+            click.echo("nothing to build: no selected client changed")
+        else:
+            click.echo(f"built {len(report.sites)} site(s) in {out}/")
 
     _run(action)
 
@@ -163,5 +212,220 @@ def serve(plans, today, dev_addr, client) -> None:
         bundle, _ = prepare_for_preview(plans, client, today.isoformat() if today else None)
         run_serve(bundle, base_config_for(plans), plans,
                   today.isoformat() if today else None, dev_addr)
+
+    _run(action)
+
+
+# --- authoring: editor schemas, scaffolding, approvals ----------------------------------------
+
+
+@main.command()
+@click.argument("kind", required=False, type=click.Choice(["client", "plan", "approval"]))
+@click.option("--write", "write", is_flag=True,
+              help="Write all three schemas into --out (and, run from a source checkout, into "
+                   "the package's site_builder/schemas/).")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("schemas"),
+              show_default=True, help="Folder for --write.")
+def schema(kind, write, out) -> None:
+    """Print the JSON Schema of client.yml, plan.yml or approval front matter."""
+    from . import schema_export
+
+    def action():
+        if write == (kind is not None):
+            raise UsageError("name one schema to print (client, plan or approval), or use "
+                             "--write to write all of them")
+        if kind is not None:
+            click.echo(schema_export.render(kind), nl=False)
+            return
+        folders = [out]
+        package = schema_export.source_checkout_dir()
+        if package is not None and package.resolve() != out.resolve():
+            folders.append(package)
+        for folder in folders:
+            for path in schema_export.write(folder):
+                click.echo(f"wrote {os.path.relpath(path)}")
+
+    _run(action)
+
+
+@main.group()
+def new() -> None:
+    """Start a client or a project from a template (never overwrites)."""
+
+
+@new.command("client")
+@plans_option
+@click.option("--name", required=True, help="The client's name (the site title).")
+@click.argument("slug")
+def new_client(plans, name, slug) -> None:
+    """Write plans/SLUG/client.yml."""
+    from .scaffold import new_client as run
+
+    def action():
+        written = run(plans, slug, name)
+        for path in written.schemas:
+            click.echo(f"wrote {os.path.relpath(path)} (editor schema)")
+        click.echo(f"wrote {os.path.relpath(written.path)}")
+        click.echo(f"next: site-builder new project {slug}/PROJECT --template "
+                   "agency|saas|construction")
+
+    _run(action)
+
+
+@new.command("project")
+@plans_option
+@click.option("--template", required=True, type=click.Choice(["agency", "saas", "construction"]),
+              help="The kind of engagement: its typical milestones.")
+@click.option("--title", help="The project's name (default: from the slug).")
+@click.option("--start", callback=_today, metavar="YYYY-MM-DD",
+              help="Start date; due dates are spaced from it (default: today).")
+@click.option("--currency", default="USD", show_default=True, metavar="CODE",
+              help="ISO 4217 code of invoice amounts.")
+@click.argument("target", metavar="CLIENT/SLUG")
+def new_project(plans, template, title, start, currency, target) -> None:
+    """Write plans/CLIENT/SLUG/plan.yml with the milestones of a template."""
+    from .scaffold import new_project as run
+
+    def action():
+        written = run(plans, target, template, title=title, start=start, currency=currency)
+        for path in written.schemas:
+            click.echo(f"wrote {os.path.relpath(path)} (editor schema)")
+        click.echo(f"wrote {os.path.relpath(written.path)}: {written.milestones} milestones, "
+                   f"due {written.first_due} to {written.last_due}")
+        click.echo("next: put names in place of the owner roles, adjust the dates, then run "
+                   "site-builder check")
+
+    _run(action)
+
+
+@main.command()
+@plans_option
+@click.option("--by", "by", required=True, metavar='"NAME <EMAIL>"',
+              help="Who decided (for a signed note: a signer's email in client.yml).")
+@click.option("--decision", type=click.Choice(["approved", "changes-requested", "rejected"]),
+              default="approved", show_default=True)
+@click.option("--date", callback=_today, metavar="YYYY-MM-DD",
+              help="Date of the decision (default: today in the client's time zone).")
+@click.option("--note-file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+              help="The client's note (Markdown); `-` reads standard input.")
+@click.option("--deliverable", "deliverables", multiple=True, metavar="TEXT",
+              help="What was reviewed (repeatable).")
+@click.option("--sign", "key", type=click.Path(path_type=Path, dir_okay=False), metavar="KEY",
+              help="Sign the note with this SSH private key (ssh-keygen -Y sign) and check "
+                   "the signature against client.yml.")
+@click.argument("target", metavar="CLIENT/PROJECT")
+@click.argument("milestone")
+def approve(plans, by, decision, date, note_file, deliverables, key, target, milestone) -> None:
+    """Record a client decision as approvals/DATE-MILESTONE.md (optionally signed)."""
+    from .authoring import ApprovalRequest, approve as run
+
+    def action():
+        note = None
+        if note_file is not None:
+            try:
+                with click.open_file(str(note_file), "rb") as handle:
+                    note = handle.read(1_000_000).decode("utf-8")
+            except OSError as exc:
+                raise UsageError(f"--note-file: cannot read {note_file}: "
+                                 f"{exc.strerror or exc}") from None
+            except UnicodeDecodeError:
+                raise UsageError(f"--note-file: {note_file} is not UTF-8 text") from None
+        run(ApprovalRequest(plans=plans, target=target, milestone=milestone, by=by,
+                            decision=decision, date=date, note=note, key=key,
+                            deliverables=tuple(deliverables)), say=click.echo)
+
+    _run(action)
+
+
+@main.command()
+@plans_option
+@click.option("--strict", is_flag=True, help="Fail (exit 1) unless every note is verified.")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PATH]...")
+def verify(plans, strict, paths) -> None:
+    """List approval notes with their signature state; exit 1 if any is invalid.
+
+    PATH may be a note, its .sig, or a folder (a client, a project, approvals/); default: every
+    note in the plans folder.
+    """
+    from . import signatures
+    from .authoring import summary, verify as run
+
+    def action():
+        results, diags = run(paths, plans)
+        for result in results:
+            shown = os.path.relpath(result.path)
+            by = f"  {result.by_name}" if result.by_name else ""
+            counts = "" if result.counts else "  (does not count: signatures required)"
+            click.echo(f"{result.state or 'unreadable':<15} {shown}{by}{counts}")
+        _report(diags.items)
+        click.echo(summary(results))
+        invalid = [r for r in results if r.state == signatures.INVALID]
+        unreadable = [r for r in results if r.state is None]
+        if invalid:
+            raise SiteBuilderError(f"{len(invalid)} note(s) with an invalid signature: changed "
+                                   "after signing, or not a signature of this note")
+        if unreadable or diags.errors:
+            raise SiteBuilderError("some notes or client.yml files could not be read (see above)")
+        if strict and any(r.state != signatures.VERIFIED for r in results):
+            raise SiteBuilderError("--strict: not every note has a verified signature")
+
+    _run(action)
+
+
+@main.command("events")
+@plans_option
+@click.option("--since", metavar="REV",
+              help="Report what changed in the plans between git revision REV and --until.")
+@click.option("--until", metavar="REV",
+              help="End of the range for --since (default: HEAD; uncommitted edits are not "
+                   "included).")
+@click.option("--due-within", type=click.IntRange(0, 3650), metavar="DAYS",
+              help="Instead: milestones not approved that are due within DAYS days or overdue.")
+@click.option("--today", callback=_today, metavar="YYYY-MM-DD",
+              help="With --due-within: count days from this date (default: today in each "
+                   "client's time zone).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of lines.")
+@click.option("--webhook", metavar="URL",
+              help="POST each record as JSON to URL (timeout 10 s, retried with backoff).")
+@click.option("--webhook-secret-env", metavar="NAME",
+              help="Sign each POST with the secret in environment variable NAME "
+                   "(X-Site-Builder-Signature: sha256=HMAC of the body).")
+def events_command(plans, since, until, due_within, today, as_json, webhook,
+                   webhook_secret_env) -> None:
+    """Events for CI: what changed between two revisions (--since), or what is due soon
+    (--due-within). Exit 1 when a webhook delivery fails."""
+    import json
+
+    from . import events as ev
+
+    def action():
+        if (since is None) == (due_within is None):
+            raise UsageError("events: give either --since REV (what changed) or --due-within "
+                             "DAYS (what is due), not both or neither")
+        if until is not None and since is None:
+            raise UsageError("events: --until goes with --since")
+        if today is not None and due_within is None:
+            raise UsageError("events: --today goes with --due-within")
+        if webhook_secret_env is not None and webhook is None:
+            raise UsageError("events: --webhook-secret-env goes with --webhook")
+        hook = ev.webhook(webhook, webhook_secret_env) if webhook is not None else None
+        if since is not None:
+            changes = ev.change_events(plans, since, until or "HEAD")
+            _report(changes.warnings)
+            records, line = changes.records, ev.change_line
+            empty = f"no events between {changes.since.short} and {changes.until.short}"
+        else:
+            records, line = ev.due_records(plans, due_within, today), ev.due_line
+            empty = f"nothing due within {due_within} day(s) or overdue"
+        if as_json:
+            click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+        else:
+            for record in records:
+                click.echo(line(record))
+        if not records:
+            click.echo(empty, err=True)
+        if hook is not None and records:
+            sent = ev.deliver(hook, records)
+            click.echo(f"posted {sent} event(s) to {hook.shown}", err=True)
 
     _run(action)

@@ -36,6 +36,18 @@ MATERIAL_COLORS = (
 INVALID = object()  # a value that failed validation (already reported)
 
 
+def json_pattern(regex: re.Pattern | str) -> str:
+    """A Python pattern anchored with `\\Z` as an anchored JSON Schema (ECMA-262) pattern."""
+    text = regex.pattern if isinstance(regex, re.Pattern) else regex
+    return "^" + (text[:-2] if text.endswith("\\Z") else text) + "$"
+
+
+def _any_case(word: str) -> str:
+    """`Indigo` -> `[Ii][Nn]...`: JSON Schema patterns have no case-insensitive flag."""
+    assert re.fullmatch(r"[A-Za-z ]+", word), word  # nothing that would need escaping
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in word)
+
+
 @dataclass
 class Ctx:
     """Where the nodes come from, so every message can name the file and line."""
@@ -71,7 +83,11 @@ def _describe(node: yaml.Node) -> str:
 
 
 class Type:
-    """A field type: converts a YAML node to a Python value, reporting problems to ctx."""
+    """A field type: converts a YAML node to a Python value, reporting problems to ctx.
+
+    `json` is the JSON Schema fragment accepting the same values, as an editor reading the
+    file as YAML 1.2 sees them (dates are text; yes/no are text; 2024 is a number).
+    """
 
     json: dict = {}
 
@@ -89,10 +105,10 @@ def _scalar(node, ctx, what, expected) -> str | Any:
 class Str(Type):
     """Text. Numbers and yes/no are taken as written (`title: 2024` is the text "2024")."""
 
-    json = {"type": "string"}
-
     def __init__(self, max_len: int = 10_000):
         self.max_len = max_len
+        # Numbers and true/false are accepted too: the loader takes them as written.
+        self.json = {"type": ["string", "number", "boolean"], "maxLength": max_len}
 
     def convert(self, node, ctx, what):
         value = _scalar(node, ctx, what, "text")
@@ -105,7 +121,8 @@ class Str(Type):
 
 
 class Slug(Type):
-    json = {"type": "string", "pattern": SLUG_RE.pattern.rstrip("\\Z") + "$"}
+    # `id: 2024` is the slug "2024" to the loader and a number to an editor.
+    json = {"type": ["string", "integer"], "pattern": json_pattern(SLUG_RE), "minimum": 0}
 
     def convert(self, node, ctx, what):
         value = _scalar(node, ctx, what, "a slug")
@@ -119,7 +136,7 @@ class Slug(Type):
 
 
 class Date(Type):
-    json = {"type": "string", "format": "date"}
+    json = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
 
     def convert(self, node, ctx, what):
         value = _scalar(node, ctx, what, "a date")
@@ -151,7 +168,7 @@ class Bool(Type):
 class Amount(Type):
     """A non-negative amount of money, kept exact (Decimal)."""
 
-    json = {"type": "number", "minimum": 0}
+    json = {"type": "number", "minimum": 0, "maximum": 10**15}
 
     def convert(self, node, ctx, what):
         value = _scalar(node, ctx, what, "an amount")
@@ -193,7 +210,7 @@ class Enum(Type):
 
 
 class Email(Type):
-    json = {"type": "string", "format": "email"}
+    json = {"type": "string", "format": "email", "pattern": json_pattern(EMAIL_RE)}
 
     def convert(self, node, ctx, what):
         value = _scalar(node, ctx, what, "an email address")
@@ -209,7 +226,8 @@ class Email(Type):
 class Person(Type):
     """`Name <email>`; converted to a (name, email) pair."""
 
-    json = {"type": "string", "pattern": "^[^<>]*<[^<>\\s]+>\\s*$"}
+    json = {"type": "string",
+            "pattern": "^\\s*[^<>\\s][^<>]*<" + EMAIL_RE.pattern[:-2] + ">\\s*$"}
 
     def convert(self, node, ctx, what):
         value = _scalar(node, ctx, what, "`Name <email>`")
@@ -224,7 +242,7 @@ class Person(Type):
 
 
 class SshKey(Type):
-    json = {"type": "string", "pattern": "^(ssh-|ecdsa-|sk-)"}
+    json = {"type": "string", "pattern": "^\\s*" + SSH_KEY_RE.pattern[:-2] + "\\s*$"}
 
     def convert(self, node, ctx, what):
         value = _scalar(node, ctx, what, "an OpenSSH public key line")
@@ -239,7 +257,8 @@ class SshKey(Type):
 
 
 class Currency(Type):
-    json = {"type": "string", "pattern": "^[A-Z]{3}$"}
+    # Which codes exist is checked by the loader only (Babel's list changes between releases).
+    json = {"type": "string", "pattern": "^[A-Za-z]{3}$"}
 
     def convert(self, node, ctx, what):
         value = _scalar(node, ctx, what, "an ISO 4217 currency code")
@@ -255,7 +274,11 @@ class Currency(Type):
 
 
 class Color(Type):
-    json = {"type": "string", "enum": list(MATERIAL_COLORS)}
+    # The enum gives editors completions; the pattern accepts any case, as the loader does.
+    json = {"anyOf": [
+        {"type": "string", "enum": list(MATERIAL_COLORS)},
+        {"type": "string", "pattern": "^(" + "|".join(map(_any_case, MATERIAL_COLORS)) + ")$"},
+    ]}
 
     def convert(self, node, ctx, what):
         value = _scalar(node, ctx, what, "a Material palette colour")
@@ -292,9 +315,10 @@ class Seq(list):
 class ListOf(Type):
     def __init__(self, item: Type, min_items: int = 0, allow_scalar: bool = False):
         self.item, self.min_items, self.allow_scalar = item, min_items, allow_scalar
-        self.json = {"type": "array", "items": item.json}
+        array = {"type": "array", "items": item.json}
         if min_items:
-            self.json["minItems"] = min_items
+            array["minItems"] = min_items
+        self.json = {"anyOf": [item.json, array]} if allow_scalar else array
 
     def convert(self, node, ctx, what):
         if isinstance(node, yaml.ScalarNode) and self.allow_scalar:
@@ -307,6 +331,10 @@ class ListOf(Type):
         out = Seq()
         out.line, out.lines = ctx.line(node), []
         for i, item in enumerate(nodes):
+            if _is_null(item):  # `- ` alone would otherwise become the text "" or "~"
+                ctx.error(item, f"`{what}[{i + 1}]` is empty: write a value or remove the "
+                                "`-` line")
+                continue
             value = self.item.convert(item, ctx, f"{what}[{i + 1}]")
             if value is not INVALID:
                 out.append(value)
@@ -332,13 +360,46 @@ class OneOf(Type):
 
 @dataclass(frozen=True)
 class Field:
-    """One key of a mapping: its type, whether it is required, and what it means."""
+    """One key of a mapping: its type, whether it is required, and what it means.
+
+    `example` appears in the JSON Schema and, for a required field, in the message when it is
+    missing. `json_extra` adds JSON Schema keywords for checks the loader makes elsewhere
+    (e.g. the pattern of `language`); it never changes what the loader accepts.
+    """
 
     name: str
     type: Type
     doc: str
     required: bool = False
     example: Any = None
+    json_extra: dict | None = None
+
+    @property
+    def json(self) -> dict:
+        """The JSON Schema of this key's value (null allowed when optional: empty = absent)."""
+        fragment = {**self.type.json, **(self.json_extra or {})}
+        if not self.required:
+            fragment = _nullable(fragment)
+        examples = fragment.pop("examples", None) or \
+            ([self.example] if self.example is not None else None)
+        fragment.pop("description", None)  # a nested record's own doc: the field's says more
+        return {"description": self.doc, **fragment, **({"examples": examples} if examples else {})}
+
+
+def _nullable(fragment: dict) -> dict:
+    """`fragment` or null (an empty value, which the loader treats as absent)."""
+    if not fragment:
+        return fragment  # anything, null included
+    out = dict(fragment)
+    for combinator in ("anyOf", "oneOf"):
+        if combinator in out:
+            out[combinator] = [*out[combinator], {"type": "null"}]
+            return out
+    types = out["type"] if isinstance(out["type"], list) else [out["type"]]
+    out["type"] = [*types, "null"]
+    if "enum" in out:
+        out["enum"] = [*out["enum"], None]
+    return out
 
 
 class Fields(dict):
@@ -362,19 +423,18 @@ class Record(Type):
 
     title: str
     fields: list[Field] = field(default_factory=list)
+    doc: str = ""
 
     @property
     def json(self):  # type: ignore[override]
+        required = [f.name for f in self.fields if f.required]
         return {
-            "type": "object",
             "title": self.title,
+            **({"description": self.doc} if self.doc else {}),
+            "type": "object",
+            **({"required": required} if required else {}),
+            "properties": {f.name: f.json for f in self.fields},
             "additionalProperties": False,
-            "required": [f.name for f in self.fields if f.required],
-            "properties": {
-                f.name: {**f.type.json, "description": f.doc,
-                         **({"examples": [f.example]} if f.example is not None else {})}
-                for f in self.fields
-            },
         }
 
     def convert(self, node, ctx, what=""):
@@ -422,77 +482,109 @@ def _is_null(node: yaml.Node) -> bool:
 
 
 # --- the three file formats -------------------------------------------------------------------
+# Docs and examples end up in the JSON Schemas editors use (schema_export.py): write them for
+# the project manager hovering over a key.
+
+_EXAMPLE_KEY = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMb4Cqo6765xwnqQJMZdGBJQVHPXhPa99aakt1JnLTcF "
+                "ada@laptop")
+_INTERNAL_DOC = ("Free-form notes for the team (any YAML). Never published: not on the site, "
+                 "not in status.json.")
 
 SIGNER = Record("Signer", [
     Field("name", Str(200), "The signer's name as shown on the site.", True, "Ada Client"),
     Field("email", Email(), "The signature principal: must equal the email in an approval's "
-          "`by:` for the signature to count as verified.", True, "ada@fable.example"),
-    Field("key", SshKey(), "The signer's OpenSSH public key line (contents of the .pub file).",
-          True, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA..."),
-])
+          "`by:` for the signature to count as verified. Never published.", True,
+          "ada@fable.example"),
+    Field("key", SshKey(), "The signer's OpenSSH public key line: the contents of their .pub "
+          "file (e.g. ~/.ssh/id_ed25519.pub).", True, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA...",
+          json_extra={"examples": [_EXAMPLE_KEY]}),
+], doc="Someone who may sign approval notes for this client.")
 
 SITE = Record("Site settings", [
-    Field("url", Str(500), "Public address of the client's site; used for canonical links, "
-          "the feed and the calendar.", example="https://status.example.com/fable/"),
-    Field("logo", Str(300), "Logo image, relative to the client folder (svg, png, jpg, webp).",
-          example="logo.svg"),
+    Field("url", Str(500), "Public address of the client's site, http(s), ending in /; used "
+          "for canonical links, the feed and the calendar.",
+          example="https://status.example.com/fable/",
+          json_extra={"type": "string", "pattern": r"^https?://[^\s/?#]+[^\s]*$"}),
+    Field("logo", Str(300), "Logo image, relative to the client folder (svg, png, jpg, webp, "
+          "gif; at most 2 MB; SVG without scripts or links).", example="logo.svg",
+          json_extra={"type": "string"}),
     Field("primary_color", Color(), "Material palette colour for the header.",
           example="indigo"),
-])
+], doc="How the client's site looks and where it lives.")
 
 CLIENT = Record("client.yml", [
     Field("name", Str(200), "The client's name, shown as the site title.", True, "Fable Studio"),
-    Field("language", Str(20), "Site language (a Material language code).", example="en"),
-    Field("timezone", Str(64), "IANA time zone whose 'today' decides what is overdue.",
-          example="Europe/Berlin"),
+    Field("language", Str(20), "Site language: a Material for MkDocs language code such as "
+          "en, de, fr or pt-BR. Default en.", example="en",
+          json_extra={"type": "string", "pattern": "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"}),
+    Field("timezone", Str(64), "IANA time zone whose 'today' decides what is overdue. "
+          "Default UTC.", example="Europe/Berlin", json_extra={"type": "string"}),
     Field("require_signed_approvals", Bool(), "When true, an approval counts only with a "
-          "verified SSH signature.", example=False),
-    Field("signers", ListOf(SIGNER), "People who may sign approvals for this client."),
-    Field("site", SITE, "How the client's site looks and where it lives."),
-    Field("internal", Anything(), "Free-form notes for the team; never published."),
-])
+          "verified SSH signature (approvals/<name>.md.sig). Default false.", example=False),
+    Field("signers", ListOf(SIGNER), "People who may sign approvals for this client, each "
+          "with their SSH public key.", example=[{
+              "name": "Ada Client", "email": "ada@fable.example", "key": _EXAMPLE_KEY}]),
+    Field("site", SITE, "How the client's site looks and where it lives.",
+          example={"url": "https://status.example.com/fable/", "logo": "logo.svg",
+                   "primary_color": "indigo"}),
+    Field("internal", Anything(), _INTERNAL_DOC, example={"contract": "MSA-2026-014"}),
+], doc="plans/<client>/client.yml: one client, who gets one status site.")
 
 DELIVERABLE = Record("Deliverable", [
     Field("title", Str(500), "What is handed over.", True, "Readout deck"),
-    Field("file", Str(500), "A file under the project's documents/ folder, published with the "
-          "site.", example="documents/readout.pdf"),
-])
+    Field("file", Str(500), "A file under the project's documents/ folder, linked from the "
+          "site and published with it.", example="documents/readout.pdf",
+          json_extra={"type": "string", "pattern": r"^(\.[/\\])*documents[/\\]"}),
+], doc="A deliverable with a file the client can download.")
 
 MILESTONE = Record("Milestone", [
-    Field("id", Slug(), "Identifier, unique in the project; approvals name it.", True,
-          "discovery"),
+    Field("id", Slug(), "Identifier, unique in the project (lower-case letters, digits and "
+          "'-'); approvals name it.", True, "discovery"),
     Field("title", Str(300), "What has been reached when this checkpoint passes.", True,
           "Discovery readout approved"),
     Field("phase", Str(200), "Optional phase the milestone closes.", example="Discovery"),
     Field("owner", Str(200), "Who is responsible for reaching it.", example="Sam Lee"),
     Field("due", Date(), "Target date, YYYY-MM-DD.", True, "2026-02-06"),
-    Field("delivered", Date(), "When the deliverables were handed over, YYYY-MM-DD.",
-          example="2026-02-04"),
-    Field("depends_on", ListOf(Slug(), allow_scalar=True), "Ids of earlier milestones that "
-          "must pass first.", example=["kickoff"]),
+    Field("delivered", Date(), "When the deliverables were handed over, YYYY-MM-DD; the "
+          "milestone then awaits the client's approval.", example="2026-02-04"),
+    Field("depends_on", ListOf(Slug(), allow_scalar=True), "Ids of earlier milestones in "
+          "this plan that must pass first.", example=["kickoff"]),
     Field("deliverables", ListOf(OneOf(Str(500), DELIVERABLE)), "What is handed over: text, "
-          "or {title, file} with a file under documents/."),
-    Field("acceptance", ListOf(Str(1000)), "Criteria the client checks before approving."),
-    Field("invoice", Amount(), "Amount invoiced when the client approves.", example=8000),
-    Field("internal", Anything(), "Free-form notes for the team; never published."),
-])
+          "or {title, file} with a file under documents/.",
+          example=["Research report", {"title": "Readout deck",
+                                       "file": "documents/readout.pdf"}]),
+    Field("acceptance", ListOf(Str(1000)), "Criteria the client checks before approving.",
+          example=["Client confirms the three audience personas"]),
+    Field("invoice", Amount(), "Amount invoiced when the client approves (in the plan's "
+          "currency).", example=8000),
+    Field("internal", Anything(), _INTERNAL_DOC, example={"risk": "Depends on the client's "
+                                                                  "legal review"}),
+], doc="A checkpoint: zero duration, an owner, a due date, deliverables and acceptance "
+       "criteria, often an invoice released on approval.")
 
 PLAN = Record("plan.yml", [
     Field("title", Str(300), "The project's name.", True, "Brand refresh"),
-    Field("summary", Str(20_000), "Markdown shown at the top of the project page."),
-    Field("currency", Currency(), "ISO 4217 code of invoice amounts.", example="EUR"),
-    Field("milestones", ListOf(MILESTONE, min_items=1), "Ordered checkpoints of the project.",
-          True),
-    Field("internal", Anything(), "Free-form notes for the team; never published."),
-])
+    Field("summary", Str(20_000), "Markdown shown at the top of the project page.",
+          example="Brand refresh ahead of the **2027 slate** announcement."),
+    Field("currency", Currency(), "ISO 4217 code of invoice amounts. Default USD.",
+          example="EUR"),
+    Field("milestones", ListOf(MILESTONE, min_items=1), "Ordered checkpoints of the project "
+          "(at least one; more than 10 is a warning).", True,
+          json_extra={"examples": [[{"id": "discovery", "title": "Discovery readout approved",
+                                     "due": "2026-02-06"}]]}),
+    Field("internal", Anything(), _INTERNAL_DOC, example={"budget_owner": "Sam Lee"}),
+], doc="plans/<client>/<project>/plan.yml: a project's milestones, in order.")
 
 APPROVAL = Record("approval front matter", [
-    Field("milestone", Slug(), "Id of the milestone decided on.", True, "discovery"),
+    Field("milestone", Slug(), "Id of the milestone decided on (an id in plan.yml).", True,
+          "discovery"),
     Field("decision", Enum("approved", "changes-requested", "rejected"),
-          "The client's decision (default approved).", example="approved"),
+          "The client's decision. Default approved.", example="approved"),
     Field("date", Date(), "Date of the decision, YYYY-MM-DD.", True, "2026-02-05"),
-    Field("by", Person(), "Who decided: name and email.", True,
-          "Ada Client <ada@fable.example>"),
-    Field("deliverables", ListOf(Str(500), allow_scalar=True), "What was reviewed."),
-    Field("internal", Anything(), "Free-form notes for the team; never published."),
-])
+    Field("by", Person(), "Who decided: name and email, `Name <email>`. For a signed note, "
+          "the email of a signer in client.yml.", True, "Ada Client <ada@fable.example>"),
+    Field("deliverables", ListOf(Str(500), allow_scalar=True), "What was reviewed.",
+          example=["Research report", "Readout deck"]),
+    Field("internal", Anything(), _INTERNAL_DOC, example={"received_by": "email"}),
+], doc="The YAML front matter of plans/<client>/<project>/approvals/<name>.md, between `---` "
+       "lines; the Markdown after it is the client's note.")

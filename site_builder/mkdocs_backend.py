@@ -17,6 +17,7 @@ import hashlib
 import io
 import logging
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -99,6 +100,9 @@ class SiteBuilderPlugin(plugins.BasePlugin[PluginConfig]):
                             for h in generated.toc])
         return generated.html
 
+    def on_post_page(self, output, page, config):
+        return compact_html(output)
+
     @property
     def _pages(self):
         return {p.path: p for p in self.bundle.pages} if self.bundle else {}
@@ -107,6 +111,20 @@ class SiteBuilderPlugin(plugins.BasePlugin[PluginConfig]):
         for path in self.watch:
             server.watch(str(path))
         return server
+
+
+_KEEP_AS_IS = re.compile(r"(<pre\b.*?</pre>|<textarea\b.*?</textarea>)", re.S | re.I)
+_INDENT = re.compile(r"\n[ \t]*(?:\n[ \t]*)*")
+
+
+def compact_html(html: str) -> str:
+    """Drop the indentation and blank lines Material's templates leave (a third of a page).
+
+    A line break plus indentation renders exactly like a line break, so this is invisible;
+    <pre> and <textarea>, where whitespace matters, are left untouched.
+    """
+    parts = _KEEP_AS_IS.split(html)
+    return "".join(part if i % 2 else _INDENT.sub("\n", part) for i, part in enumerate(parts))
 
 
 def supported_languages() -> set[str]:
@@ -277,7 +295,12 @@ class AssetStore:
             stored.parent.mkdir(parents=True, exist_ok=True)
             partial = stored.with_name(f"{stored.name}.{os.getpid()}.partial")
             shutil.copyfile(source, partial)
-            os.replace(partial, stored)  # atomic: parallel workers may race here
+            try:  # link, not replace: the first worker's copy wins, so all sites share it
+                os.link(partial, stored)
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(partial)
         os.makedirs(os.path.dirname(dest), exist_ok=True)
         try:
             os.link(stored, dest)

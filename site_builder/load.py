@@ -30,11 +30,17 @@ MAX_APPROVALS_PER_PROJECT = 5_000
 MAX_DOCUMENTS_PER_PROJECT = 2_000
 MAX_MILESTONES_WARNING = 10
 LOGO_SUFFIXES = {".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif"}
+FAVICON_SUFFIXES = {".png", ".svg", ".ico"}
+_UNSAFE_CSS = re.compile(rb"@import|url\(\s*[\"']?\s*(?:(?!data:)[a-z][a-z0-9+.-]*:|//)|expression\s*\(|"
+                         rb"javascript:|behavior\s*:", re.I)
 # Files git and editors leave around that are not part of the plans.
 IGNORED_NAMES = {".gitattributes", ".gitignore", ".gitkeep"}
 _UNSAFE_SVG = re.compile(rb"<script|\bon[a-z]+\s*=|javascript:|<foreignobject|xlink:href\s*=\s*"
                          rb"[\"'](?!#)|\bhref\s*=\s*[\"'](?!#)", re.I)
 _LANGUAGE_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?\Z")
+# MkDocs/Material print site_url unescaped (canonical link; every URL of 404.html): allow only
+# characters that cannot end an attribute or open a tag.
+_SITE_URL_RE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~%/:@+-]*)?\Z")
 
 
 def load_plans(root: Path, only: Iterable[str] = ()) -> tuple[Plans, Diagnostics]:
@@ -178,7 +184,8 @@ def _load_client(folder: Path, diags: Diagnostics) -> Client | None:
             diags.error(entry / "plan.yml", 0, "missing plan.yml: every project folder needs one")
         else:
             diags.error(entry, 0, "unexpected file in the client folder; it holds client.yml, "
-                                  "project folders and the files client.yml refers to (site.logo)")
+                                  "project folders and the files client.yml refers to (site.logo, site.favicon, "
+                                  "site.css)")
     if fields is None or len(diags.errors) > before:
         return None
     if not projects:
@@ -216,31 +223,48 @@ def _site(folder: Path, real: Path, path: Path, fields, diags) -> tuple[SiteSett
     if not fields:
         return SiteSettings(), set()
     url = fields.get("url")
-    if url is not None and not re.match(r"https?://[^\s/?#]+[^\s]*\Z", url):
+    if url is not None and not _SITE_URL_RE.match(url):
         diags.error(path, fields.line_of("url"), f"`site.url` must be an http(s) address such as "
-                                                 f"https://status.example.com/fable/, not `{url}`")
+                                                 f"https://status.example.com/fable/ (no query, "
+                                                 f"quotes, spaces or <>), not `{url}`")
         url = None
     if url is not None and not url.endswith("/"):
         url += "/"
-    logo_path, referenced = None, set()
-    logo = fields.get("logo")
-    if logo is not None:
-        line = fields.line_of("logo")
-        candidate = _relative_file(folder, real, logo, path, line, "site.logo", diags)
-        if candidate is not None:
-            referenced.add(PurePosixPath(logo).parts[0])
-            if candidate.suffix.lower() not in LOGO_SUFFIXES:
-                diags.error(path, line, "`site.logo` must be an image: "
-                                        + ", ".join(sorted(LOGO_SUFFIXES)))
-            elif candidate.stat().st_size > 2_000_000:
-                diags.error(path, line, "`site.logo` is larger than 2 MB")
-            elif candidate.suffix.lower() == ".svg" and _UNSAFE_SVG.search(candidate.read_bytes()):
-                diags.error(path, line, "`site.logo` SVG contains scripts, event handlers or "
-                                        "links; use a plain SVG or a PNG")
-            else:
-                logo_path = candidate
-    return SiteSettings(url=url, logo=logo_path, primary_color=fields.get("primary_color")), \
-        referenced
+    referenced: set[str] = set()
+    files = {}
+    for key, suffixes in (("logo", LOGO_SUFFIXES), ("favicon", FAVICON_SUFFIXES),
+                          ("css", {".css"})):
+        rel = fields.get(key)
+        if rel is None:
+            continue
+        line = fields.line_of(key)
+        candidate = _relative_file(folder, real, rel, path, line, f"site.{key}", diags)
+        if candidate is None:
+            continue
+        referenced.add(PurePosixPath(rel.replace("\\", "/")).parts[0])
+        problem = _site_file_problem(key, candidate, suffixes)
+        if problem:
+            diags.error(path, line, problem)
+        else:
+            files[key] = candidate
+    return SiteSettings(url=url, logo=files.get("logo"), favicon=files.get("favicon"),
+                        css=files.get("css"), primary_color=fields.get("primary_color"),
+                        accent_color=fields.get("accent_color")), referenced
+
+
+def _site_file_problem(key: str, file: Path, suffixes: set[str]) -> str | None:
+    """Why a logo, favicon or stylesheet cannot be published, if it cannot."""
+    if file.suffix.lower() not in suffixes:
+        return f"`site.{key}` must be one of: " + ", ".join(sorted(suffixes))
+    if file.stat().st_size > 2_000_000:
+        return f"`site.{key}` is larger than 2 MB"
+    data = file.read_bytes()
+    if file.suffix.lower() == ".svg" and _UNSAFE_SVG.search(data):
+        return f"`site.{key}` SVG contains scripts, event handlers or links; use a plain SVG or a PNG"
+    if key == "css" and _UNSAFE_CSS.search(data):
+        return ("`site.css` must not @import other files or load url()s from other hosts "
+                "(sites make no third-party requests); put assets in the stylesheet itself")
+    return None
 
 
 def _relative_file(base: Path, real_container: Path, rel: str, path: Path, line: int,
@@ -459,27 +483,44 @@ def _notes(files: list[Path], milestones, diags) -> list[_Note]:
         if raw is None:
             diags.error(path, 0, f"approval note is larger than {MAX_NOTE_BYTES:,} bytes")
             continue
-        text = _decode(path, raw, diags)
-        if text is None:
-            continue
-        match = _FRONT_MATTER.match(text.lstrip("\ufeff"))
-        if not match:
-            diags.error(path, 1, "an approval note starts with YAML front matter between `---` "
-                                 "lines (milestone, decision, date, by)")
-            continue
-        fields = _parse_yaml(path, match.group(1), schema.APPROVAL, diags, line_offset=1)
-        if fields is None:
-            continue
-        milestone = fields.get("milestone")
-        if milestone is not None and milestone not in ids:
-            diags.error(path, fields.line_of("milestone"),
-                        f"milestone `{milestone}` not found{schema.did_you_mean(milestone, ids)}; "
-                        f"ids in this plan: {', '.join(ids) or 'none'}")
-            continue
-        if not all(fields.get(k) for k in ("milestone", "date", "by")):
-            continue
-        out.append(_Note(path, raw, fields, text[match.end():]))
+        parsed = parse_approval_note(path, raw, ids, diags)
+        if parsed is not None:
+            out.append(_Note(path, raw, *parsed))
     return out
+
+
+def parse_approval_note(path: Path, raw: bytes, milestone_ids: Iterable[str],
+                        diags: Diagnostics) -> tuple[schema.Fields, str] | None:
+    """One approval note's bytes -> (front matter fields, Markdown body); None if reported.
+
+    The one parser of approval notes (schema.APPROVAL): the loader uses it for the working
+    tree, `site-builder events` for notes read from git revisions. `milestone_ids` are the
+    ids of the note's plan; `path` only names the file in messages.
+    """
+    if len(raw) > MAX_NOTE_BYTES:
+        diags.error(path, 0, f"approval note is larger than {MAX_NOTE_BYTES:,} bytes")
+        return None
+    text = _decode(path, raw, diags)
+    if text is None:
+        return None
+    match = _FRONT_MATTER.match(text.lstrip("\ufeff"))
+    if not match:
+        diags.error(path, 1, "an approval note starts with YAML front matter between `---` "
+                             "lines (milestone, decision, date, by)")
+        return None
+    fields = _parse_yaml(path, match.group(1), schema.APPROVAL, diags, line_offset=1)
+    if fields is None:
+        return None
+    ids = list(milestone_ids)
+    milestone = fields.get("milestone")
+    if milestone is not None and milestone not in ids:
+        diags.error(path, fields.line_of("milestone"),
+                    f"milestone `{milestone}` not found{schema.did_you_mean(milestone, ids)}; "
+                    f"ids in this plan: {', '.join(ids) or 'none'}")
+        return None
+    if not all(fields.get(k) for k in ("milestone", "date", "by")):
+        return None
+    return fields, text[match.end():]
 
 
 def _approvals(client: Client, notes: list[_Note], verifier: signatures.Verifier,

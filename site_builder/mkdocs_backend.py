@@ -163,14 +163,18 @@ def _overrides(bundle: SiteBundle, base_config: Path, plans: Path | None = None,
     theme = raw.get("theme") or {}
     theme = {"name": theme} if isinstance(theme, str) else dict(theme)
     theme["language"] = bundle.language
-    if bundle.primary_color:
+    colours = {k: v for k, v in (("primary", bundle.primary_color),
+                                 ("accent", bundle.accent_color)) if v}
+    if colours:
         palette = theme.get("palette") or {}
         if isinstance(palette, list):
-            theme["palette"] = [{**p, "primary": bundle.primary_color} for p in palette]
+            theme["palette"] = [{**p, **colours} for p in palette]
         else:
-            theme["palette"] = {**palette, "primary": bundle.primary_color}
+            theme["palette"] = {**palette, **colours}
     if bundle.logo:
         theme["logo"] = bundle.logo
+    if bundle.favicon:
+        theme["favicon"] = bundle.favicon
     plugin_list = []
     for item in raw.get("plugins") or ["search"]:
         name = item if isinstance(item, str) else next(iter(item))
@@ -182,8 +186,10 @@ def _overrides(bundle: SiteBundle, base_config: Path, plans: Path | None = None,
     if today:
         plugin_options["today"] = today
     plugin_list.insert(0, {PLUGIN_NAME: plugin_options})
+    extra_css = [*(raw.get("extra_css") or []), *bundle.extra_css]
     return {
         **raw,
+        "extra_css": extra_css,
         "site_name": bundle.site_name,
         "site_url": bundle.site_url or None,
         "theme": theme,

@@ -30,8 +30,11 @@ class Signer:
 @dataclass(frozen=True)
 class SiteSettings:
     url: str | None = None
-    logo: Path | None = None  # absolute path inside the client folder
+    logo: Path | None = None  # absolute paths inside the client folder
+    favicon: Path | None = None
+    css: Path | None = None
     primary_color: str | None = None
+    accent_color: str | None = None
 
 
 @dataclass(frozen=True)

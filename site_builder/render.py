@@ -32,6 +32,7 @@ from .i18n import Translator
 
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 EMAIL_REPLACEMENT = "[email hidden]"
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h3", "h4", "h5", "h6", "hr",
     "i", "kbd", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td",
@@ -92,11 +93,15 @@ class SiteBundle:
     files: tuple[SiteFile, ...]
     today: dt.date
     last_updated: dt.date | None = None  # last commit touching the client's folder
+    accent_color: str | None = None
+    favicon: str | None = None  # path inside the site
+    extra_css: tuple[str, ...] = ()  # paths inside the site
 
 
 def redact(text: str) -> str:
-    """Remove email addresses: they are never published."""
-    return EMAIL_RE.sub(EMAIL_REPLACEMENT, text)
+    """Text as published: email addresses removed (they are never published), and characters
+    XML cannot carry (control characters, lone surrogates) dropped, so feed.xml stays valid."""
+    return EMAIL_RE.sub(EMAIL_REPLACEMENT, _NOT_XML.sub("", text))
 
 
 def _finalize(value):
@@ -162,13 +167,19 @@ def render_site(state: ClientState, templates: Path,
                               content=feeds.status_badge(project_state)))
         for doc in project.documents:
             files.append(SiteFile(f"projects/{project.slug}/{doc.rel_path}", source=doc.path))
-    logo = None
-    if client.site.logo is not None:
-        logo = f"assets/client-logo{client.site.logo.suffix.lower()}"
-        files.append(SiteFile(logo, source=client.site.logo))
+    branding = {}
+    for key, source, name in (("logo", client.site.logo, "client-logo"),
+                              ("favicon", client.site.favicon, "client-favicon"),
+                              ("css", client.site.css, "client")):
+        if source is not None:
+            branding[key] = f"assets/{name}{source.suffix.lower()}"
+            files.append(SiteFile(branding[key], source=source))
     return SiteBundle(
         slug=client.slug, site_name=html.escape(redact(client.name)), language=client.language,
-        site_url=client.site.url, primary_color=client.site.primary_color, logo=logo,
+        site_url=client.site.url, primary_color=client.site.primary_color,
+        accent_color=client.site.accent_color, logo=branding.get("logo"),
+        favicon=branding.get("favicon"),
+        extra_css=(branding["css"],) if "css" in branding else (),
         pages=tuple(pages), files=tuple(files), today=state.today, last_updated=last_updated,
     )
 

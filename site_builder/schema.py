@@ -510,6 +510,13 @@ SITE = Record("Site settings", [
           json_extra={"type": "string"}),
     Field("primary_color", Color(), "Material palette colour for the header.",
           example="indigo"),
+    Field("accent_color", Color(), "Material palette colour for links and highlights.",
+          example="deep orange"),
+    Field("favicon", Str(300), "Browser tab icon, relative to the client folder (png, svg, "
+          "ico; at most 2 MB).", example="favicon.png", json_extra={"type": "string"}),
+    Field("css", Str(300), "Extra stylesheet for this client's site, relative to the client "
+          "folder (no @import, no remote url()).", example="brand.css",
+          json_extra={"type": "string"}),
 ], doc="How the client's site looks and where it lives.")
 
 CLIENT = Record("client.yml", [

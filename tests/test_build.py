@@ -244,3 +244,32 @@ def test_untrusted_text_is_escaped_and_markdown_sanitised(plans, tmp_path):
     project = (tmp_path / "site" / "acme" / "projects" / "web.html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in project  # shown as text
     assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;" in project  # no </title> breakout
+
+
+def test_client_branding_logo_favicon_colours_and_stylesheet(plans, tmp_path):
+    folder = make_client(plans, client_yml="name: Acme\nsite:\n  primary_color: teal\n"
+                                           "  accent_color: deep orange\n  logo: logo.png\n"
+                                           "  favicon: icon.png\n  css: brand.css\n")
+    (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\nlogo")
+    (folder / "icon.png").write_bytes(b"\x89PNG\r\n\x1a\nicon")
+    (folder / "brand.css").write_text(".md-header { background: url(data:image/png;base64,AA); }")
+    run(plans, tmp_path / "site")
+    site = tmp_path / "site" / "acme"
+    page = soup(site / "index.html")
+    body = page.body
+    assert body["data-md-color-primary"] == "teal" and body["data-md-color-accent"] == \
+        "deep-orange"
+    assert page.select_one('link[rel="icon"]')["href"] == "assets/client-favicon.png"
+    assert page.select_one(".md-logo img")["src"] == "assets/client-logo.png"
+    assert [l["href"] for l in page.select('link[rel="stylesheet"]')][-1] == "assets/client.css"
+    assert (site / "assets" / "client.css").read_text().startswith(".md-header")
+
+
+def test_client_stylesheet_may_not_reach_other_hosts(plans):
+    from site_builder.load import load_plans
+
+    folder = make_client(plans, client_yml="name: Acme\nsite:\n  css: brand.css\n")
+    (folder / "brand.css").write_text("body { background: url('https://tracker.example/p.gif') }")
+    _, diags = load_plans(plans)
+    (problem,) = [d.format() for d in diags.errors]
+    assert problem.startswith("plans/acme/client.yml:3: error: `site.css` must not @import")

@@ -149,7 +149,8 @@ def test_layout_errors_are_not_silently_skipped(plans):
         "plans/README.md:0: error: unexpected file in the plans folder; it holds only client "
         "folders (plans/<client>/client.yml)",
         "plans/acme/notes.txt:0: error: unexpected file in the client folder; it holds "
-        "client.yml, project folders and the files client.yml refers to (site.logo)",
+        "client.yml, project folders and the files client.yml refers to (site.logo, "
+        "site.favicon, site.css)",
         "plans/acme/web/approvals/orphan.md.sig:0: error: signature without a note: orphan.md "
         "not found",
         "plans/acme/web/approvals/x.txt:0: error: unexpected entry in approvals/; it holds "

@@ -35,6 +35,7 @@ PACKAGE_DATA = Path(__file__).parent / "_data"
 REPO_ROOT = Path(__file__).parent.parent
 TMP_PREFIX = ".site-builder-tmp-"
 LOCK_NAME = ".site-builder.lock"
+TEAM_SITE = "_team"  # never a client slug: slugs cannot contain "_"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class BuildOptions:
     jobs: int = 0  # 0 = one per CPU
     changed_since: str | None = None  # a git revision: build only clients changed since
     shard: tuple[int, int] | None = None  # (I, N): build only the clients of shard I of N
+    team: bool = False  # also write the internal team dashboard to OUT/_team
 
 
 @dataclass(frozen=True)
@@ -213,9 +215,12 @@ def build(options: BuildOptions, progress: Callable[[BuiltSite, int, int], None]
     clients = select_clients(options, base, templates)
     if clients is None:
         return BuildReport()
-    checked = validate(options.plans, clients, options.strict, options.today)
+    # The team dashboard covers every client, so --team loads them all.
+    checked = validate(options.plans, () if options.team else clients, options.strict,
+                       options.today)
     plans, history = checked.plans, checked.history
     report = BuildReport(warnings=checked.diagnostics.warnings)
+    selected = [c for c in plans.clients if not clients or c.slug in clients]
 
     out = Path(options.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -226,8 +231,11 @@ def build(options: BuildOptions, progress: Callable[[BuiltSite, int, int], None]
         store = out.resolve()
         try:
             jobs = [ClientJob(c, options.today, ClientHistory.of(history, c.slug), templates,
-                              base, staging / c.slug, store) for c in plans.clients]
+                              base, staging / c.slug, store) for c in selected]
             built = list(_run(jobs, options.jobs, progress))
+            if options.team:
+                built.append(_build_team(plans, history, options.today, templates, base,
+                                         staging / TEAM_SITE, store))
             for site in built:  # every client built: publish each one atomically
                 _swap_into_place(staging / site.slug, out / site.slug)
                 report.sites.append(BuiltSite(site.slug, out / site.slug, site.warnings))
@@ -237,6 +245,22 @@ def build(options: BuildOptions, progress: Callable[[BuiltSite, int, int], None]
 
             AssetStore(store).collect()
     return report
+
+
+def _build_team(plans: Plans, history: History, today: dt.date | None, templates: Path,
+                base: Path, site_dir: Path, out: Path) -> BuiltSite:
+    """The internal team dashboard (OUT/_team): every client, internal notes included."""
+    from .mkdocs_backend import AssetStore, build_site
+    from .team import render_team_site
+
+    states = [derive.derive_client(c, client_today(c, today), history.for_client(c.slug),
+                                   history.approvals_for(c.slug)) for c in plans.clients]
+    bundle = render_team_site(states, templates, today or max(
+        (s.today for s in states), default=dt.date.today()))
+    epoch = max(history.last_commit.values(), default=0) or \
+        calendar.timegm(bundle.today.timetuple())
+    warnings = build_site(bundle, base, site_dir, epoch, AssetStore(out))
+    return BuiltSite(TEAM_SITE, site_dir, tuple(warnings))
 
 
 def _package_sources() -> list[Path]:

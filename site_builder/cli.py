@@ -133,14 +133,17 @@ def main() -> None:
                    "this git revision.")
 @click.option("--shard", callback=lambda ctx, param, value: _shard(value), metavar="I/N",
               help="Build only shard I of N (a stable 1/N of the clients, for CI matrices).")
-def build(plans, out, clients, today, strict, jobs, changed_since, shard) -> None:
+@click.option("--team", is_flag=True,
+              help="Also write the internal team dashboard (all clients, internal notes) to "
+                   "OUT/_team. Never publish it with the client sites.")
+def build(plans, out, clients, today, strict, jobs, changed_since, shard, team) -> None:
     """Build every client's status site into OUT/<client>/."""
     from .build import BuildOptions, build as run_build
 
     def action():
         options = BuildOptions(plans=plans, out=out, clients=tuple(clients), today=today,
                                strict=strict, jobs=jobs, changed_since=changed_since,
-                               shard=shard)
+                               shard=shard, team=team)
         with Progress() as progress:
             report = run_build(options, progress=progress.advance)
         _report(report.warnings)

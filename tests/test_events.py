@@ -1,0 +1,503 @@
+"""`site-builder events`: change events from real git repos, due-soon reminders, webhooks."""
+import hashlib
+import hmac
+import http.server
+import json
+import socket
+import threading
+
+import pytest
+from click.testing import CliRunner
+
+from helpers import CLIENT_YML, PLAN_YML, approval, commit_all, git, make_client, sign, write
+from site_builder import __version__
+from site_builder.cli import main
+
+SIGNED_CLIENT = """\
+name: Acme Widgets
+require_signed_approvals: true
+signers:
+  - name: Ada Client
+    email: ada@acme.example
+    key: {key}
+"""
+
+
+def cli(*args, env=None):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False, env=env)
+
+
+def events(*args, env=None):
+    result = cli("events", "--json", *args, env=env)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def plan_file(plans, project="web", slug="acme"):
+    return plans / slug / project / "plan.yml"
+
+
+def edit(path, old, new):
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+def summary(records):
+    return [(r["type"], r["milestone"]["id"], r["date"], r["commit"]) for r in records]
+
+
+# --- change events -------------------------------------------------------------------------------
+
+
+def test_every_event_type_with_its_commit_and_date(plans, tmp_path):
+    make_client(plans)
+    start = commit_all(tmp_path, "Initial plan", "2026-01-01")
+    plan = plan_file(plans)
+    edit(plan, "due: 2026-02-10", "due: 2026-02-20")
+    moved = commit_all(tmp_path, "Design later", "2026-01-15")
+    edit(plan, "    due: 2026-03-10\n", "    due: 2026-03-10\n    delivered: 2026-03-08\n")
+    plan.write_text(plan.read_text() + "  - id: training\n    title: Training\n"
+                                       "    due: 2026-04-01\n    owner: Sam Lee\n")
+    delivered = commit_all(tmp_path, "Launch delivered, training added", "2026-03-08")
+    notes = plans / "acme" / "web" / "approvals"
+    write(notes / "1-kickoff.md", approval("kickoff", "2026-01-09"))
+    write(notes / "2-design.md", approval("design", "2026-03-09", "changes-requested"))
+    write(notes / "3-launch.md", approval("launch", "2026-03-10", "rejected"))
+    decided = commit_all(tmp_path, "Client decisions", "2026-03-11")
+    edit(plan, "  - id: training\n    title: Training\n    due: 2026-04-01\n    owner: Sam Lee\n",
+         "")
+    removed = commit_all(tmp_path, "Training dropped", "2026-03-12")
+
+    records = events("--since", start)
+    assert summary(records) == [
+        ("approved", "kickoff", "2026-01-09", decided),  # the decision date, not the commit's
+        ("due-moved", "design", "2026-01-15", moved),
+        ("delivered", "launch", "2026-03-08", delivered),
+        ("changes-requested", "design", "2026-03-09", decided),
+        ("rejected", "launch", "2026-03-10", decided),
+    ]
+    by_type = {r["type"]: r for r in records}
+    assert by_type["due-moved"]["from"] == "2026-02-10"
+    assert by_type["due-moved"]["to"] == "2026-02-20"
+    assert by_type["delivered"]["delivered"] == "2026-03-08"
+    assert by_type["approved"]["invoice"] == 1000 and by_type["approved"]["currency"] == "EUR"
+    assert by_type["changes-requested"]["invoice"] is None
+    assert by_type["rejected"]["by"] == "Ada Client"
+
+    # a narrower range: added in one commit, removed in the next
+    added = events("--since", decided, "--until", removed)
+    assert summary(added) == [("milestone-removed", "training", "2026-03-12", removed)]
+    assert added[0]["milestone"]["title"] == "Training"
+    assert summary(events("--since", moved, "--until", delivered)) == [
+        ("delivered", "launch", "2026-03-08", delivered),
+        ("milestone-added", "training", "2026-03-08", delivered)]
+    # the default --until is HEAD; nothing changed since it
+    assert events("--since", "HEAD") == []
+
+
+def test_json_shape_and_text_lines(plans, tmp_path):
+    make_client(plans)
+    start = commit_all(tmp_path, "Plan", "2026-01-01")
+    write(plans / "acme" / "web" / "approvals" / "k.md", approval("kickoff", "2026-01-09"))
+    sha = commit_all(tmp_path, "Kickoff approved", "2026-01-10")
+    (record,) = events("--since", start)
+    assert record == {
+        "id": f"acme/web/kickoff/approved/k.md@{sha}",
+        "type": "approved", "date": "2026-01-09", "commit": sha,
+        "client": {"slug": "acme", "name": "Acme Widgets"},
+        "project": {"slug": "web", "title": "Website relaunch"},
+        "milestone": {"id": "kickoff", "title": "Kickoff done"},
+        "due": "2026-01-10", "delivered": "2026-01-08", "from": None, "to": None,
+        "by": "Ada Client", "note": "k.md", "signature": "unsigned", "counted": True,
+        "invoice": 1000, "currency": "EUR",
+    }
+    result = cli("events", "--since", start)
+    assert result.exit_code == 0
+    assert result.stdout == (f"2026-01-09  acme/web/kickoff  approved by Ada Client; invoice "
+                             f"1,000 EUR released  [{sha}]\n")
+    assert "ada@acme.example" not in result.output
+    empty = cli("events", "--since", "HEAD")
+    assert (empty.exit_code, empty.stdout) == (0, "")
+    assert f"no events between {sha} and {sha}" in empty.stderr
+
+
+def test_net_change_over_the_range_and_the_commit_that_made_it(plans, tmp_path):
+    make_client(plans)
+    start = commit_all(tmp_path, "Plan", "2026-01-01")
+    plan = plan_file(plans)
+    edit(plan, "due: 2026-02-10", "due: 2026-02-20")
+    commit_all(tmp_path, "Design later", "2026-01-10")
+    edit(plan, "due: 2026-02-20", "due: 2026-03-01")
+    last = commit_all(tmp_path, "Design later again", "2026-01-20")
+    edit(plan, "title: Site live", "title: Site is live")  # unrelated edit
+    commit_all(tmp_path, "Retitle", "2026-01-25")
+    (moved,) = events("--since", start)
+    assert (moved["from"], moved["to"], moved["commit"], moved["date"]) == \
+        ("2026-02-10", "2026-03-01", last, "2026-01-20")
+
+    edit(plan, "due: 2026-03-01", "due: 2026-02-10")  # moved back: no net change
+    commit_all(tmp_path, "Back to plan", "2026-02-01")
+    assert events("--since", start) == []
+
+
+def test_invoice_is_released_once_when_the_milestone_becomes_approved(plans, tmp_path):
+    notes = plans / "acme" / "web" / "approvals"
+    make_client(plans, approvals={"web": {"1.md": approval("kickoff", "2026-01-09")}})
+    start = commit_all(tmp_path, "Plan, kickoff approved", "2026-01-10")
+    write(notes / "2.md", approval("kickoff", "2026-01-12", body="Approved again.\n"))
+    write(notes / "3.md", approval("design", "2026-02-06", "changes-requested"))
+    write(notes / "4.md", approval("design", "2026-02-01"))  # older than the request: not decisive
+    commit_all(tmp_path, "More notes", "2026-02-07")
+    records = {r["note"]: r for r in events("--since", start)}
+    assert records["2.md"]["type"] == "approved" and records["2.md"]["invoice"] is None
+    assert records["4.md"]["type"] == "approved" and records["4.md"]["invoice"] is None
+    assert records["3.md"]["type"] == "changes-requested"
+
+    since = git(tmp_path, "rev-parse", "--short", "HEAD").strip()
+    write(notes / "5.md", approval("design", "2026-02-10"))
+    write(notes / "6.md", approval("launch", "2026-03-11", extra="deliverables: [Site]\n"))
+    commit_all(tmp_path, "Design and launch approved", "2026-03-12")
+    records = {r["note"]: r for r in events("--since", since)}
+    assert (records["5.md"]["invoice"], records["6.md"]["invoice"]) == (3000, 6000)
+
+    # an edited note is reported again, but releases nothing a second time
+    since = git(tmp_path, "rev-parse", "--short", "HEAD").strip()
+    edit(notes / "6.md", "Looks good.", "Looks great.")
+    commit_all(tmp_path, "Typo", "2026-03-13")
+    (again,) = events("--since", since)
+    assert (again["type"], again["note"], again["invoice"]) == ("approved", "6.md", None)
+
+
+def test_required_signatures_decide_whether_an_approval_counts(plans, tmp_path, keys):
+    ada_key, ada_pub = keys["ada"]
+    eve_key, _ = keys["eve"]
+    notes = plans / "acme" / "web" / "approvals"
+    make_client(plans, client_yml=SIGNED_CLIENT.format(key=ada_pub))
+    start = commit_all(tmp_path, "Plan", "2026-01-01")
+    write(notes / "k.md", approval("kickoff", "2026-01-09"))
+    write(notes / "d.md", approval("design", "2026-02-06"))
+    sign(notes / "d.md", eve_key)  # valid signature, but not by a listed signer
+    unsigned = commit_all(tmp_path, "Notes without valid signatures", "2026-02-07")
+    records = events("--since", start)
+    assert [(r["note"], r["type"], r["signature"], r["counted"], r["invoice"]) for r in records] \
+        == [("k.md", "approved", "unsigned", False, None),
+            ("d.md", "approved", "unknown-signer", False, None)]
+    text = cli("events", "--since", start).stdout
+    assert "approved by Ada Client; does not count (signature unsigned)" in text
+
+    (notes / "d.md.sig").unlink()
+    sign(notes / "k.md", ada_key)
+    sign(notes / "d.md", ada_key)
+    signed = commit_all(tmp_path, "Signatures", "2026-02-08")
+    # only the signatures changed: the notes now count, so they are events of that commit
+    records = events("--since", unsigned)
+    assert [(r["note"], r["signature"], r["counted"], r["invoice"], r["commit"])
+            for r in records] == [("k.md", "verified", True, 1000, signed),
+                                  ("d.md", "verified", True, 3000, signed)]
+    # over the whole range: one event per note, counted
+    assert [(r["note"], r["counted"]) for r in events("--since", start)] == \
+        [("k.md", True), ("d.md", True)]
+    # a note whose signature no longer verifies is reported, not counted
+    edit(notes / "k.md", "Looks good.", "Looks good, with changes.")
+    commit_all(tmp_path, "Edited after signing", "2026-02-09")
+    (tampered,) = events("--since", signed)
+    assert (tampered["signature"], tampered["counted"], tampered["invoice"]) == \
+        ("invalid", False, None)
+
+
+def test_signers_come_from_client_yml_at_until(plans, tmp_path, keys):
+    ada_key, ada_pub = keys["ada"]
+    notes = plans / "acme" / "web" / "approvals"
+    make_client(plans, client_yml=SIGNED_CLIENT.format(key=keys["eve"][1]))
+    start = commit_all(tmp_path, "Plan, Eve's key by mistake", "2026-01-01")
+    write(notes / "k.md", approval("kickoff", "2026-01-09"))
+    sign(notes / "k.md", ada_key)
+    write(plans / "acme" / "client.yml", SIGNED_CLIENT.format(key=ada_pub))
+    commit_all(tmp_path, "Signed note; Ada's real key", "2026-01-10")
+    (record,) = events("--since", start)
+    assert (record["signature"], record["counted"]) == ("verified", True)
+
+
+def test_emails_are_never_printed(plans, tmp_path):
+    make_client(plans, projects={"web": PLAN_YML.replace("title: Site live",
+                                                         "title: Live (ask sam@agency.example)")})
+    start = commit_all(tmp_path, "Plan", "2026-01-01")
+    edit(plan_file(plans), "due: 2026-03-10", "due: 2026-03-17")
+    write(plans / "acme" / "web" / "approvals" / "k.md", approval("kickoff", "2026-01-09"))
+    commit_all(tmp_path, "Changes", "2026-01-10")
+    for args in (("--json",), ()):
+        result = cli("events", "--since", start, *args)
+        assert result.exit_code == 0
+        assert "@acme.example" not in result.output and "sam@agency" not in result.output
+    assert "Live (ask [email hidden])" in cli("events", "--since", start, "--json").output
+
+
+def test_plans_broken_at_until_are_errors_with_their_line(plans, tmp_path):
+    make_client(plans)
+    start = commit_all(tmp_path, "Plan", "2026-01-01")
+    write(plans / "acme" / "web" / "approvals" / "n.md", approval("desgin", "2026-02-06"))
+    sha = commit_all(tmp_path, "Typo", "2026-02-07")
+    result = cli("events", "--since", start)
+    assert result.exit_code == 1
+    assert (f"plans/acme/web/approvals/n.md:2: error: milestone `desgin` not found (did you "
+            f"mean `design`?); ids in this plan: kickoff, design, launch (in revision {sha})"
+            ) in result.stderr
+    assert result.stdout == ""
+
+
+def test_unreadable_plan_at_since_is_a_warning(plans, tmp_path):
+    make_client(plans, projects={"web": "title: [unclosed\n"})
+    start = commit_all(tmp_path, "Broken plan", "2026-01-01")
+    write(plan_file(plans), PLAN_YML)
+    commit_all(tmp_path, "Fixed plan", "2026-01-02")
+    result = cli("events", "--since", start)
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert (f"plans/acme/web/plan.yml:0: warning: cannot be read in revision {start}"
+            in result.stderr)
+
+
+def test_plans_at_the_repository_root_and_client_added(tmp_path):
+    repo = tmp_path / "plans-repo"
+    repo.mkdir()
+    write(repo / "README.md", "plans\n")
+    start = commit_all(repo, "Empty", "2026-01-01")
+    make_client(repo, slug="beta", approvals={"web": {"k.md": approval("kickoff", "2026-01-03")}})
+    added = commit_all(repo, "New client", "2026-01-04")
+    records = events("--plans", str(repo), "--since", start)
+    assert [(r["type"], r["milestone"]["id"]) for r in records] == [
+        ("approved", "kickoff"), ("milestone-added", "kickoff"), ("delivered", "kickoff"),
+        ("milestone-added", "design"), ("delivered", "design"), ("milestone-added", "launch")]
+    assert {r["commit"] for r in records} == {added}
+    assert records[0]["client"] == {"slug": "beta", "name": "Acme Widgets"}
+
+
+def test_bad_usage_exits_2(plans, tmp_path, monkeypatch):
+    make_client(plans)
+    assert cli("events").exit_code == 2  # neither mode
+    assert cli("events", "--since", "HEAD", "--due-within", "7").exit_code == 2
+    assert cli("events", "--since", "HEAD").exit_code == 2  # not a git repository yet
+    commit_all(tmp_path, "Plan", "2026-01-01")
+    unknown = cli("events", "--since", "nope")
+    assert unknown.exit_code == 2
+    assert "site-builder: error: --since: unknown revision `nope`" in unknown.stderr
+    assert cli("events", "--since", "--help").exit_code == 2
+    assert cli("events", "--since", "HEAD", "--today", "2026-01-01").exit_code == 2
+    assert cli("events", "--due-within", "7", "--until", "HEAD").exit_code == 2
+    assert cli("events", "--due-within", "-1").exit_code == 2
+    bad_url = cli("events", "--since", "HEAD", "--webhook", "ftp://u:pw@example.com/h?t=x")
+    assert bad_url.exit_code == 2
+    assert "not `ftp://example.com/h`" in bad_url.stderr and "pw" not in bad_url.stderr
+    monkeypatch.delenv("NO_SUCH_SECRET", raising=False)
+    missing = cli("events", "--since", "HEAD", "--webhook", "http://127.0.0.1:9/",
+                  "--webhook-secret-env", "NO_SUCH_SECRET")
+    assert missing.exit_code == 2
+    assert "environment variable NO_SUCH_SECRET is not set" in missing.stderr
+
+
+# --- due soon ------------------------------------------------------------------------------------
+
+
+def test_due_within_lists_overdue_and_soon_not_approved(plans, tmp_path):
+    make_client(plans, approvals={"web": {"k.md": approval("kickoff", "2026-01-09")}})
+    make_client(plans, slug="zeta", client_yml="name: Zeta\ntimezone: Pacific/Auckland\n",
+                projects={"app": "title: App\nmilestones:\n  - id: beta\n    title: Beta\n"
+                                 "    owner: Kim\n    due: 2026-02-20\n"})
+    records = events("--due-within", "7", "--today", "2026-02-14")
+    assert [(r["type"], r["client"]["slug"], r["milestone"]["id"], r["due"], r["days_left"],
+             r["status"], r["owner"]) for r in records] == [
+        ("overdue", "acme", "design", "2026-02-10", -4, "awaiting-approval", None),
+        ("due-soon", "zeta", "beta", "2026-02-20", 6, "in-progress", "Kim"),
+    ]
+    assert records[1] == {
+        "type": "due-soon", "client": {"slug": "zeta", "name": "Zeta"},
+        "project": {"slug": "app", "title": "App"}, "milestone": {"id": "beta", "title": "Beta"},
+        "owner": "Kim", "due": "2026-02-20", "days_left": 6, "status": "in-progress",
+        "today": "2026-02-14",
+    }
+    text = cli("events", "--due-within", "0", "--today", "2026-02-20").stdout.splitlines()
+    assert text == [
+        "2026-02-10  acme/web/design  overdue by 10 day(s): Design approved (awaiting-approval)",
+        "2026-02-20  zeta/app/beta  due today: Beta (in-progress, owner Kim)",
+    ]
+    nothing = cli("events", "--due-within", "3", "--today", "2026-01-01")
+    assert (nothing.exit_code, nothing.stdout) == (0, "")
+    assert "nothing due within 3 day(s)" in nothing.stderr
+
+
+def test_without_today_each_client_counts_from_its_own_date(plans, monkeypatch):
+    import datetime as dt
+
+    from site_builder import build
+
+    make_client(plans)  # UTC
+    make_client(plans, slug="zeta", client_yml=CLIENT_YML.replace("UTC", "Pacific/Auckland"))
+    now = dt.datetime(2026, 3, 9, 23, 0, tzinfo=dt.timezone.utc)  # 10 March in Auckland
+    real = build.client_today
+    monkeypatch.setattr(build, "client_today", lambda c, today: real(c, today, now=now))
+    launch = {r["client"]["slug"]: (r["today"], r["days_left"]) for r in events(
+        "--due-within", "1") if r["milestone"]["id"] == "launch"}
+    assert launch == {"acme": ("2026-03-09", 1), "zeta": ("2026-03-10", 0)}
+
+
+# --- webhooks ------------------------------------------------------------------------------------
+
+
+class Receiver:
+    """A real HTTP server on 127.0.0.1 that records POSTs; answers `status` `failures` times
+    first, then 204."""
+
+    def __init__(self, failures=0, status=500):
+        self.requests, self.failures, self.status = [], failures, status
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append((self.path, dict(self.headers), body))
+                failing = receiver.failures > 0
+                receiver.failures -= 1
+                self.send_response(receiver.status if failing else 204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def history(plans, tmp_path):
+    """A repo whose last commit approves kickoff and moves launch: two events."""
+    make_client(plans)
+    start = commit_all(tmp_path, "Plan", "2026-01-01")
+    write(plans / "acme" / "web" / "approvals" / "k.md", approval("kickoff", "2026-01-09"))
+    edit(plan_file(plans), "due: 2026-03-10", "due: 2026-03-17")
+    commit_all(tmp_path, "Kickoff approved, launch later", "2026-01-10")
+    return start
+
+
+FAST = {"SITE_BUILDER_WEBHOOK_RETRY_DELAYS": "0.01,0.01,0.01", "WEBHOOK_SECRET": "s3cr3t-value",
+        "http_proxy": None, "HTTP_PROXY": None}
+
+
+def test_webhook_posts_each_event_as_signed_json(history):
+    with Receiver() as receiver:
+        result = cli("events", "--since", history, "--webhook",
+                     f"http://127.0.0.1:{receiver.port}/hooks/plans?token=abc",
+                     "--webhook-secret-env", "WEBHOOK_SECRET", env=FAST)
+    assert result.exit_code == 0, result.output
+    expected = events("--since", history)
+    assert len(receiver.requests) == 2
+    for (path, headers, body), record in zip(receiver.requests, expected):
+        assert path == "/hooks/plans?token=abc"
+        assert json.loads(body) == record
+        headers = {k.lower(): v for k, v in headers.items()}
+        assert headers["content-type"] == "application/json"
+        assert headers["user-agent"] == f"site-builder/{__version__}"
+        assert headers["x-site-builder-event"] == record["type"]
+        digest = hmac.new(b"s3cr3t-value", body, hashlib.sha256).hexdigest()
+        assert headers["x-site-builder-signature"] == f"sha256={digest}"
+    assert [json.loads(b)["type"] for _, _, b in receiver.requests] == ["approved", "due-moved"]
+    assert f"posted 2 event(s) to http://127.0.0.1:{receiver.port}/hooks/plans" in result.stderr
+    assert "s3cr3t" not in result.output and "token=abc" not in result.output
+
+
+def test_webhook_retries_with_backoff_then_succeeds(history):
+    with Receiver(failures=2) as receiver:
+        result = cli("events", "--since", history, "--webhook",
+                     f"http://127.0.0.1:{receiver.port}/", env=FAST)
+    assert result.exit_code == 0, result.output
+    bodies = [json.loads(body)["type"] for _, _, body in receiver.requests]
+    assert bodies == ["approved", "approved", "approved", "due-moved"]
+
+
+def test_webhook_basic_auth_from_the_url(history):
+    with Receiver() as receiver:
+        result = cli("events", "--since", history, "--webhook",
+                     f"http://ci:p%40ss@127.0.0.1:{receiver.port}/", env=FAST)
+    assert result.exit_code == 0, result.output
+    headers = {k.lower(): v for k, v in receiver.requests[0][1].items()}
+    assert headers["authorization"] == "Basic Y2k6cEBzcw=="  # ci:p@ss
+    assert "p%40ss" not in result.output and "p@ss" not in result.output
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_webhook_down_exits_1_with_a_clear_message_and_no_secret(history):
+    port = free_port()  # nothing listens there any more
+    result = cli("events", "--since", history, "--webhook",
+                 f"http://ci:hunter2@127.0.0.1:{port}/hook?token=abc",
+                 "--webhook-secret-env", "WEBHOOK_SECRET", env=FAST)
+    assert result.exit_code == 1
+    message = result.stderr.strip().splitlines()[-1]
+    assert message.startswith(f"site-builder: error: webhook http://127.0.0.1:{port}/hook: "
+                              f"approved event for acme/web/kickoff was not delivered: ")
+    assert "(4 attempt(s)); 0 of 2 event(s) delivered, 1 not sent" in message
+    for secret in ("s3cr3t", "hunter2", "token=abc", "ci:"):
+        assert secret not in result.output
+    assert "Traceback" not in result.output
+    # the events themselves were printed before delivery was attempted
+    assert "acme/web/kickoff  approved by Ada Client" in result.stdout
+
+
+def test_webhook_client_errors_are_not_retried(history):
+    with Receiver(failures=5, status=400) as receiver:
+        result = cli("events", "--since", history, "--webhook",
+                     f"http://127.0.0.1:{receiver.port}/", env=FAST)
+    assert result.exit_code == 1
+    assert (f"site-builder: error: webhook http://127.0.0.1:{receiver.port}/: approved event "
+            f"for acme/web/kickoff was not delivered: HTTP 400 Bad Request (1 attempt(s)); "
+            f"0 of 2 event(s) delivered, 1 not sent") in result.stderr
+    assert len(receiver.requests) == 1
+
+
+def test_due_within_reminders_go_to_the_webhook(plans):
+    make_client(plans)
+    with Receiver() as receiver:
+        result = cli("events", "--due-within", "7", "--today", "2026-03-05", "--webhook",
+                     f"http://127.0.0.1:{receiver.port}/remind", env=FAST)
+    assert result.exit_code == 0, result.output
+    posted = [json.loads(body) for _, _, body in receiver.requests]
+    assert [(p["type"], p["milestone"]["id"], p["days_left"]) for p in posted] == [
+        ("overdue", "kickoff", -54), ("overdue", "design", -23), ("due-soon", "launch", 5)]
+
+
+def test_webhook_that_never_answers_times_out(history):
+    with socket.socket() as silent:  # accepts connections (backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        result = cli("events", "--since", history, "--webhook", f"http://127.0.0.1:{port}/",
+                     env={**FAST, "SITE_BUILDER_WEBHOOK_TIMEOUT": "0.2"})
+    assert result.exit_code == 1
+    assert "was not delivered: no answer within 0.2 s (4 attempt(s))" in result.stderr
+
+
+def test_reminders_workflow_posts_due_soon_on_a_schedule():
+    import yaml
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / ".github" / "workflows" / "reminders.yml"
+    workflow = yaml.safe_load(path.read_text())
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as True
+    assert triggers["schedule"][0]["cron"]
+    (step,) = [s for s in workflow["jobs"]["remind"]["steps"] if "events" in s.get("run", "")]
+    assert step["run"].startswith("site-builder events --due-within 7 --webhook ")
+    assert "--webhook-secret-env REMINDER_WEBHOOK_SECRET" in step["run"]

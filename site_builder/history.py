@@ -18,7 +18,7 @@ import subprocess
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import yaml
 
@@ -312,40 +312,14 @@ def read_history(plans: Path, clients: Iterable[str] = ()) -> History:
 
 
 def _read_plan_blobs(repo, blobs: list[str]) -> dict[str, dict[str, _Snapshot] | None]:
-    """Milestones of every plan.yml blob, through ONE streaming `git cat-file --batch`."""
+    """Milestones of every plan.yml blob, streamed through one `git cat-file --batch`."""
     reader = RevisionReader()
-    out: dict[str, dict[str, _Snapshot] | None] = {}
-    if not blobs:
-        return out
-    process = subprocess.Popen([repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git", "cat-file",
-                                "--batch"], cwd=repo.working_tree_dir, stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-
-    def feed() -> None:  # a thread, so the pipe never fills up in both directions
+    out: dict[str, dict[str, _Snapshot] | None] = dict.fromkeys(blobs)
+    for blob, data in iter_blobs(repo, blobs, MAX_BLOB_BYTES):
         try:
-            process.stdin.write("".join(f"{b}\n" for b in blobs).encode())
-            process.stdin.close()
-        except BrokenPipeError:
+            out[blob] = reader.read(data.decode("utf-8")) if data is not None else None
+        except UnicodeDecodeError:
             pass
-
-    writer = threading.Thread(target=feed, daemon=True)
-    writer.start()
-    try:
-        for blob in blobs:
-            header = process.stdout.readline().split()
-            if len(header) != 3 or header[1] != b"blob":
-                out[blob] = None  # missing object (shallow or damaged repository)
-                continue
-            size = int(header[2])
-            data = process.stdout.read(size + 1)[:size]
-            try:
-                out[blob] = reader.read(data.decode("utf-8")) if size <= MAX_BLOB_BYTES else None
-            except UnicodeDecodeError:
-                out[blob] = None
-    finally:
-        writer.join()
-        process.stdout.close()
-        process.wait()
     return out
 
 
@@ -387,10 +361,16 @@ def read_blobs(repo, names: list[str], max_bytes: int = MAX_BLOB_BYTES) -> dict[
     `names` are blob ids or `<rev>:<path>` names. Names that do not exist (or are not blobs)
     are left out of the result; blobs larger than `max_bytes` map to None.
     """
+    return dict(iter_blobs(repo, names, max_bytes))
+
+
+def iter_blobs(repo, names: list[str], max_bytes: int = MAX_BLOB_BYTES) \
+        -> Iterator[tuple[str, bytes | None]]:
+    """(name, contents) of each existing blob, in order, streamed from one cat-file process;
+    contents are None for blobs larger than `max_bytes`."""
     wanted = list(dict.fromkeys(n for n in names if "\n" not in n))
-    out: dict[str, bytes | None] = {}
     if not wanted:
-        return out
+        return
     process = subprocess.Popen([repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git", "cat-file",
                                 "--batch"], cwd=repo.working_tree_dir, stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
@@ -411,7 +391,7 @@ def read_blobs(repo, names: list[str], max_bytes: int = MAX_BLOB_BYTES) -> dict[
                 continue  # "<name> missing" (or ambiguous): nothing follows
             size = int(header[2])
             if header[1] == b"blob" and size <= max_bytes:
-                out[name] = process.stdout.read(size + 1)[:size]
+                yield name, process.stdout.read(size + 1)[:size]
                 continue
             remaining = size + 1  # skip the contents and the newline after them
             while remaining > 0:
@@ -420,9 +400,9 @@ def read_blobs(repo, names: list[str], max_bytes: int = MAX_BLOB_BYTES) -> dict[
                     break
                 remaining -= len(chunk)
             if header[1] == b"blob":
-                out[name] = None
+                yield name, None
     finally:
-        writer.join()
         process.stdout.close()
+        process.kill()
+        writer.join()
         process.wait()
-    return out

@@ -109,14 +109,11 @@ class _Plan:
 
 
 class _LightReader:
-    """id -> (due, delivered) as written in a plan.yml revision, to find the commit of a change.
-
-    Like history.RevisionReader: consecutive revisions share most milestones' text, so the
-    block-style list is split per milestone and each chunk is parsed once.
-    """
+    """id -> (due, delivered) as written in a plan.yml revision, to find the commit of a change
+    (history.RevisionReader's per-milestone cache, with a lighter extract)."""
 
     def __init__(self) -> None:
-        self._chunks: dict[str, dict[str, tuple] | None] = {}
+        self._reader = RevisionReader(self._items)
 
     def read(self, data: bytes | None) -> dict[str, tuple] | None:
         """None when unreadable."""
@@ -126,24 +123,7 @@ class _LightReader:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             return None
-        chunks = RevisionReader._split(text)
-        if chunks is None:
-            root = yamlsafe.parse(text)
-            if not isinstance(root, yaml.MappingNode):
-                return None
-            node = next((v for k, v in root.value if getattr(k, "value", None) == "milestones"),
-                        None)
-            return self._items(node) if node is not None else {}
-        out: dict[str, tuple] = {}
-        for chunk in chunks:
-            if chunk not in self._chunks:
-                self._chunks[chunk] = self._items(yamlsafe.parse(chunk))
-            items = self._chunks[chunk]
-            if items is None:
-                return None
-            for mid, values in items.items():
-                out.setdefault(mid, values)
-        return out
+        return self._reader.read(text)
 
     @staticmethod
     def _items(node) -> dict[str, tuple] | None:

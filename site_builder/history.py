@@ -18,7 +18,7 @@ import subprocess
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import yaml
 
@@ -116,13 +116,15 @@ class RevisionReader:
 
     Consecutive revisions of a plan differ in one or two milestones, so the block-style
     milestones list is split into one chunk per item and only chunks not seen before are
-    parsed; anything else (flow style, odd layout) is parsed whole.
+    parsed; anything else (flow style, odd layout) is parsed whole. `extract` turns the
+    milestones list node into {id: value}, or None when unreadable.
     """
 
-    def __init__(self) -> None:
-        self._chunks: dict[str, dict[str, _Snapshot] | None] = {}
+    def __init__(self, extract: Callable[[yaml.Node], dict | None] | None = None) -> None:
+        self._extract = extract or _milestone_snapshots
+        self._chunks: dict[str, dict | None] = {}
 
-    def read(self, text: str) -> dict[str, _Snapshot] | None:
+    def read(self, text: str) -> dict | None:
         chunks = self._split(text)
         if chunks is None:
             root = yamlsafe.parse(text)
@@ -130,18 +132,18 @@ class RevisionReader:
                 return None
             node = next((v for k, v in root.value if getattr(k, "value", None) == "milestones"),
                         None)
-            return _milestone_snapshots(node) if node is not None else None
-        out: dict[str, _Snapshot] = {}
+            return self._extract(node) if node is not None else None
+        out: dict = {}
         for chunk in chunks:
             if chunk not in self._chunks:
                 node = yamlsafe.parse(chunk)
-                self._chunks[chunk] = (_milestone_snapshots(node)
+                self._chunks[chunk] = (self._extract(node)
                                        if isinstance(node, yaml.SequenceNode) else None)
-            snapshots = self._chunks[chunk]
-            if snapshots is None:
+            values = self._chunks[chunk]
+            if values is None:
                 return None
-            for mid, snap in snapshots.items():
-                out.setdefault(mid, snap)
+            for mid, value in values.items():
+                out.setdefault(mid, value)
         return out
 
     @staticmethod

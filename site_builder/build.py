@@ -18,6 +18,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import zlib
 import zoneinfo
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from .errors import BuildError, Diagnostics, PlanError, UsageError
 from .history import History, changed_clients, read_history
 from .load import load_plans
 from .model import Client, Plans
-from .render import SiteBundle, render_site
+from .render import SiteBundle, problems_site, render_site
 
 PACKAGE_DATA = Path(__file__).parent / "_data"
 REPO_ROOT = Path(__file__).parent.parent
@@ -170,14 +171,22 @@ def prepare_client(client: Client, today: dt.date | None, history: ClientHistory
 
 
 def prepare_for_preview(plans_dir: Path, slug: str, today: str | None):
-    """For live preview: the bundle of one client and the paths to watch."""
+    """For live preview: the bundle of one client and the paths to watch.
+
+    When the plans have errors, the bundle is a page listing them (the preview keeps running
+    and recovers on the next save); an unknown client is still a usage error.
+    """
     fixed = dt.date.fromisoformat(today) if today else None
-    checked = validate(plans_dir, [slug], today=fixed)
-    client = checked.plans.client(slug)
     base = base_config_for(plans_dir)
-    bundle = prepare_client(client, fixed, ClientHistory.of(checked.history, slug),
-                            templates_for(base))
-    return bundle, [client.path, templates_for(base)]
+    templates = templates_for(base)
+    watch = [Path(plans_dir) / slug, templates]
+    try:
+        checked = validate(plans_dir, [slug], today=fixed)
+    except PlanError as exc:
+        return problems_site(slug, exc.diagnostics, fixed or dt.date.today(), templates), watch
+    client = checked.plans.client(slug)
+    bundle = prepare_client(client, fixed, ClientHistory.of(checked.history, slug), templates)
+    return bundle, watch
 
 
 # --- the build --------------------------------------------------------------------------------
@@ -290,6 +299,22 @@ def _build_one(job: ClientJob) -> BuiltSite:
     return BuiltSite(job.client.slug, job.site_dir, tuple(warnings))
 
 
+def _exit_with_parent() -> None:
+    """In a worker: exit as soon as the main process is gone (even killed with SIGKILL).
+
+    Otherwise a worker goes on building into OUT, then waits for work forever: it holds its
+    own queue's write end (so never sees EOF) and keeps the forkserver alive too."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()  # returns when the main process's end of the pipe closes
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _run(jobs: list[ClientJob], workers: int, progress) -> Iterable[BuiltSite]:
     """Build in worker processes (each reuses templates and theme listings between clients),
     yielding results in job order so output and messages are stable."""
@@ -307,7 +332,8 @@ def _run(jobs: list[ClientJob], workers: int, progress) -> Iterable[BuiltSite]:
         context = multiprocessing.get_context("forkserver")
         # Workers fork from a server that has already imported MkDocs and Material.
         context.set_forkserver_preload(["site_builder.mkdocs_backend"])
-    with futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with futures.ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                     initializer=_exit_with_parent) as pool:
         pending = [pool.submit(_build_one, job) for job in jobs]
         try:
             for n, done in enumerate(pending, 1):

@@ -212,9 +212,9 @@ def serve(plans, today, dev_addr, client) -> None:
     from .mkdocs_backend import serve as run_serve
 
     def action():
-        bundle, _ = prepare_for_preview(plans, client, today.isoformat() if today else None)
-        run_serve(bundle, base_config_for(plans), plans,
-                  today.isoformat() if today else None, dev_addr)
+        fixed = today.isoformat() if today else None
+        bundle, _ = prepare_for_preview(plans, client, fixed)  # unknown client: exit 2
+        run_serve(bundle, base_config_for(plans), plans, fixed, dev_addr)
 
     _run(action)
 

@@ -6,7 +6,6 @@ commit messages are never read. XML is written with ElementTree, the calendar wi
 """
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
 import html
@@ -30,30 +29,15 @@ PRODID = "-//site-builder//Milestone status//EN"
 UID_DOMAIN = "site-builder"
 FEED_PATH, CALENDAR_PATH, STATUS_PATH = "feed.xml", "calendar.ics", "status.json"
 
-# Labels the feed, calendar and page links use; i18n labels of the same key take precedence.
-LABELS = {
-    "feed.title": "{client}: project status",
-    "feed.rescheduled": "due date moved to {new}",
-    "feed.not_counted": "not counted",
-    "links.follow": "Follow this status",
-    "links.feed": "Updates (Atom feed)",
-    "links.calendar": "Due dates (calendar.ics)",
-    "links.webcal": "subscribe in a calendar app",
-    "links.badge": "Status badge",
-    "links.embed": "Embed it in a README or wiki",
-}
 BADGE_COLORS = {"complete": "#2e7d32", "on-track": "#2e7d32", "at-risk": "#b26a00",
                 "overdue": "#c62828"}
 BADGE_LABEL_COLOR = "#555"
 
 
 def with_labels(t: Translator) -> Translator:
-    """`t` able to say the labels above (a copy; its own labels of the same key win)."""
-    if all(key in t.labels for key in LABELS):
-        return t
-    labelled = copy.copy(t)
-    labelled.labels = {**LABELS, **t.labels}
-    return labelled
+    """`t` itself: the feed, calendar and link labels now live in i18n.EN with the others
+    (kept so callers written against the old, separate label set keep working)."""
+    return t
 
 
 # --- links ------------------------------------------------------------------------------------

@@ -67,11 +67,10 @@ class SiteBuilderPlugin(plugins.BasePlugin[PluginConfig]):
             if not self.config.client:
                 raise PluginError("site-builder: no client; set SITE_BUILDER_CLIENT or the "
                                   "plugin's `client` option")
-            try:
-                self.bundle, self.watch = build.prepare_for_preview(
-                    Path(self.config.plans), self.config.client, self.config.today or None)
-            except build.PlanError as exc:
-                raise PluginError("\n".join(d.format() for d in exc.diagnostics)) from None
+            # Invalid plans give a page listing the problems, so the preview keeps running.
+            self.bundle, self.watch = build.prepare_for_preview(
+                Path(self.config.plans), self.config.client, self.config.today or None)
+            _apply_branding(config, self.bundle)  # client.yml may have changed since start
         config.nav = [{page.title: page.path} for page in self.bundle.pages]
         config.use_directory_urls = False
         return config
@@ -125,6 +124,23 @@ def compact_html(html: str) -> str:
     """
     parts = _KEEP_AS_IS.split(html)
     return "".join(part if i % 2 else _INDENT.sub("\n", part) for i, part in enumerate(parts))
+
+
+def _apply_branding(config, bundle: SiteBundle) -> None:
+    """Per-client look on an already loaded config (live preview re-reads client.yml)."""
+    config.site_name = bundle.site_name
+    theme = config.theme
+    colours = {k: v for k, v in (("primary", bundle.primary_color),
+                                 ("accent", bundle.accent_color)) if v}
+    palette = theme["palette"] if "palette" in theme else None
+    if colours and isinstance(palette, list):
+        theme["palette"] = [{**p, **colours} for p in palette]
+    elif colours:
+        theme["palette"] = {**(palette or {}), **colours}
+    if bundle.logo:
+        theme["logo"] = bundle.logo
+    if bundle.favicon:
+        theme["favicon"] = bundle.favicon
 
 
 def supported_languages() -> set[str]:
@@ -378,11 +394,23 @@ def build_site(bundle: SiteBundle, base_config: Path, site_dir: Path, epoch: int
 def serve(bundle: SiteBundle, base_config: Path, plans: Path, today: str | None,
           dev_addr: str | None = None) -> None:
     """Live preview of one client's site (rebuilds when its plans, theme or config change)."""
-    from mkdocs.commands.serve import serve as mkdocs_serve
+    import mkdocs.commands.serve as serve_module
 
     with tempfile.TemporaryDirectory(prefix="site-builder-docs-") as empty_docs:
         overrides = _overrides(bundle, base_config, plans=plans.resolve(), today=today)
+        for key in set(_base(base_config)) - {"theme", "plugins", "extra_css"}:
+            overrides.pop(key, None)  # the real file is read (and watched) on every rebuild
         if dev_addr:
             overrides["dev_addr"] = dev_addr
-        mkdocs_serve(config_file=str(base_config), docs_dir=empty_docs, livereload=True,
-                     watch_theme=True, **overrides)
+        original = serve_module.load_config
+
+        def load_fresh(**kwargs):
+            # MkDocs consumes the option dicts it validates; give it a fresh copy each rebuild.
+            return original(**copy.deepcopy(kwargs))
+
+        serve_module.load_config = load_fresh
+        try:
+            serve_module.serve(config_file=str(base_config), docs_dir=empty_docs,
+                               livereload=True, watch_theme=True, **overrides)
+        finally:
+            serve_module.load_config = original

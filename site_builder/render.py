@@ -26,7 +26,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-from . import derive, feeds
+from . import derive, feeds, timeline
 from .derive import ClientState, ProjectState
 from .i18n import Translator
 
@@ -139,6 +139,7 @@ def _environment(templates: Path) -> jinja2.Environment:
     )
     env.filters["markdown"] = markdown_html
     env.filters["urlpath"] = lambda p: quote(p, safe="/")
+    env.globals["timeline"] = timeline  # timeline.timeline_svg(p, today, t) etc.
     return env
 
 
@@ -282,3 +283,15 @@ def status_json(state: ClientState) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
+
+
+def problems_site(slug: str, diagnostics, today: dt.date, templates: Path) -> SiteBundle:
+    """For live preview: a page listing what is wrong in the plans (and nothing else)."""
+    env = _environment(templates)
+    lines = [d.format() for d in diagnostics]
+    body = env.get_template("problems.html.j2").render(problems=lines, t=Translator("en"))
+    return SiteBundle(
+        slug=slug, site_name=html.escape(slug), language="en", site_url=None,
+        primary_color="red", logo=None, pages=(page("index.md", "Problems", body),), files=(),
+        today=today,
+    )

@@ -13,6 +13,7 @@ import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable
+from xml.etree import ElementTree
 
 from . import schema, signatures, yamlsafe
 from .errors import Diagnostics, UsageError
@@ -37,6 +38,10 @@ _UNSAFE_CSS = re.compile(rb"@import|url\(\s*[\"']?\s*(?:(?!data:)[a-z][a-z0-9+.-
 IGNORED_NAMES = {".gitattributes", ".gitignore", ".gitkeep"}
 _UNSAFE_SVG = re.compile(rb"<script|\bon[a-z]+\s*=|javascript:|<foreignobject|xlink:href\s*=\s*"
                          rb"[\"'](?!#)|\bhref\s*=\s*[\"'](?!#)", re.I)
+_SVG_FORBIDDEN = {"script", "foreignobject", "iframe", "embed", "object", "handler", "listener",
+                  "a", "set", "animate", "animatemotion", "animatetransform"}
+# Entity declarations (an internal DTD subset) and processing instructions (xml-stylesheet).
+_SVG_DECLARATIONS = re.compile(rb"<!ENTITY|<!DOCTYPE[^>\[]*\[|<\?(?!xml[\s?])", re.I)
 _LANGUAGE_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?\Z")
 # MkDocs/Material print site_url unescaped (canonical link; every URL of 404.html): allow only
 # characters that cannot end an attribute or open a tag.
@@ -259,12 +264,34 @@ def _site_file_problem(key: str, file: Path, suffixes: set[str]) -> str | None:
     if file.stat().st_size > 2_000_000:
         return f"`site.{key}` is larger than 2 MB"
     data = file.read_bytes()
-    if file.suffix.lower() == ".svg" and _UNSAFE_SVG.search(data):
+    if file.suffix.lower() == ".svg" and _unsafe_svg(data):
         return f"`site.{key}` SVG contains scripts, event handlers or links; use a plain SVG or a PNG"
     if key == "css" and _UNSAFE_CSS.search(data):
         return ("`site.css` must not @import other files or load url()s from other hosts "
                 "(sites make no third-party requests); put assets in the stylesheet itself")
     return None
+
+
+def _unsafe_svg(data: bytes) -> bool:
+    """True if an SVG could run script or load anything when opened (it is served from the
+    client's site, so it runs there). Parsed, not only grepped: `<x:script>` (a prefixed SVG
+    script) and scripts declared in a DOCTYPE entity get past any pattern."""
+    if _UNSAFE_SVG.search(data) or _SVG_DECLARATIONS.search(data):
+        return True
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError:
+        return True  # browsers would not show it either
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag.rsplit("}", 1)[-1].lower() in _SVG_FORBIDDEN:
+            return True
+        for name, value in element.attrib.items():
+            local = name.rsplit("}", 1)[-1].lower()
+            if local.startswith("on") or (local == "href" and not value.strip().startswith("#")):
+                return True
+    return False
 
 
 def _relative_file(base: Path, real_container: Path, rel: str, path: Path, line: int,

@@ -31,6 +31,9 @@ MAX_APPROVALS_PER_PROJECT = 5_000
 MAX_DOCUMENTS_PER_PROJECT = 2_000
 MAX_MILESTONES_WARNING = 10
 LOGO_SUFFIXES = {".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif"}
+# Served from the client's own site, these would run script there: never published.
+ACTIVE_DOCUMENT_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".svg", ".svgz", ".xml", ".xsl",
+                            ".xslt", ".js", ".mjs", ".swf"}
 FAVICON_SUFFIXES = {".png", ".svg", ".ico"}
 _UNSAFE_CSS = re.compile(rb"@import|url\(\s*[\"']?\s*(?:(?!data:)[a-z][a-z0-9+.-]*:|//)|expression\s*\(|"
                          rb"javascript:|behavior\s*:", re.I)
@@ -421,6 +424,11 @@ def _deliverables(path, items, documents, diags) -> tuple[Deliverable, ...]:
                 near = schema.did_you_mean(key, documents)
                 diags.error(path, item.line_of("file"), f"deliverable file `{file}` not found in "
                             f"this project's documents/{near}")
+                continue
+            if pure.suffix.lower() in ACTIVE_DOCUMENT_SUFFIXES:
+                diags.error(path, item.line_of("file"), f"deliverable file `{file}` is active "
+                            f"content ({pure.suffix}) that would run on the client's site; "
+                            f"publish it as PDF, an image or a text file instead")
                 continue
             file = key
         out.append(Deliverable(title, file))

@@ -253,7 +253,6 @@ def project_status(p: ProjectState) -> dict:
             "date": _day(c.date),
             "commit": c.commit,
             "author": _text(c.author),
-            "subject": _text(c.subject),
         } for c in p.schedule_changes],
         "scope_changes": [{
             "milestone": e.milestone,

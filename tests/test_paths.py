@@ -164,3 +164,17 @@ def test_symlinks_inside_the_client_folder_are_fine(plans, tmp_path):
     published = tmp_path / "site" / "acme" / "projects" / "web" / "documents" / "shared.pdf"
     assert published.read_bytes() == b"%PDF shared\n" and not published.is_symlink()
 
+
+
+def test_active_documents_are_never_published(plans):
+    from helpers import PLAN_YML, make_client, write
+    from site_builder.load import load_plans
+
+    plan = PLAN_YML.replace("      - Mockups", "      - {title: Mockups, file: documents/m.html}\n"
+                                                "      - {title: Logo, file: documents/logo.svg}")
+    folder = make_client(plans, projects={"web": plan})
+    write(folder / "web" / "documents" / "m.html", "<script>alert(1)</script>")
+    write(folder / "web" / "documents" / "logo.svg", "<svg/>")
+    _, diags = load_plans(plans)
+    found = [d.format() for d in diags.errors]
+    assert len(found) == 2 and all("is active content" in p for p in found), found

@@ -273,3 +273,13 @@ def test_client_stylesheet_may_not_reach_other_hosts(plans):
     _, diags = load_plans(plans)
     (problem,) = [d.format() for d in diags.errors]
     assert problem.startswith("plans/acme/client.yml:3: error: `site.css` must not @import")
+
+
+def test_index_shows_the_latest_decisions_newest_first(plans, acme, tmp_path):
+    run(plans, tmp_path / "site")
+    card = soup(tmp_path / "site" / "acme" / "index.html").select_one("#sb-project-web")
+    items = card.select(".sb-latest-list li")
+    assert [li.select_one(".sb-decision").get_text() for li in items] == [
+        "Changes requested", "Approved"]
+    assert items[0].a["href"].startswith("projects/web.html#sb-approval-")
+    assert "Ada Client" in items[0].get_text()

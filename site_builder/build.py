@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import derive, i18n
+from . import access, derive, i18n, protect
 from .errors import BuildError, Diagnostics, PlanError, UsageError
 from .history import History, changed_clients, read_history
 from .load import load_plans
@@ -240,7 +240,7 @@ def build(options: BuildOptions, progress: Callable[[BuiltSite, int, int], None]
         store = out.resolve()
         try:
             jobs = [ClientJob(c, options.today, ClientHistory.of(history, c.slug), templates,
-                              base, staging / c.slug, store) for c in selected]
+                              base, staging / c.slug, store, _password(c)) for c in selected]
             built = list(_run(jobs, options.jobs, progress))
             if options.team:
                 built.append(_build_team(plans, history, options.today, templates, base,
@@ -248,6 +248,7 @@ def build(options: BuildOptions, progress: Callable[[BuiltSite, int, int], None]
             for site in built:  # every client built: publish each one atomically
                 _swap_into_place(staging / site.slug, out / site.slug)
                 report.sites.append(BuiltSite(site.slug, out / site.slug, site.warnings))
+            access.write_build_access_files(out, staging, selected)  # host mode: OUT/_access
         finally:
             shutil.rmtree(staging, ignore_errors=True)
             from .mkdocs_backend import AssetStore
@@ -288,14 +289,42 @@ class ClientJob:
     base_config: Path
     site_dir: Path
     out: Path  # the output folder (for its shared asset store)
+    password: protect.Secret | None = None  # password mode: from the client's password_env
+
+
+def _password(client: Client) -> protect.Secret | None:
+    """Read in the main process: workers fork from a server started earlier, whose
+    environment may predate a variable set since."""
+    password = access.password_for(client.access)
+    return protect.Secret(password) if password is not None else None
 
 
 def _build_one(job: ClientJob) -> BuiltSite:
     from .mkdocs_backend import AssetStore, build_site
 
+    mode = job.client.access.mode
+    if mode == "password" and job.password is None:
+        # Never the site unencrypted: a page that says it is not available, and a warning.
+        protect.write_placeholder(job.site_dir, job.client.language)
+        access.write_marker(job.site_dir, mode, protected=False)
+        return BuiltSite(job.client.slug, job.site_dir, (
+            f"password mode, but the environment variable {job.client.access.password_env} is "
+            f"not set: wrote a placeholder page instead of the site (nothing of the plans is "
+            f"in it; `publish` refuses it). Set {job.client.access.password_env} and build "
+            f"again.",))
     bundle = prepare_client(job.client, job.today, job.history, job.templates)
     epoch = job.history.last_commit or calendar.timegm(bundle.today.timetuple())
     warnings = build_site(bundle, job.base_config, job.site_dir, epoch, AssetStore(job.out))
+    if mode == "password":
+        salt = protect.salt_for(job.client.slug)
+        sealer = protect.Sealer(protect.derive_key(job.password.reveal(), salt), salt)
+        protect.protect_site(job.site_dir, sealer, job.client.language,
+                             [f.path for f in bundle.files])
+        if len(job.password.reveal()) < protect.MIN_PASSWORD:
+            warnings.append(f"the password in {job.client.access.password_env} is shorter than "
+                            f"{protect.MIN_PASSWORD} characters: anyone can try passwords "
+                            f"against the published files offline; use a long passphrase")
+    access.write_marker(job.site_dir, mode, protected=True)
     return BuiltSite(job.client.slug, job.site_dir, tuple(warnings))
 
 

@@ -44,9 +44,10 @@ def with_labels(t: Translator) -> Translator:
 
 
 def site_base(client: Client) -> str | None:
-    """The client's site.url ending in '/', or None (links then stay relative)."""
+    """The client's site.url ending in '/', or None (links then stay relative). Only public
+    sites use their address: a private site never links to a public one."""
     url = client.site.url
-    if not url:
+    if not url or not client.access.public:
         return None
     return url if url.endswith("/") else url + "/"
 

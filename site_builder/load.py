@@ -16,10 +16,11 @@ from typing import Iterable
 from xml.etree import ElementTree
 
 from . import schema, signatures, yamlsafe
+from .access import LINK_SECRET_ENV
 from .errors import Diagnostics, UsageError
 from .model import (
-    Approval, Client, Deliverable, Document, Milestone, Plans, Project, Signer, SiteSettings,
-    Source,
+    Access, AccessUser, Approval, Client, Deliverable, Document, Milestone, Plans, Project,
+    Signer, SiteSettings, Source,
 )
 from .schema import INVALID, SLUG_RE, Ctx
 
@@ -158,6 +159,7 @@ def _load_client(folder: Path, diags: Diagnostics) -> Client | None:
 
     referenced: set[str] = set()
     site = SiteSettings()
+    access = Access()
     language, timezone, signers = "en", "UTC", ()
     if fields is not None:
         language = fields.get("language", "en")
@@ -174,6 +176,7 @@ def _load_client(folder: Path, diags: Diagnostics) -> Client | None:
                         f"not `{timezone}`")
         signers = _signers(path, fields, diags)
         site, referenced = _site(folder, real, path, fields.get("site"), diags)
+        access = _access(path, fields, site, diags)
 
     projects: list[tuple[Project, list[_Note]]] = []
     for entry in sorted(folder.iterdir()):
@@ -203,7 +206,7 @@ def _load_client(folder: Path, diags: Diagnostics) -> Client | None:
         language=language, language_line=fields.line_of("language"),
         timezone=timezone,
         require_signed_approvals=fields.get("require_signed_approvals", False),
-        signers=signers, site=site, internal=fields.get("internal"),
+        signers=signers, site=site, internal=fields.get("internal"), access=access,
     )
     with signatures.Verifier([signatures.SignerKey(s.email, s.key) for s in signers]) as verifier:
         return dataclasses.replace(client, projects=tuple(
@@ -225,6 +228,66 @@ def _signers(path: Path, fields: schema.Fields, diags: Diagnostics) -> tuple[Sig
         seen[item["email"]] = line
         out.append(Signer(item["name"], item["email"], item["key"]))
     return tuple(out)
+
+
+def _access(path: Path, fields: schema.Fields, site: SiteSettings,
+            diags: Diagnostics) -> Access:
+    """The `access:` block (README, "Private sites"), with the rules one field cannot check."""
+    block = fields.get("access")
+    if "access" not in fields.lines:
+        diags.warning(path, 1, "no `access:` block: the site defaults to link mode (anyone with "
+                               "its secret address can read it); say so explicitly, e.g. "
+                               "`access: {mode: link}` (or public, password, host)")
+        return Access()
+    if block is None:
+        if "access" not in fields:  # `access:` left empty (not invalid: that is reported)
+            diags.error(path, fields.line_of("access"), "`access` is empty: give a `mode` "
+                                                       "(public, link, password or host)")
+        return Access()
+    line = block.line
+    mode = block.get("mode", "link")
+    password_env = block.get("password_env")
+    users = block.get("users") or []
+    if mode == "password" and password_env is None and "password_env" not in block.lines:
+        diags.error(path, line, "password mode needs `password_env`: the name of the "
+                                "environment variable that holds the password, e.g. "
+                                "`password_env: NORTHWIND_SITE_PASSWORD`")
+    if mode != "password" and "password_env" in block.lines:
+        diags.error(path, block.line_of("password_env"),
+                    f"`access.password_env` is only for password mode (mode here: {mode})")
+    if password_env == LINK_SECRET_ENV:
+        diags.error(path, block.line_of("password_env"),
+                    f"`access.password_env` must not be {LINK_SECRET_ENV} (the link secret): "
+                    "give the password a variable of its own")
+    if mode == "host" and not users and "users" not in block.lines:
+        diags.error(path, line, "host mode needs `users`: at least one `{name, hash}` with an "
+                                "htpasswd hash (`htpasswd -nB NAME` prints one)")
+    if mode != "host" and "users" in block.lines:
+        diags.error(path, block.line_of("users"),
+                    f"`access.users` is only for host mode (mode here: {mode})")
+    out, seen = [], {}
+    for item, item_line in zip(users, getattr(users, "lines", [])):
+        name, hashed = item.get("name"), item.get("hash")
+        if name is None or hashed is None:
+            continue  # already reported
+        if name in seen:
+            diags.error(path, item_line, f"user `{name}` is listed twice (first on line "
+                                         f"{seen[name]})")
+            continue
+        seen[name] = item_line
+        if hashed.startswith(schema.WEAK_HASH_PREFIXES):
+            kind = "$apr1$ (MD5)" if hashed.startswith("$apr1$") else "{SHA} (unsalted SHA-1)"
+            diags.warning(path, item.line_of("hash"),
+                          f"user `{name}`: {kind} hashes are quick to crack if the file leaks; "
+                          "prefer bcrypt (`htpasswd -nB NAME`)")
+        out.append(AccessUser(name, hashed))
+    if mode != "public" and site.url is not None:
+        site_fields = fields.get("site")
+        diags.warning(path, site_fields.line_of("url") if site_fields else line,
+                      f"`site.url` is ignored in {mode} mode: only public sites link to "
+                      "their address (canonical links, absolute feed and calendar links); "
+                      "remove it or use `access: {mode: public}`")
+    return Access(mode=mode, explicit=True, password_env=password_env, users=tuple(out))
 
 
 def _site(folder: Path, real: Path, path: Path, fields, diags) -> tuple[SiteSettings, set[str]]:

@@ -39,6 +39,8 @@ from .errors import BuildError
 from .render import SiteBundle
 
 PLUGIN_NAME = "site-builder"
+# Plugins kept on password-protected sites: they write no file holding plan text.
+_PROTECTED_PLUGINS: tuple[str, ...] = ()
 log = logging.getLogger("mkdocs.plugins.site_builder")
 
 
@@ -49,6 +51,17 @@ class PluginConfig(Config):
     """Slug of the client whose site this is."""
     today = opt.Type(str, default="")
     """Fixed date (YYYY-MM-DD) for statuses; empty means today in the client's time zone."""
+
+
+class _AsIs(File):
+    """A file copied as it is. MkDocs would render a document named *.md as a page (and
+    move it to *.html); a deliverable is published byte for byte under its own name."""
+
+    def is_documentation_page(self) -> bool:
+        return False
+
+    def is_static_page(self) -> bool:
+        return False
 
 
 class SiteBuilderPlugin(plugins.BasePlugin[PluginConfig]):
@@ -80,11 +93,11 @@ class SiteBuilderPlugin(plugins.BasePlugin[PluginConfig]):
         kept = [f for f in files if not f.src_uri.endswith(".map")]  # theme source maps
         for page in self.bundle.pages:
             kept.append(File.generated(config, page.path, content=""))
-        for item in self.bundle.files:
+        for item in self.bundle.files:  # published byte for byte, whatever their extension
             if item.content is not None:
-                kept.append(File.generated(config, item.path, content=item.content))
+                kept.append(_AsIs.generated(config, item.path, content=item.content))
             else:
-                kept.append(File.generated(config, item.path, abs_src_path=str(item.source)))
+                kept.append(_AsIs.generated(config, item.path, abs_src_path=str(item.source)))
         return Files(kept)
 
     def on_page_markdown(self, markdown, page, config, files):
@@ -191,9 +204,19 @@ def _overrides(bundle: SiteBundle, base_config: Path, plans: Path | None = None,
         theme["logo"] = bundle.logo
     if bundle.favicon:
         theme["favicon"] = bundle.favicon
+    protected = bundle.access == "password"
+    if protected:
+        # Password sites are encrypted page by page (protect.py): instant navigation would
+        # fetch the encrypted shells, and search features need the search plugin.
+        theme["features"] = [f for f in theme.get("features") or []
+                             if not str(f).startswith(("navigation.instant", "search."))]
     plugin_list = []
     for item in raw.get("plugins") or ["search"]:
         name = item if isinstance(item, str) else next(iter(item))
+        if protected and name not in (PLUGIN_NAME,) + _PROTECTED_PLUGINS:
+            # No search index (it would hold the plan's text in clear) and no other plugin
+            # writing files of its own; protect.py still refuses to leave any plain file.
+            continue
         if name != PLUGIN_NAME:
             plugin_list.append(item)
     plugin_options = {"client": bundle.slug}
@@ -203,11 +226,18 @@ def _overrides(bundle: SiteBundle, base_config: Path, plans: Path | None = None,
         plugin_options["today"] = today
     plugin_list.insert(0, {PLUGIN_NAME: plugin_options})
     extra_css = [*(raw.get("extra_css") or []), *bundle.extra_css]
+    public = bundle.access == "public"
+    # Read by theme/overrides/main.html: noindex unless public; no feed link when protected.
+    extra = {**(raw.get("extra") or {}),
+             "site_builder": {"access": bundle.access, "public": public,
+                              "protected": protected}}
     return {
         **raw,
+        "extra": extra,
         "extra_css": extra_css,
         "site_name": bundle.site_name,
-        "site_url": bundle.site_url or None,
+        # Only public sites name their address (canonical links): README, "Private sites".
+        "site_url": (bundle.site_url or None) if public else None,
         "theme": theme,
         "plugins": plugin_list,
         "use_directory_urls": False,

@@ -38,6 +38,33 @@ class SiteSettings:
 
 
 @dataclass(frozen=True)
+class AccessUser:
+    """A host-mode login: a user name and its htpasswd hash (never a password)."""
+
+    name: str
+    hash: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may read the client's site (client.yml `access:`; README, "Private sites").
+
+    public: anyone; link: anyone with the secret path (the default); password: the pages are
+    encrypted, the password comes from the environment variable `password_env`; host: the web
+    server asks for a login (htpasswd `users`).
+    """
+
+    mode: str = "link"
+    explicit: bool = False  # False: client.yml has no access block (check warns)
+    password_env: str | None = None
+    users: tuple[AccessUser, ...] = field(default=(), repr=False)
+
+    @property
+    def public(self) -> bool:
+        return self.mode == "public"
+
+
+@dataclass(frozen=True)
 class Deliverable:
     title: str
     file: str | None = None  # posix path relative to the project folder, under documents/
@@ -113,6 +140,7 @@ class Client:
     signers: tuple[Signer, ...] = field(default=(), repr=False)
     site: SiteSettings = SiteSettings()
     internal: Any = field(default=None, repr=False, compare=False)
+    access: Access = Access()
 
 
 @dataclass(frozen=True)

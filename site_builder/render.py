@@ -96,6 +96,9 @@ class SiteBundle:
     accent_color: str | None = None
     favicon: str | None = None  # path inside the site
     extra_css: tuple[str, ...] = ()  # paths inside the site
+    # Access mode (model.Access): only "public" sites drop noindex; "password" sites are
+    # built without search and then encrypted (protect.py). Not public unless said so.
+    access: str = "link"
 
 
 def redact(text: str) -> str:
@@ -149,15 +152,22 @@ def render_site(state: ClientState, templates: Path,
     client = state.client
     t = feeds.with_labels(Translator(client.language))  # + feed, calendar and link labels
     env = _environment(templates)
+    # Password sites leave out the feed and the calendar: feed readers and calendar apps
+    # cannot decrypt them (README, "Private sites").
+    subscriptions = client.access.mode != "password"
+    links = feeds.site_links(client)
+    if not subscriptions:
+        links = {**links, "feed": None, "calendar": None, "webcal": None}
     common = {"client": client, "today": state.today, "t": t, "projects": state.projects,
               "pct": _percent, "last_updated": last_updated,
-              "links": feeds.site_links(client), "anchor": feeds.approval_anchor,
+              "links": links, "anchor": feeds.approval_anchor,
               "badge_path": feeds.badge_path}
     pages = [page("index.md", html.escape(t("overview")),
                   env.get_template("index.html.j2").render(**common))]
-    files = [SiteFile("status.json", content=status_json(state)),
-             SiteFile(feeds.FEED_PATH, content=feeds.atom_feed(state, t)),
-             SiteFile(feeds.CALENDAR_PATH, content=feeds.calendar_ics(state, t))]
+    files = [SiteFile("status.json", content=status_json(state))]
+    if subscriptions:
+        files += [SiteFile(feeds.FEED_PATH, content=feeds.atom_feed(state, t)),
+                  SiteFile(feeds.CALENDAR_PATH, content=feeds.calendar_ics(state, t))]
     for project_state in state.projects:
         project = project_state.project
         pages.append(page(
@@ -177,11 +187,14 @@ def render_site(state: ClientState, templates: Path,
             files.append(SiteFile(branding[key], source=source))
     return SiteBundle(
         slug=client.slug, site_name=html.escape(redact(client.name)), language=client.language,
-        site_url=client.site.url, primary_color=client.site.primary_color,
+        # Only public sites name their address (canonical links): README, "Private sites".
+        site_url=client.site.url if client.access.public else None,
+        primary_color=client.site.primary_color,
         accent_color=client.site.accent_color, logo=branding.get("logo"),
         favicon=branding.get("favicon"),
         extra_css=(branding["css"],) if "css" in branding else (),
         pages=tuple(pages), files=tuple(files), today=state.today, last_updated=last_updated,
+        access=client.access.mode,
     )
 
 

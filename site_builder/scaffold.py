@@ -180,6 +180,10 @@ signers: []
 #  - name: Ada Client
 #    email: ada@client.example
 #    key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... (the contents of their .pub file)
+# Who can read the site (README, "Private sites"): public, link (anyone with its secret
+# address), password (encrypted; the password in an environment variable) or host (a login).
+access:
+  mode: link
 site:
   primary_color: indigo            # a Material palette colour
   # url: https://status.example.com/client/

@@ -28,6 +28,23 @@ SSH_KEY_RE = re.compile(
     r"(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|"
     r"sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( .*)?\Z"
 )
+# htpasswd hashes nginx and Apache accept: bcrypt ($2y$, htpasswd -B), Apache MD5 ($apr1$),
+# SHA-256/512 crypt ($5$, $6$) and unsalted SHA-1 ({SHA}). Anything else, {PLAIN} included, is
+# taken for a password written in clear.
+PASSWORD_HASH_RE = re.compile(
+    r"(?:\$2[aby]\$(?:0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}"
+    r"|\$apr1\$[./A-Za-z0-9]{1,8}\$[./A-Za-z0-9]{22}"
+    r"|\$5\$(?:rounds=[0-9]{4,9}\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{43}"
+    r"|\$6\$(?:rounds=[0-9]{4,9}\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{86}"
+    r"|\{SHA\}[A-Za-z0-9+/]{27}=)\Z"
+)
+WEAK_HASH_PREFIXES = ("$apr1$", "{SHA}")
+HTPASSWD_USER_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}\Z")
+ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}\Z")
+NO_PASSWORDS = ("never put passwords in client.yml; use password_env / hashes: "
+                "`access.password_env` names the environment variable that holds the password "
+                "(password mode), `access.users` takes htpasswd hashes such as `$2y$...` from "
+                "`htpasswd -nB NAME` (host mode)")
 MATERIAL_COLORS = (
     "red", "pink", "purple", "deep purple", "indigo", "blue", "light blue", "cyan", "teal",
     "green", "light green", "lime", "yellow", "amber", "orange", "deep orange", "brown",
@@ -256,6 +273,40 @@ class SshKey(Type):
         return value
 
 
+class Pattern(Type):
+    """Text matching a regular expression; `explain` says what is expected."""
+
+    def __init__(self, regex: re.Pattern, explain: str):
+        self.regex, self.explain = regex, explain
+        self.json = {"type": "string", "pattern": json_pattern(regex)}
+
+    def convert(self, node, ctx, what):
+        value = _scalar(node, ctx, what, "text")
+        if value is INVALID:
+            return INVALID
+        if not self.regex.match(value):
+            ctx.error(node, f"`{what}` {self.explain}, not `{value}`")
+            return INVALID
+        return value
+
+
+class PasswordHash(Type):
+    """An htpasswd hash; anything else is taken for a password and refused (never echoed)."""
+
+    json = {"type": "string", "pattern": json_pattern(PASSWORD_HASH_RE)}
+
+    def convert(self, node, ctx, what):
+        value = _scalar(node, ctx, what, "an htpasswd hash")
+        if value is INVALID:
+            return INVALID
+        if not PASSWORD_HASH_RE.match(value):
+            # The value is not quoted: it may well be a password.
+            ctx.error(node, f"`{what}` is not an htpasswd hash ($2y$..., $apr1$..., $5$..., "
+                            f"$6$... or {{SHA}}...): {NO_PASSWORDS}")
+            return INVALID
+        return value
+
+
 class Currency(Type):
     # Which codes exist is checked by the loader only (Babel's list changes between releases).
     json = {"type": "string", "pattern": "^[A-Za-z]{3}$"}
@@ -373,6 +424,7 @@ class Field:
     required: bool = False
     example: Any = None
     json_extra: dict | None = None
+    missing_hint: str = ""  # appended to the message when a required field is missing
 
     @property
     def json(self) -> dict:
@@ -424,6 +476,9 @@ class Record(Type):
     title: str
     fields: list[Field] = field(default_factory=list)
     doc: str = ""
+    # Keys that are always an error, with the message to give (e.g. `password:`). The JSON
+    # Schema refuses them like any unknown key (additionalProperties: false).
+    forbidden: dict[str, str] = field(default_factory=dict)
 
     @property
     def json(self):  # type: ignore[override]
@@ -451,6 +506,9 @@ class Record(Type):
                 ctx.error(key_node, f"field names must be text, not {_describe(key_node)}")
                 continue
             key = key_node.value
+            if key not in known and key in self.forbidden:
+                ctx.error(key_node, f"`{prefix}{key}`: {self.forbidden[key]}")
+                continue
             if key not in known:
                 ctx.error(key_node, f"unknown field `{prefix}{key}`" + (
                     did_you_mean(key, known) or "; expected one of " + ", ".join(known)))
@@ -470,7 +528,8 @@ class Record(Type):
         for f in self.fields:
             if f.required and f.name not in out.lines:
                 ctx.error(node, f"missing required field `{(what + '.') if what else ''}{f.name}`"
-                          + (f", e.g. `{f.name}: {f.example}`" if f.example is not None else ""))
+                          + (f", e.g. `{f.name}: {f.example}`" if f.example is not None else "")
+                          + (f": {f.missing_hint}" if f.missing_hint else ""))
             elif f.required and f.name not in out:
                 ctx.error(None, f"`{(what + '.') if what else ''}{f.name}` must not be empty",
                           line=out.lines[f.name])
@@ -519,6 +578,44 @@ SITE = Record("Site settings", [
           json_extra={"type": "string"}),
 ], doc="How the client's site looks and where it lives.")
 
+_EXAMPLE_HASH = "$2y$10$PiMa.2EGJDafhSC2LtTLp.0kZViOlNy/ndQxgYYA6Z0y.J0tjKtDm"
+ACCESS_MODES = ("public", "link", "password", "host")
+_NO_PASSWORD_KEYS = {key: NO_PASSWORDS for key in ("password", "passwords", "passwd", "pass")}
+
+ACCESS_USER = Record("Login", [
+    Field("name", Pattern(HTPASSWD_USER_RE, "must be a user name (letters, digits and "
+                                            "`._@+-`, no spaces or colons)"),
+          "The user name the client types at the login prompt.", True, "okafor"),
+    Field("hash", PasswordHash(), "The password's htpasswd hash, never the password: bcrypt "
+          "from `htpasswd -nB NAME` ($2y$...); $apr1$ and {SHA} hashes work too but are quick "
+          "to crack.", True, _EXAMPLE_HASH, missing_hint=NO_PASSWORDS),
+], doc="One login for a host-mode site.", forbidden=_NO_PASSWORD_KEYS)
+
+ACCESS = Record("Access", [
+    Field("mode", Enum(*ACCESS_MODES), "Who can read the site. public: anyone, and search "
+          "engines may index it. link (default): anyone with its unguessable address (a path "
+          "derived from SITE_BUILDER_LINK_SECRET; `site-builder links` prints it). password: "
+          "every page and status.json are encrypted in the build; the client types a password. "
+          "host: the web server asks for a login (htpasswd `users`).", example="link"),
+    Field("password_env", Pattern(ENV_NAME_RE, "must be the name of an environment variable "
+                                               "(letters, digits and _)"),
+          "Password mode: the environment variable holding the password (set it in CI "
+          "secrets). The password itself never goes in this file.",
+          example="NORTHWIND_SITE_PASSWORD"),
+    Field("users", ListOf(ACCESS_USER, min_items=1), "Host mode: who may log in, each with "
+          "an htpasswd hash of their password.",
+          example=[{"name": "okafor", "hash": _EXAMPLE_HASH}]),
+], doc="Who can read this client's site; README, \"Private sites\".",
+   forbidden=_NO_PASSWORD_KEYS)
+
+# Draft-07 conditionals (editors): password mode needs password_env, host mode needs users.
+_ACCESS_RULES = {"allOf": [
+    {"if": {"properties": {"mode": {"const": "password"}}, "required": ["mode"]},
+     "then": {"required": ["password_env"]}},
+    {"if": {"properties": {"mode": {"const": "host"}}, "required": ["mode"]},
+     "then": {"required": ["users"]}},
+]}
+
 CLIENT = Record("client.yml", [
     Field("name", Str(200), "The client's name, shown as the site title.", True, "Fable Studio"),
     Field("language", Str(20), "Site language: a Material for MkDocs language code such as "
@@ -534,8 +631,13 @@ CLIENT = Record("client.yml", [
     Field("site", SITE, "How the client's site looks and where it lives.",
           example={"url": "https://status.example.com/fable/", "logo": "logo.svg",
                    "primary_color": "indigo"}),
+    Field("access", ACCESS, "Who can read the site: public, link (the default), password or "
+          "host. Say it explicitly: `check` warns when it is missing.",
+          example={"mode": "password", "password_env": "NORTHWIND_SITE_PASSWORD"},
+          json_extra=_ACCESS_RULES),
     Field("internal", Anything(), _INTERNAL_DOC, example={"contract": "MSA-2026-014"}),
-], doc="plans/<client>/client.yml: one client, who gets one status site.")
+], doc="plans/<client>/client.yml: one client, who gets one status site.",
+   forbidden={"password": NO_PASSWORDS})
 
 DELIVERABLE = Record("Deliverable", [
     Field("title", Str(500), "What is handed over.", True, "Readout deck"),

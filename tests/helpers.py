@@ -9,6 +9,8 @@ from pathlib import Path
 CLIENT_YML = """\
 name: Acme Widgets
 timezone: UTC
+access:
+  mode: link
 """
 
 PLAN_YML = """\

@@ -283,3 +283,18 @@ def test_index_shows_the_latest_decisions_newest_first(plans, acme, tmp_path):
         "Changes requested", "Approved"]
     assert items[0].a["href"].startswith("projects/web.html#sb-approval-")
     assert "Ada Client" in items[0].get_text()
+
+
+def test_markdown_documents_are_published_as_they_are(plans, tmp_path):
+    note = "# Inspection\n\n<script>alert(1)</script> all good\n"
+    plan = ("title: T\nmilestones:\n  - id: a\n    title: A\n    due: 2026-01-10\n"
+            "    deliverables:\n      - {title: Report, file: documents/report.md}\n")
+    folder = make_client(plans, projects={"web": plan})
+    write(folder / "web" / "documents" / "report.md", note)
+    run(plans, tmp_path / "site")
+    site = tmp_path / "site" / "acme"
+    published = site / "projects" / "web" / "documents" / "report.md"
+    assert published.read_text() == note  # byte for byte, not rendered
+    assert not (site / "projects" / "web" / "documents" / "report.html").exists()
+    link = soup(site / "projects" / "web.html").select_one(".sb-deliverables a")["href"]
+    assert (site / "projects" / link).resolve() == published.resolve()

@@ -28,6 +28,7 @@ name: Acme Widgets
 timezone: UTC
 site:
   url: {BASE.rstrip("/")}
+access: {{mode: public}}   # only public sites use site.url
 internal: {{margin: SECRET-MARGIN}}
 """
 # The test plan, with emails in an owner and a deliverable, and an internal note.
@@ -397,6 +398,9 @@ def test_github_workflow_checks_pull_requests_and_deploys_pages():
     assert "site-builder check --strict" in runs("check")
     assert "pull_request" in jobs["check"]["if"]
     assert "site-builder build" in runs("build")
+    assert "site-builder publish --out _site --to public_dir" in runs("build")
+    upload = next(s for s in jobs["build"]["steps"] if "upload-pages" in s.get("uses", ""))
+    assert upload["with"]["path"] == "public_dir/www"  # never the access files
     checkout = next(s for s in jobs["build"]["steps"] if "checkout" in s.get("uses", ""))
     assert checkout["with"]["fetch-depth"] == 0
     assert "actions/upload-pages-artifact" in uses("build")
@@ -407,8 +411,9 @@ def test_github_workflow_checks_pull_requests_and_deploys_pages():
 def test_gitlab_ci_checks_and_publishes_public():
     ci = yaml.safe_load((REPO / ".gitlab-ci.yml").read_text())
     assert "site-builder check --strict" in ci["check"]["script"]
-    assert any(line.startswith("site-builder build --out public")
-               for line in ci["pages"]["script"])
+    assert "site-builder build --out site" in ci["pages"]["script"]
+    assert "site-builder publish --out site --to public_dir" in ci["pages"]["script"]
+    assert "mv public_dir/www public" in ci["pages"]["script"]
     assert ci["pages"]["artifacts"]["paths"] == ["public"]
     assert ci["variables"]["GIT_DEPTH"] == "0"
 

@@ -81,7 +81,7 @@ def test_dates_and_money_follow_the_locale():
 
 def test_check_warns_only_for_languages_without_labels(plans):
     make_client(plans, "acme", CLIENT_YML + "language: de\n")
-    make_client(plans, "bella", "name: Bella\nlanguage: it\n")
+    make_client(plans, "bella", "name: Bella\nlanguage: it\naccess: {mode: link}\n")
     warnings = [str(w) for w in validate(plans).diagnostics.warnings]
     assert len(warnings) == 1 and "bella/client.yml" in warnings[0] and "`it`" in warnings[0]
 

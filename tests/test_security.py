@@ -388,8 +388,8 @@ def test_a_site_url_cannot_break_out_of_an_attribute(plans, tmp_path):
             build(BuildOptions(plans=plans, out=tmp_path / "site", today=TODAY, jobs=1))
         assert any("site.url" in d.message and d.line == 3 for d in caught.value.diagnostics)
     assert not (tmp_path / "site" / "acme").exists()
-    path.write_text(_yaml({"name": "Acme", "site": {"url": "https://status.example.com:8443/"
-                                                          "clients/acme-1/"}}))
+    path.write_text(_yaml({"name": "Acme", "access": {"mode": "public"},  # canonical: public
+                           "site": {"url": "https://status.example.com:8443/clients/acme-1/"}}))
     build(BuildOptions(plans=plans, out=tmp_path / "site", today=TODAY, jobs=1))
     page = html((tmp_path / "site" / "acme" / "index.html").read_text(encoding="utf-8"))
     assert page.find("link", rel="canonical")["href"] == \

@@ -9,7 +9,8 @@ from site_builder.load import load_plans
 
 def client_yml(keys, require=False, email="ada@acme.example"):
     return (f"name: Acme\nrequire_signed_approvals: {'true' if require else 'false'}\n"
-            f"signers:\n  - name: Ada Client\n    email: {email}\n    key: {keys['ada'][1]}\n")
+            f"signers:\n  - name: Ada Client\n    email: {email}\n    key: {keys['ada'][1]}\n"
+            "access: {mode: link}\n")
 
 
 def states(plans):

@@ -398,6 +398,7 @@ def test_project_page_carries_the_svg_and_the_narrow_screen_list(plans, tmp_path
 
 # --- in a real browser ----------------------------------------------------------------------
 
+from browser_support import DEMO_PASSWORDS, demo_passwords, demo_paths, unlock  # noqa: E402
 from test_print import in_browser  # noqa: E402
 
 REPO = Path(__file__).parent.parent
@@ -410,7 +411,8 @@ TIMELINE_PAGES = [("fable", "brand-refresh"), ("harbor-homes", "12-elm-street"),
 def demo_site(tmp_path_factory):
     """The demo sites (plans/ of this repository) as of the day they were written for."""
     out = tmp_path_factory.mktemp("demo") / "site"
-    build(BuildOptions(plans=REPO / "plans", out=out, today=D("2026-11-25"), jobs=2))
+    with demo_passwords():  # the password-mode demo client is encrypted: tests unlock it
+        build(BuildOptions(plans=REPO / "plans", out=out, today=D("2026-11-25"), jobs=2))
     return out
 
 
@@ -421,7 +423,10 @@ def test_rendered_labels_stay_in_their_boxes(demo_site):
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         found = {}
         for client, project in TIMELINE_PAGES:
-            page.goto((demo_site / client / "projects" / f"{project}.html").as_uri())
+            path = demo_paths(client, [f"projects/{project}.html"])[f"projects/{project}.html"]
+            page.goto((demo_site / client / path).as_uri())
+            if client in DEMO_PASSWORDS:
+                unlock(page, DEMO_PASSWORDS[client][1])
             found[project] = page.evaluate("""() => [...document.querySelectorAll(
                 'svg.sb-tl-svg g.sb-tl-milestone')].map(g => ({
                     id: g.dataset.milestone, box: g.dataset.box.split(' ').map(Number),

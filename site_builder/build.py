@@ -31,6 +31,7 @@ from .history import History, changed_clients, read_history
 from .load import load_plans
 from .model import Client, Plans
 from .render import SiteBundle, problems_site, render_site
+from .store import AssetStore
 
 PACKAGE_DATA = Path(__file__).parent / "_data"
 REPO_ROOT = Path(__file__).parent.parent
@@ -251,8 +252,6 @@ def build(options: BuildOptions, progress: Callable[[BuiltSite, int, int], None]
             access.write_build_access_files(out, staging, selected)  # host mode: OUT/_access
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-            from .mkdocs_backend import AssetStore
-
             AssetStore(store).collect()
     return report
 
@@ -260,7 +259,7 @@ def build(options: BuildOptions, progress: Callable[[BuiltSite, int, int], None]
 def _build_team(plans: Plans, history: History, today: dt.date | None, templates: Path,
                 base: Path, site_dir: Path, out: Path) -> BuiltSite:
     """The internal team dashboard (OUT/_team): every client, internal notes included."""
-    from .mkdocs_backend import AssetStore, build_site
+    from .mkdocs_backend import build_site
     from .team import render_team_site
 
     states = [derive.derive_client(c, client_today(c, today), history.for_client(c.slug),
@@ -300,7 +299,7 @@ def _password(client: Client) -> protect.Secret | None:
 
 
 def _build_one(job: ClientJob) -> BuiltSite:
-    from .mkdocs_backend import AssetStore, build_site
+    from .mkdocs_backend import build_site
 
     mode = job.client.access.mode
     if mode == "password" and job.password is None:
@@ -325,6 +324,7 @@ def _build_one(job: ClientJob) -> BuiltSite:
                             f"{protect.MIN_PASSWORD} characters: anyone can try passwords "
                             f"against the published files offline; use a long passphrase")
     access.write_marker(job.site_dir, mode, protected=True)
+    AssetStore(job.out).share_identical(job.site_dir)
     return BuiltSite(job.client.slug, job.site_dir, tuple(warnings))
 
 

@@ -37,6 +37,7 @@ from mkdocs.utils import yaml_load
 
 from .errors import BuildError
 from .render import SiteBundle
+from .store import AssetStore
 
 PLUGIN_NAME = "site-builder"
 # Plugins kept on password-protected sites: they write no file holding plan text.
@@ -325,47 +326,6 @@ def _cached_theme_files(original):
                 files.append(File(src_uri, src_dir, config.site_dir, config.use_directory_urls))
 
     return add_files_from_theme
-
-
-class AssetStore:
-    """Theme files stored once per output folder; every site hard-links them.
-
-    A site still works on its own (`cp -rL`, upload): hard links are ordinary files, nothing
-    points outside the site. Files no site links to any more are removed by `collect()`.
-    """
-
-    FOLDER = ".site-builder-assets"
-
-    def __init__(self, out: Path):
-        self.root = Path(out) / self.FOLDER
-
-    def link(self, source: str, dest: str) -> None:
-        stat = os.stat(source)
-        key = hashlib.sha256(f"{source}\0{stat.st_size}\0{stat.st_mtime_ns}".encode()).hexdigest()
-        stored = self.root / key[:2] / (key + Path(source).suffix)
-        if not stored.exists():
-            stored.parent.mkdir(parents=True, exist_ok=True)
-            partial = stored.with_name(f"{stored.name}.{os.getpid()}.partial")
-            shutil.copyfile(source, partial)
-            try:  # link, not replace: the first worker's copy wins, so all sites share it
-                os.link(partial, stored)
-            except FileExistsError:
-                pass
-            finally:
-                os.unlink(partial)
-        os.makedirs(os.path.dirname(dest), exist_ok=True)
-        try:
-            os.link(stored, dest)
-        except OSError:  # another file system, or links not supported: copy
-            shutil.copyfile(stored, dest)
-
-    def collect(self) -> None:
-        """Remove stored files no site links to (and leftovers of interrupted copies)."""
-        if not self.root.is_dir():
-            return
-        for path in self.root.rglob("*"):
-            if path.is_file() and (path.stat().st_nlink == 1 or path.name.endswith(".partial")):
-                path.unlink()
 
 
 @contextlib.contextmanager

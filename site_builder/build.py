@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import access, derive, i18n, protect
+from . import access, derive, i18n, protect, template_cache
 from .errors import BuildError, Diagnostics, PlanError, UsageError
 from .history import History, changed_clients, read_history
 from .load import load_plans
@@ -301,6 +301,7 @@ def _password(client: Client) -> protect.Secret | None:
 def _build_one(job: ClientJob) -> BuiltSite:
     from .mkdocs_backend import build_site
 
+    template_cache.use_output_folder(job.out)
     mode = job.client.access.mode
     if mode == "password" and job.password is None:
         # Never the site unencrypted: a page that says it is not available, and a warning.

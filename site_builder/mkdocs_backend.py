@@ -23,8 +23,6 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
-import jinja2
-import jinja2.bccache
 from mkdocs import plugins
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import config_options as opt
@@ -37,6 +35,7 @@ from mkdocs.utils import yaml_load
 
 from .errors import BuildError
 from .render import SiteBundle
+from . import template_cache
 from .store import AssetStore
 
 PLUGIN_NAME = "site-builder"
@@ -284,29 +283,7 @@ def _source_date(epoch: int) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = old
 
 
-class _TemplateBytecode(jinja2.BytecodeCache):
-    """Compiled templates kept in memory for the life of a worker process.
-
-    MkDocs creates a fresh Jinja environment per build and so recompiles all of Material's
-    templates for every client (most of a build's time). Jinja checks each entry against the
-    template source's checksum, so an edited template is recompiled, never served stale.
-    """
-
-    def __init__(self) -> None:
-        self._store: dict[str, bytes] = {}
-        self._checksums: dict[str, str] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        data = self._store.get(bucket.key)
-        if data is not None and self._checksums.get(bucket.key) == bucket.checksum:
-            bucket.bytecode_from_string(data)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._store[bucket.key] = bucket.bytecode_to_string()
-        self._checksums[bucket.key] = bucket.checksum
-
-
-_BYTECODE = _TemplateBytecode()
+_BYTECODE = template_cache.CACHE
 _THEME_LISTINGS: dict[tuple, list[tuple[str, str]]] = {}
 _THEME_DIRS: set[str] = set()
 
@@ -362,6 +339,8 @@ def _reuse_between_builds(store: AssetStore | None) -> Iterator[None]:
 def build_site(bundle: SiteBundle, base_config: Path, site_dir: Path, epoch: int,
                store: AssetStore | None = None) -> list[str]:
     """Build one client's site into `site_dir` (created); returns MkDocs warnings."""
+    if store is not None:
+        template_cache.use_output_folder(store.root.parent)
     with tempfile.TemporaryDirectory(prefix="site-builder-docs-") as empty_docs, \
             _captured_mkdocs_log() as records, _source_date(epoch), \
             _reuse_between_builds(store):

@@ -26,7 +26,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-from . import derive, feeds, timeline
+from . import derive, feeds, template_cache, timeline
 from .derive import ClientState, ProjectState
 from .i18n import Translator
 
@@ -138,7 +138,7 @@ def _environment(templates: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)), autoescape=True, finalize=_finalize,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
+        undefined=jinja2.StrictUndefined, bytecode_cache=template_cache.CACHE,
     )
     env.filters["markdown"] = markdown_html
     env.filters["urlpath"] = lambda p: quote(p, safe="/")

@@ -104,9 +104,12 @@ def main() -> None:
 
         from site_builder.history import read_history
 
-        start = time.perf_counter()
-        history = read_history(repo / "plans")
-        print(f"history: {history.commits} commits read in {time.perf_counter() - start:.2f} s")
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            history = read_history(repo / "plans")
+            best = min(best, time.perf_counter() - start)
+        print(f"history: {history.commits} commits read in {best:.2f} s (best of 3)")
 
         half = slugs[: len(slugs) // 2]
         wall_half, peak_half = run(SITE_BUILDER + [

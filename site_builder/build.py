@@ -121,10 +121,11 @@ def validate(plans_dir: Path, clients: Iterable[str] = (), strict: bool = False,
             diags.error(client.source.path, client.language_line,
                         f"`language`: `{client.language}` is not a language Material for MkDocs "
                         f"supports (e.g. en, de, fr, es, nl)")
-        elif i18n.missing_labels(client.language):
+        elif missing := i18n.missing_labels(client.language):
+            shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
             diags.warning(client.source.path, client.language_line,
-                          f"no site-builder labels for `{client.language}` yet; status labels "
-                          f"fall back to English")
+                          f"{len(missing)} of {len(i18n.EN)} site-builder labels have no "
+                          f"`{client.language}` translation ({shown}); they show in English")
     only = list(clients)
     history = read_history(plans_dir, [c.slug for c in plans.clients] if only else ()) \
         if not diags.errors else History()

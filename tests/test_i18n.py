@@ -86,6 +86,15 @@ def test_check_warns_only_for_languages_without_labels(plans):
     assert len(warnings) == 1 and "bella/client.yml" in warnings[0] and "`it`" in warnings[0]
 
 
+def test_check_names_the_missing_labels_of_a_partial_translation(plans, monkeypatch):
+    partial = {k: v for k, v in LABELS["de"].items() if k not in ("timeline", "billing")}
+    monkeypatch.setitem(LABELS, "de", partial)
+    make_client(plans, "acme", CLIENT_YML + "language: de\n")
+    (warning,) = [d.format() for d in validate(plans).diagnostics.warnings]
+    assert warning.endswith(f"warning: 2 of {len(EN)} site-builder labels have no `de` "
+                            "translation (timeline, billing); they show in English")
+
+
 def test_a_german_site_is_german(plans, tmp_path):
     make_client(plans, "acme", CLIENT_YML + "language: de\n", approvals={"web": {
         "2026-01-09-kickoff.md": approval("kickoff", "2026-01-09"),

@@ -48,7 +48,7 @@ from typing import Callable, Iterable, Mapping
 
 import yaml
 
-from . import __version__, schema, signatures, yamlsafe
+from . import __version__, schema, signatures
 from .derive import APPROVED, counts
 from .errors import Diagnostic, Diagnostics, PlanError, SiteBuilderError, UsageError
 from .history import (

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import hashlib
 import io
 import logging
 import os
 import re
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator

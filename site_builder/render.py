@@ -26,7 +26,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-from . import derive, feeds, template_cache, timeline
+from . import feeds, template_cache, timeline
 from .derive import ClientState, ProjectState
 from .i18n import Translator
 

@@ -17,7 +17,7 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
-from helpers import PLAN_YML, approval, make_client, write
+from helpers import approval, make_client, write
 from site_builder import access, protect
 from site_builder.build import BuildOptions, build, validate
 from site_builder.cli import main

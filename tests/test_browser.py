@@ -18,17 +18,13 @@ import datetime as dt
 import json
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from browser_support import DEMO_PASSWORDS, demo_passwords, demo_paths, unlock
+from browser_support import DEMO_PASSWORDS, demo_passwords, demo_paths, nginx, unlock
 from site_builder.build import BuildOptions, build
 
 REPO = Path(__file__).parent.parent
@@ -113,64 +109,11 @@ def open_demo(tab, server, demo, client: str, path: str):
     return page
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
-def server(tools, www, tmp_path_factory):
+def server(tools, www):
     """nginx on 127.0.0.1 serving `www`; everything it writes stays in a temporary folder."""
-    prefix = tmp_path_factory.mktemp("nginx")
-    port = free_port()
-    conf = prefix / "nginx.conf"
-    conf.write_text(f"""
-worker_processes 1;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    types {{ application/atom+xml xml; text/calendar ics; }}
-    access_log {prefix}/access.log;
-    client_body_temp_path {prefix}/body;
-    proxy_temp_path {prefix}/proxy;
-    fastcgi_temp_path {prefix}/fastcgi;
-    uwsgi_temp_path {prefix}/uwsgi;
-    scgi_temp_path {prefix}/scgi;
-    server {{
-        listen 127.0.0.1:{port};
-        server_name localhost;
-        root {www};
-        location / {{ try_files $uri $uri/ =404; }}
-    }}
-}}
-""")
-    proc = subprocess.Popen([tools["nginx"], "-p", str(prefix), "-e", str(prefix / "error.log"),
-                             "-c", str(conf), "-g", "daemon off;"],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                log = (prefix / "error.log").read_text() if (prefix / "error.log").exists() \
-                    else ""
-                pytest.fail(f"nginx did not start: {proc.stdout.read().decode()} {log}")
-            time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    proc.send_signal(signal.SIGQUIT)  # graceful stop
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    with nginx(www, nginx_path=tools["nginx"]) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

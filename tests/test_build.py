@@ -1,7 +1,6 @@
 """Whole builds: real plan folders in tmp_path -> real MkDocs/Material sites."""
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import pytest

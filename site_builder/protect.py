@@ -291,10 +291,8 @@ def _unlock_js() -> str:
     return UNLOCK_JS.read_text(encoding="utf-8").replace("</", "<\\/")
 
 
-def shell(envelope: dict, language: str) -> str:
-    """The login page that replaces a protected page; generic, it names nothing."""
-    lang, t = messages(language)
-    keep = ("checking", "wrong", "empty", "insecure", "document_failed")
+def _standalone_page(lang: str, mark: str, title: str, main: str, tail: str = "") -> str:
+    """A self-contained page (no theme, no request anywhere): the login shell or placeholder."""
     e = html.escape
     return f"""<!doctype html>
 <html lang="{e(lang)}">
@@ -303,15 +301,26 @@ def shell(envelope: dict, language: str) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
 <meta name="referrer" content="no-referrer">
-{SHELL_MARK}
+{mark}
 <link rel="icon" href="data:,">
-<title>{e(t["title"])}</title>
+<title>{e(title)}</title>
 <style>
 {_STYLE}</style>
 </head>
 <body>
 <main>
-<h1>{e(t["title"])}</h1>
+{main}</main>
+{tail}</body>
+</html>
+"""
+
+
+def shell(envelope: dict, language: str) -> str:
+    """The login page that replaces a protected page; generic, it names nothing."""
+    lang, t = messages(language)
+    keep = ("checking", "wrong", "empty", "insecure", "document_failed")
+    e = html.escape
+    main = f"""<h1>{e(t["title"])}</h1>
 <p>{e(t["intro"])}</p>
 <form id="sb-form" hidden>
 <label for="sb-password">{e(t["label"])}</label>
@@ -321,14 +330,13 @@ def shell(envelope: dict, language: str) -> str:
 <p id="sb-progress" role="status" aria-live="polite"></p>
 <p id="sb-error" role="alert" aria-live="assertive"></p>
 <noscript><p>{e(t["noscript"])}</p></noscript>
-</main>
-<script type="application/json" id="sb-messages">{_script_json({k: t[k] for k in keep})}</script>
+"""
+    tail = f"""<script type="application/json" id="sb-messages">{_script_json({k: t[k] for k in keep})}</script>
 <script type="application/json" id="sb-envelope">{_script_json(envelope)}</script>
 <script>
 {_unlock_js()}</script>
-</body>
-</html>
 """
+    return _standalone_page(lang, SHELL_MARK, t["title"], main, tail)
 
 
 def placeholder_page(language: str) -> str:
@@ -336,27 +344,10 @@ def placeholder_page(language: str) -> str:
     content at all (never the site unencrypted)."""
     lang, t = messages(language)
     e = html.escape
-    return f"""<!doctype html>
-<html lang="{e(lang)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<meta name="referrer" content="no-referrer">
-{PLACEHOLDER_MARK}
-<link rel="icon" href="data:,">
-<title>{e(t["unavailable_title"])}</title>
-<style>
-{_STYLE}</style>
-</head>
-<body>
-<main>
-<h1>{e(t["unavailable_title"])}</h1>
+    main = f"""<h1>{e(t["unavailable_title"])}</h1>
 <p>{e(t["unavailable"])}</p>
-</main>
-</body>
-</html>
 """
+    return _standalone_page(lang, PLACEHOLDER_MARK, t["unavailable_title"], main)
 
 
 def write_placeholder(site_dir: Path, language: str) -> None:

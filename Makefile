@@ -9,11 +9,14 @@ $(BIN)/site-builder: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-.PHONY: install demo test
+.PHONY: install demo test test-quick
 install: $(BIN)/site-builder
 
 demo: install  ## install, then build the demo sites from plans/ into site/
 	$(BIN)/site-builder build
 
-test: install  ## install, then run the test suite
+test: install  ## install, then run every test (the browser ones once per font family)
 	$(BIN)/python -m pytest
+
+test-quick: install  ## the tests that need no browser and take seconds
+	$(BIN)/python -m pytest -m "not browser and not slow"

@@ -1,8 +1,10 @@
-"""Shared by the browser tests and the nginx tests: a throwaway nginx on 127.0.0.1, and opening
-password-protected demo pages (they arrive encrypted; the test types the password).
+"""Shared by the browser tests and the nginx tests: a throwaway nginx on 127.0.0.1, opening
+password-protected demo pages (they arrive encrypted; the test types the password), and the
+fonts Chromium runs with.
 
-tests/test_browser.py keeps its own fixtures (tools, browser, visit); this module holds what
-other test files need without a browser.
+Every browser test runs twice: once with only DejaVu fonts, once with only Liberation fonts
+(metric-compatible with Arial, Helvetica and Times), each through a private fontconfig file.
+The fixtures (font_family, browser) are in tests/conftest.py.
 """
 from __future__ import annotations
 
@@ -14,11 +16,82 @@ import socket
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
+
+import pytest
 
 # Demo clients in password mode: (environment variable, the password the tests build with).
 DEMO_PASSWORDS = {"northwind": ("NORTHWIND_SITE_PASSWORD", "northwind demo passphrase (tests)")}
+# Pins password-mode salts (SITE_BUILDER_SALT_SECRET), so demo page names are known in advance.
+DEMO_SALT_SECRET = "demo salt secret for the tests 0123456789"
+
+
+T = TypeVar("T")
+
+# Font families a browser test runs with: (folder of the Debian package, the package).
+FONT_FAMILIES = {"dejavu": (Path("/usr/share/fonts/truetype/dejavu"), "fonts-dejavu-core"),
+                 "liberation": (Path("/usr/share/fonts/truetype/liberation"), "fonts-liberation")}
+# The system's fontconfig rules (generic families, metric aliases), not its font folders, and
+# none of the user's own configuration (it may add folders).
+FONTCONFIG_RULES = Path("/etc/fonts/conf.d")
+PERSONAL_RULES = ("50-user.conf", "51-local.conf")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+def require(what: str, present: bool, how: str) -> None:
+    """Fail (never skip) a test whose tool is missing: CI must not pass without it."""
+    if not present:
+        pytest.fail(f"{what} is missing: {how}. Run .ci/run, or leave the browser tests out "
+                    f"with -m 'not browser'", pytrace=False)
+
+
+def chromium_binary() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@dataclass(frozen=True)
+class Fonts:
+    """One font family, and the fontconfig file that shows Chromium only that family."""
+    family: str
+    config: Path
+
+    def env(self) -> dict[str, str]:
+        """The environment to start Chromium with."""
+        return {**os.environ, "FONTCONFIG_FILE": str(self.config)}
+
+
+def font_config(family: str, folder: Path, fonts: Path | None = None) -> Fonts:
+    """Write folder/fonts.conf: the fonts of `family` only (its Debian package's folder, or
+    `fonts`), with the system's rules for generic families and a cache of its own."""
+    default, package = FONT_FAMILIES[family]
+    fonts = fonts or default
+    require(f"the {family} fonts ({fonts})", fonts.is_dir() and any(fonts.glob("*.ttf")),
+            f"apt-get install {package}")
+    rules = [r for r in sorted(FONTCONFIG_RULES.glob("*.conf")) if r.name not in PERSONAL_RULES]
+    require(f"fontconfig's rules ({FONTCONFIG_RULES})", bool(rules), "apt-get install fontconfig")
+    (folder / "cache").mkdir(parents=True, exist_ok=True)
+    lines = ['<?xml version="1.0"?>', '<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">',
+             "<fontconfig>", f"  <dir>{fonts}</dir>", f"  <cachedir>{folder / 'cache'}</cachedir>"]
+    lines += [f"  <include>{rule}</include>" for rule in rules] + ["</fontconfig>"]
+    (folder / "fonts.conf").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return Fonts(family, folder / "fonts.conf")
+
+
+class Session:
+    """The running Chromium and the fonts it sees (set by the `browser` fixture)."""
+    browser = None
+    fonts: Fonts | None = None
+
+
+def in_browser(task: Callable[[object], T]) -> T:
+    """task(browser) with the session's Chromium: for tests marked `browser`, which run once
+    per font family (tests/conftest.py)."""
+    assert Session.browser is not None, \
+        "no browser is running: mark the test @pytest.mark.browser (see tests/conftest.py)"
+    return task(Session.browser)
 
 
 def nginx_binary() -> str | None:
@@ -142,7 +215,7 @@ def demo_paths(client: str, pages: list[str]) -> dict[str, str]:
         return {p: p for p in pages}
     from site_builder import protect
 
-    salt = protect.salt_for(client)
+    salt = protect.pinned_salt(DEMO_SALT_SECRET, client, DEMO_PASSWORDS[client][1])
     sealer = protect.Sealer(protect.derive_key(DEMO_PASSWORDS[client][1], salt), salt)
     return {p: p if p in ("index.html", "404.html") else sealer.opaque_page(p) for p in pages}
 
@@ -150,8 +223,10 @@ def demo_paths(client: str, pages: list[str]) -> dict[str, str]:
 @contextlib.contextmanager
 def demo_passwords() -> Iterator[None]:
     """The demo's password environment variables, set for a build (then restored)."""
-    old = {name: os.environ.get(name) for name, _ in DEMO_PASSWORDS.values()}
-    os.environ.update({name: value for name, value in DEMO_PASSWORDS.values()})
+    pinned = {name: value for name, value in DEMO_PASSWORDS.values()}
+    pinned["SITE_BUILDER_SALT_SECRET"] = DEMO_SALT_SECRET
+    old = {name: os.environ.get(name) for name in pinned}
+    os.environ.update(pinned)
     try:
         yield
     finally:

@@ -8,15 +8,15 @@ sites from a real nginx on 127.0.0.1, served under a sub-path as a host would.
 * search works, over http and straight from disk (file://);
 * hostile plan text runs nothing: no dialog opens on any page or in search results.
 
+Each test runs once per font family (DejaVu only, Liberation only: tests/conftest.py).
 Screenshots of the demo sites go to test-artifacts/. Needs chromium and nginx (Debian
 packages), Python's playwright and axe-core from npm in .cache/node (.ci/run installs all of
-them). A missing tool fails these tests; SITE_BUILDER_SKIP_BROWSER=1 skips them instead.
+them). A missing tool fails these tests; `pytest -m "not browser"` leaves them out.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -24,46 +24,27 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from browser_support import DEMO_PASSWORDS, demo_passwords, demo_paths, nginx, unlock
+from browser_support import (DEMO_PASSWORDS, Session, demo_passwords, demo_paths, nginx,
+                             nginx_binary, require, unlock)
 from site_builder.build import BuildOptions, build
+
+pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).parent.parent
 AXE = REPO / ".cache" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = REPO / "test-artifacts"
 DEMO_TODAY = dt.date(2026, 11, 25)
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 SUB_PATH = "/status/"  # sites are served as http://127.0.0.1:PORT/status/<client>/
-
-
-def require(what: str, present: bool, how: str) -> None:
-    if present:
-        return
-    if os.environ.get("SITE_BUILDER_SKIP_BROWSER") == "1":
-        pytest.skip(f"{what} is missing; browser tests skipped (SITE_BUILDER_SKIP_BROWSER=1)")
-    pytest.fail(f"{what} is missing: {how}. Run .ci/run, or set SITE_BUILDER_SKIP_BROWSER=1 to "
-                f"skip the browser tests")
-
-
-def nginx_binary() -> str | None:
-    return shutil.which("nginx") or next(
-        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None)
 
 
 @pytest.fixture(scope="session")
 def tools():
-    if os.environ.get("SITE_BUILDER_SKIP_BROWSER") == "1":
-        pytest.skip("browser tests skipped (SITE_BUILDER_SKIP_BROWSER=1)")
-    require("chromium", shutil.which("chromium") is not None, "apt-get install chromium")
+    """nginx and axe-core (chromium and playwright: the `browser` fixture, tests/conftest.py)."""
     require("nginx", nginx_binary() is not None, "apt-get install nginx")
     require("axe-core", AXE.is_file(),
             "npm install --prefix .cache/node axe-core (see .ci/run)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        require("playwright (Python)", False, "pip install -e '.[test]'")
-    return {"chromium": shutil.which("chromium"), "nginx": nginx_binary()}
+    return {"nginx": nginx_binary()}
 
 
 # --- sites and server ---------------------------------------------------------------------------
@@ -114,17 +95,6 @@ def server(tools, www):
     """nginx on 127.0.0.1 serving `www`; everything it writes stays in a temporary folder."""
     with nginx(www, nginx_path=tools["nginx"]) as url:
         yield url
-
-
-@pytest.fixture(scope="session")
-def browser(tools):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=tools["chromium"],
-                                              args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 # --- a page under watch -------------------------------------------------------------------------
@@ -200,8 +170,10 @@ def in_viewport(page, selector: str) -> list[str]:
 
 
 def screenshot(page, name: str, full_page: bool = False) -> None:
+    """test-artifacts/NAME-FAMILY.png: one per font family."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{Session.fonts.family}.png"),
+                    full_page=full_page)
 
 
 def axe_violations(page) -> list[str]:

@@ -2,7 +2,7 @@
 tests/test_browser.py), published with `site-builder publish` and served by nginx under a
 sub-path: the right password shows the current checkpoint, a wrong one shows an error and
 nothing of the plan, the site's other pages open without asking again, documents download
-decrypted, and the login page itself passes the accessibility audit.
+decrypted, and the login page itself passes the accessibility audit. Once per font family.
 """
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from browser_support import is_locked, nginx, nginx_binary, opened, unlock, world_readable_dir
+from browser_support import (in_browser, is_locked, nginx, nginx_binary, opened, require, unlock,
+                             world_readable_dir)
 from helpers import PLAN_YML, approval, make_client, write
 from site_builder.build import BuildOptions, build
 from site_builder.cli import main
-from test_browser import AXE, Visit, axe_violations, require, screenshot
-from test_print import in_browser
+from test_browser import AXE, Visit, axe_violations, screenshot
+
+pytestmark = pytest.mark.browser
 
 PASSWORD = "a browser test passphrase"
 CHECKPOINT = "MRK_CURRENT_CHECKPOINT"
@@ -26,8 +28,7 @@ SECOND = "MRK_SECOND_PROJECT"
 
 
 def tab_task(test):
-    """Run test(tab) in a browser of its own (Playwright's sync API runs one session per
-    thread: test_browser.py's may be open), with test_browser.py's request recording."""
+    """Run test(new_tab) in the session's browser, with test_browser.py's request recording."""
     def task(browser):
         opened_tabs = []
 
@@ -126,15 +127,35 @@ def test_the_right_password_shows_the_current_checkpoint_and_other_pages_follow(
         assert page.locator(".sb-current-title", has_text=CHECKPOINT).first.is_visible()
         assert "MRK_VAULT_CO" in page.title()
         screenshot(page, "password-unlocked")
-        # Another page of the site: decrypted with the key kept for this tab, no second prompt.
+        # Another page of the site: decrypted with the key in this tab's memory, no prompt.
         link = page.locator("a.md-nav__link", has_text=SECOND).first
         href = link.get_attribute("href")
         assert SECOND not in href and "app" not in href  # opaque page names
         link.click()
-        opened(page)  # no password typed: the key kept for this tab opened it
+        page.wait_for_function("t => document.title.includes(t)", arg=SECOND)
+        opened(page)  # no password typed: the key in memory opened it
         assert page.locator(".sb-glance").is_visible() and SECOND in page.title()
+        assert page.url.endswith(href.split("/")[-1])  # at its own address
+        # Back and forward follow the pages, still without a prompt.
+        page.go_back()
+        page.wait_for_function("t => !document.title.includes(t)", arg=SECOND)
+        opened(page)
+        assert page.url == site and not is_locked(page)
+        page.go_forward()
+        page.wait_for_function("t => document.title.includes(t)", arg=SECOND)
+        opened(page)
+        # Nothing of the key or the password is stored where any page of this origin (another
+        # project on the same host) could read it.
+        stored = page.evaluate("""async () => JSON.stringify({
+            session: Object.entries(sessionStorage), local: Object.entries(localStorage),
+            cookies: document.cookie,
+            databases: indexedDB.databases ? (await indexedDB.databases()).map(d => d.name)
+                                           : []})""")
+        assert PASSWORD not in stored and "site-builder" not in stored, stored
+        assert '"databases":[]' in stored and '"cookies":""' in stored, stored
         # A document: fetched, decrypted and handed over under its own name.
         page.locator("a.md-nav__link", has_text="Website relaunch").first.click()
+        page.wait_for_function("t => !document.title.includes(t)", arg=SECOND)
         opened(page)
         with page.expect_download() as download:
             page.locator("a[data-sb-encrypted]").first.click()
@@ -142,8 +163,10 @@ def test_the_right_password_shows_the_current_checkpoint_and_other_pages_follow(
         assert open(download.value.path(), "rb").read() == b"%PDF-1.4 MRK_DOCUMENT\n"
         assert not tab.errors and not tab.foreign, (tab.errors, tab.foreign)
         assert not tab.dialogs
-        # A new tab session has no key: it asks again.
+        # A new tab has no key, and neither has this one once reloaded: both ask again.
         fresh = visit()
         assert is_locked(fresh.open(site))
+        page.reload()
+        assert is_locked(page)
 
     tab_task(test)

@@ -1,31 +1,36 @@
 """Crash safety: a build killed with SIGKILL at any moment leaves every published site complete.
 
 `python -m site_builder build` runs in its own session (process group) with its forkserver and
-workers; the whole group is killed at seeded random moments spread over a build's duration.
-After each kill, OUT/<client>/ must be byte for byte a complete site that was published before
-(hash of every file), no process of the build may survive to write into OUT, and temporary
-folders must not pile up. A final successful build leaves no temporary folder at all.
+workers; the whole group is killed at moments spread over a build, each one reached by
+watching the build, never by sleeping: as soon as it started, when its staging folder holds k
+files, after its n-th client is built (its `[n/N] client` progress line), after it published
+a first client. After each kill, OUT/<client>/ must be byte for byte a complete site that was
+published before (hash of every file), no process of the build may survive to write into OUT,
+and temporary folders must not pile up. A final successful build leaves no temporary folder.
 """
 from __future__ import annotations
 
 import hashlib
 import os
-import random
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
 from helpers import approval, make_client, write
 from site_builder.build import TMP_PREFIX
 
+pytestmark = pytest.mark.slow
+
 CLIENTS = ("acme", "zeta", "omega")
-SEED = 20261125
-KILLS_SAME_INPUT = 20  # killed rebuilds of the published input: the site must stay as it was
-KILLS_NEW_INPUT = 6  # killed builds of a new --today: each site is the old one or the new one
+SAFETY_NET = 120  # seconds: only a hung build takes this long to reach a moment
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -41,13 +46,120 @@ def trees(out: Path) -> dict[str, dict[str, str]]:
     return {slug: tree(out / slug) for slug in CLIENTS}
 
 
-def start(plans: Path, out: Path, today: str) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
-    return subprocess.Popen(
-        [sys.executable, "-m", "site_builder", "build", "--plans", str(plans), "--out", str(out),
-         "--today", today, "--jobs", "2"],
-        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        start_new_session=True)  # its own process group: forkserver and workers included
+def temporaries(out: Path) -> list[str]:
+    return sorted(p.name for p in out.iterdir() if p.name.startswith(TMP_PREFIX))
+
+
+class Build:
+    """A running `site-builder build` and what it has done so far: its progress lines, the
+    files in its staging folder, the clients it has published."""
+
+    def __init__(self, plans: Path, out: Path, today: str):
+        self.out = out
+        self.stale = set(temporaries(out)) if out.is_dir() else set()
+        self.published = {slug: self._inode(slug) for slug in CLIENTS}
+        self.lines: list[str] = []
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "site_builder", "build", "--plans", str(plans), "--out",
+             str(out), "--today", today, "--jobs", "2"],
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, start_new_session=True)  # forkserver and workers included
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stderr:
+            self.lines.append(line.decode("utf-8", "replace"))
+
+    def _inode(self, slug: str) -> int | None:
+        try:
+            return os.stat(self.out / slug).st_ino
+        except OSError:
+            return None
+
+    def built(self) -> int:
+        """Clients built so far (`[n/N] client` lines on stderr)."""
+        return sum(1 for line in list(self.lines) if re.match(r"\[\d+/\d+\] ", line))
+
+    def staged(self) -> int:
+        """Files in this build's staging folder (not a killed build's, which it removes)."""
+        if not self.out.is_dir():
+            return 0
+        return sum(len(files) for entry in self.out.iterdir()
+                   if entry.name.startswith(TMP_PREFIX) and entry.name not in self.stale
+                   for _, _, files in os.walk(entry))
+
+    def publications(self) -> int:
+        """Clients whose folder in OUT has been replaced by this build."""
+        return sum(1 for slug in CLIENTS if self._inode(slug) != self.published[slug])
+
+    def wait_until(self, moment: "Moment") -> None:
+        """Return as soon as the build reaches `moment` (or has exited)."""
+        reached = moment.reached
+        deadline = time.monotonic() + SAFETY_NET
+        while self.proc.poll() is None and not reached(self):
+            if time.monotonic() > deadline:
+                self.kill_group()
+                pytest.fail(f"the build did not reach {moment.name}: {''.join(self.lines)}")
+            time.sleep(0.001)
+
+    def kill_group(self) -> bool:
+        """SIGKILL the build's whole process group; True if it was still running."""
+        running = self.proc.poll() is None
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.end()
+        return running
+
+    def kill_main(self) -> bool:
+        """SIGKILL the main process only, as a CI runner might; True if it was running."""
+        running = self.proc.poll() is None
+        self.proc.kill()
+        self.end(timeout=60)  # forkserver and workers exit by themselves
+        return running
+
+    def end(self, timeout: float = 30) -> None:
+        self.proc.wait(timeout=SAFETY_NET)
+        wait_for_group(self.proc.pid, timeout)
+        self.reader.join(timeout=SAFETY_NET)
+        self.proc.stderr.close()
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A point of a build's progress to kill it at."""
+    name: str
+    reached: Callable[[Build], bool]
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def started() -> Moment:
+    return Moment("start", lambda build: True)
+
+
+def staged(files: int) -> Moment:
+    return Moment(f"{files} files staged", lambda build: build.staged() >= files)
+
+
+def built(clients: int) -> Moment:
+    return Moment(f"{clients} built", lambda build: build.built() >= clients)
+
+
+def published(clients: int) -> Moment:
+    return Moment(f"{clients} published", lambda build: build.publications() >= clients)
+
+
+def spread(files: int, fill_levels: int) -> list[Moment]:
+    """The start, `fill_levels` fill levels of the staging folder up to 90% of a complete
+    build's `files`, each client built, the first and the second client published."""
+    return [started(),
+            *(staged(files * 9 * n // (10 * fill_levels)) for n in range(1, fill_levels + 1)),
+            *(built(n) for n in range(1, len(CLIENTS) + 1)), published(1), published(2)]
 
 
 def group_members(pgid: int) -> list[int]:
@@ -74,30 +186,11 @@ def wait_for_group(pgid: int, timeout: float = 20) -> None:
         time.sleep(0.05)
 
 
-def kill_group(proc: subprocess.Popen) -> bool:
-    """SIGKILL the build's whole process group; True if it was still running."""
-    running = proc.poll() is None
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait(timeout=30)
-    proc.stderr.close()
-    wait_for_group(proc.pid)
-    return running
-
-
-def finish(plans: Path, out: Path, today: str) -> float:
-    began = time.monotonic()
-    proc = start(plans, out, today)
-    _, stderr = proc.communicate(timeout=300)
-    assert proc.returncode == 0, stderr.decode()
-    wait_for_group(proc.pid)
-    return time.monotonic() - began
-
-
-def temporaries(out: Path) -> list[str]:
-    return sorted(p.name for p in out.iterdir() if p.name.startswith(TMP_PREFIX))
+def finish(plans: Path, out: Path, today: str) -> None:
+    build = Build(plans, out, today)
+    build.proc.wait(timeout=300)
+    build.end()
+    assert build.proc.returncode == 0, "".join(build.lines)
 
 
 @pytest.fixture(scope="module")
@@ -121,29 +214,28 @@ def second(plans, tmp_path_factory):
     return trees(out)
 
 
-def test_sigkill_at_random_moments_never_breaks_a_published_site(plans, second, tmp_path):
+def test_sigkill_at_any_moment_never_breaks_a_published_site(plans, second, tmp_path):
     out = tmp_path / "site"
-    duration = finish(plans, out, "2026-02-01")
+    finish(plans, out, "2026-02-01")
     first = trees(out)
     assert all(len(t) > 20 and "index.html" in t for t in first.values())
     assert second != first
-    duration = min(duration, finish(plans, out, "2026-02-01"))  # warm: kills land inside
-    assert trees(out) == first
+    files = sum(len(t) for t in first.values())  # what a complete build stages
 
-    rng = random.Random(SEED)
+    kills = [(moment, False) for moment in spread(files, fill_levels=10)]  # same input
+    kills += [(moment, True) for moment in spread(files, fill_levels=2)]  # a new --today
     interrupted = 0
-    for n in range(KILLS_SAME_INPUT + KILLS_NEW_INPUT):
-        new_input = n >= KILLS_SAME_INPUT
-        proc = start(plans, out, "2026-03-01" if new_input else "2026-02-01")
-        time.sleep(rng.uniform(0.02, 0.95) * duration)
-        interrupted += kill_group(proc)
+    for n, (moment, new_input) in enumerate(kills, 1):
+        build = Build(plans, out, "2026-03-01" if new_input else "2026-02-01")
+        build.wait_until(moment)
+        interrupted += build.kill_group()
         now = trees(out)
         for slug in CLIENTS:
             allowed = (first[slug], second[slug]) if new_input else (first[slug],)
-            assert now[slug] in allowed, f"kill {n + 1}: {slug} is not a complete site: " \
-                f"{[differences(now[slug], a) for a in allowed]}"
+            assert now[slug] in allowed, f"kill {n} at {moment}: {slug} is not a complete " \
+                f"site: {[differences(now[slug], a) for a in allowed]}"
         assert len(temporaries(out)) <= 1, temporaries(out)  # each build clears the last's
-    assert interrupted >= (KILLS_SAME_INPUT + KILLS_NEW_INPUT) // 2, interrupted
+    assert interrupted >= len(kills) // 2, interrupted  # the moments lie inside the builds
 
     finish(plans, out, "2026-03-01")
     assert trees(out) == second
@@ -159,18 +251,17 @@ def test_killing_only_the_main_process_leaves_no_worker_behind(plans, second, tm
     """CI runners may kill just the process they started: the workers must stop on their own
     and write nothing into the published sites."""
     out = tmp_path / "site"
-    duration = finish(plans, out, "2026-02-01")
+    finish(plans, out, "2026-02-01")
     first = trees(out)
-    for fraction in (0.3, 0.6, 0.85):
-        proc = start(plans, out, "2026-03-01")
-        time.sleep(fraction * duration)
-        proc.kill()  # the main process only
-        proc.wait(timeout=30)
-        proc.stderr.close()
-        wait_for_group(proc.pid, timeout=30)  # forkserver and workers exit by themselves
+    files = sum(len(t) for t in first.values())
+    for moment in (staged(files // 2), built(1), built(len(CLIENTS)), published(1)):
+        build = Build(plans, out, "2026-03-01")
+        build.wait_until(moment)
+        build.kill_main()  # waits until the forkserver and workers have exited by themselves
         now = trees(out)
         for slug in CLIENTS:
             assert now[slug] in (first[slug], second[slug]), \
-                f"{slug} is not a complete site: {differences(now[slug], first[slug])}"
+                f"killed at {moment}: {slug} is not a complete site: " \
+                f"{differences(now[slug], first[slug])}"
     finish(plans, out, "2026-02-01")
     assert trees(out) == first and temporaries(out) == []

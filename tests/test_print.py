@@ -3,21 +3,22 @@ page for a five-milestone project, without navigation, with every milestone expa
 timeline at page width.
 
 Printed with Debian's Chromium (`chromium --headless --print-to-pdf`, the browser's default
-paper: US Letter, the shorter of Letter and A4) and checked in print emulation with Playwright.
-A missing chromium fails these tests unless SITE_BUILDER_SKIP_BROWSER=1.
+paper: US Letter, the shorter of Letter and A4) and checked in print emulation with Playwright,
+once per font family (tests/conftest.py). A missing chromium fails these tests.
 """
-import concurrent.futures
 import datetime as dt
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+# in_browser: tests/test_timeline.py and tests/test_browser_access.py import it from here too
+from browser_support import Fonts, chromium_binary, in_browser, require
 from helpers import approval, make_client
 from site_builder.build import BuildOptions, build
+
+pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).parent.parent
 ARTIFACTS = REPO / "test-artifacts"
@@ -82,49 +83,20 @@ NOTE = "Thanks, this looks good. One small note on the wording of the summary pa
 
 
 def chromium() -> str:
-    """Debian's chromium; a missing one fails the test unless SITE_BUILDER_SKIP_BROWSER=1."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    if os.environ.get("SITE_BUILDER_SKIP_BROWSER") == "1":
-        pytest.skip("chromium is missing; browser tests skipped (SITE_BUILDER_SKIP_BROWSER=1)")
-    pytest.fail("chromium is missing: apt-get install chromium (or set "
-                "SITE_BUILDER_SKIP_BROWSER=1 to skip the browser tests)")
-
-
-def in_browser(task):
-    """task(browser) with a fresh Playwright Chromium, in a thread of its own: Playwright's
-    sync API refuses to start where another session (test_browser.py's) already runs."""
-    path = chromium()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if os.environ.get("SITE_BUILDER_SKIP_BROWSER") == "1":
-            pytest.skip("playwright is missing (SITE_BUILDER_SKIP_BROWSER=1)")
-        pytest.fail("playwright (Python) is missing: pip install -e '.[test]'")
-
-    def work():
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=path, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-            try:
-                return task(browser)
-            finally:
-                browser.close()
-
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(work).result(timeout=600)
+    path = chromium_binary()
+    require("chromium", path is not None, "apt-get install chromium")
+    return path
 
 
 def pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
 
 
-def print_to_pdf(html: Path, pdf: Path) -> bytes:
+def print_to_pdf(html: Path, pdf: Path, fonts: Fonts) -> bytes:
     done = subprocess.run(
         [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
          "--disable-background-networking", "--no-first-run", f"--print-to-pdf={pdf}",
-         html.as_uri()], capture_output=True, text=True, timeout=120)
+         html.as_uri()], capture_output=True, text=True, timeout=120, env=fonts.env())
     assert pdf.is_file(), done.stderr[-2000:]
     return pdf.read_bytes()
 
@@ -140,22 +112,22 @@ def five(plans, tmp_path):
     return tmp_path / "site" / "acme" / "projects" / "web.html"
 
 
-def test_five_milestone_project_prints_on_one_page(five, tmp_path):
-    pdf = print_to_pdf(five, tmp_path / "web.pdf")
+def test_five_milestone_project_prints_on_one_page(five, tmp_path, font_family):
+    pdf = print_to_pdf(five, tmp_path / "web.pdf", font_family)
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "print-five-milestones.pdf").write_bytes(pdf)
+    (ARTIFACTS / f"print-five-milestones-{font_family.family}.pdf").write_bytes(pdf)
     assert b"/MediaBox [0 0 612 792]" in pdf  # US Letter: the shorter page
     assert pdf_pages(pdf) == 1
 
 
-def test_demo_project_page_prints_compactly(tmp_path):
+def test_demo_project_page_prints_compactly(tmp_path, font_family):
     """The demo's brand refresh has long approval notes: two pages at most."""
     build(BuildOptions(plans=REPO / "plans", out=tmp_path / "site", clients=("fable",),
                        today=dt.date(2026, 11, 25), jobs=1))
     pdf = print_to_pdf(tmp_path / "site" / "fable" / "projects" / "brand-refresh.html",
-                       tmp_path / "fable.pdf")
+                       tmp_path / "fable.pdf", font_family)
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "print-fable-brand-refresh.pdf").write_bytes(pdf)
+    (ARTIFACTS / f"print-fable-brand-refresh-{font_family.family}.pdf").write_bytes(pdf)
     assert 1 <= pdf_pages(pdf) <= 2
 
 

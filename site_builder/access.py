@@ -17,6 +17,7 @@ Every non-public site carries `noindex` (meta in every page, robots.txt and `_he
 from __future__ import annotations
 
 import base64
+import enum
 import hashlib
 import hmac
 import json
@@ -29,7 +30,36 @@ from typing import Iterable, Mapping
 from .errors import SiteBuilderError
 from .model import Access, Client
 
-MODES = ("public", "link", "password", "host")
+
+
+class Safeguard(enum.Enum):
+    """Something a web host must do for a site beyond serving its files as they are."""
+
+    LOGIN = "ask for a login (HTTP Basic auth) before serving any file"
+
+
+class Mode(str, enum.Enum):
+    """An access mode, and what it needs from the host that serves the site.
+
+    public, link and password sites need nothing but the files served as they are (a link
+    site's protection is its unguessable path, a password site's its encryption), so any
+    static host will do; a host site is plain HTML that only the server's login protects."""
+
+    PUBLIC = "public"
+    LINK = "link"
+    PASSWORD = "password"
+    HOST = "host"
+
+    @property
+    def needs(self) -> frozenset[Safeguard]:
+        return frozenset({Safeguard.LOGIN}) if self is Mode.HOST else frozenset()
+
+    @classmethod
+    def of(cls, client: Client) -> "Mode":
+        return cls(client.access.mode)
+
+
+MODES = tuple(mode.value for mode in Mode)
 LINK_SECRET_ENV = "SITE_BUILDER_LINK_SECRET"
 MIN_LINK_SECRET = 16  # characters; `openssl rand -hex 32` gives 64
 LINK_SEGMENT_LENGTH = 32  # base32 characters: 160 bits of the HMAC

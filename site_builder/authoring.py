@@ -1,9 +1,9 @@
 """`site-builder approve` and `site-builder verify`: record client decisions and check signatures.
 
-`approve` writes approvals/<date>-<milestone>[-n].md with correct front matter (never over an
-existing note) and, with a key, signs it with `ssh-keygen -Y sign -n milestone-approval` and
-checks the signature against client.yml exactly as a build does (signatures.Verifier).
-`verify` lists notes with their signature state.
+`approve` writes approvals/<date>-<milestone>[-n].md with correct front matter that names its
+client and project (never over an existing note) and, with a key, signs it with
+`ssh-keygen -Y sign -n milestone-approval` and checks the signature against client.yml exactly
+as a build does (signatures.Verifier). `verify` lists notes with their signature state.
 
 Only the files involved are read (the project's plan.yml, the client's client.yml, the notes),
 so a problem elsewhere in the plans does not stop anyone from recording or checking a decision.
@@ -24,7 +24,11 @@ from typing import Callable, Iterable
 
 from . import schema, signatures, yamlsafe
 from .errors import Diagnostics, PlanError, SiteBuilderError, UsageError
-from .load import _FRONT_MATTER, MAX_NOTE_BYTES, MAX_YAML_BYTES
+from .load import (
+    _FRONT_MATTER, MAX_NOTE_BYTES, MAX_YAML_BYTES, check_binding, is_bound, signers_of,
+    unbound_warning,
+)
+from .model import Signer, SigningKey
 from .scaffold import split_target, yaml_scalar
 from .schema import EMAIL_RE, PERSON_RE, Ctx
 
@@ -70,7 +74,7 @@ class ClientInfo:
     """What approve and verify need from client.yml."""
 
     path: Path
-    signers: list[signatures.SignerKey] = field(default_factory=list)
+    signers: tuple[Signer, ...] = ()
     require_signed: bool = False
     timezone: str = "UTC"
     diags: Diagnostics = field(default_factory=Diagnostics)
@@ -84,9 +88,7 @@ def read_client(client_dir: Path) -> ClientInfo:
         return info
     info.require_signed = bool(fields.get("require_signed_approvals", False))
     info.timezone = fields.get("timezone", "UTC")
-    for item in fields.get("signers") or []:
-        if all(item.get(k) for k in ("name", "email", "key")):
-            info.signers.append(signatures.SignerKey(item["email"], item["key"]))
+    info.signers = signers_of(path, fields, info.diags)
     return info
 
 
@@ -104,6 +106,9 @@ class Note:
     raw: bytes
     by_name: str
     by_email: str
+    date: dt.date
+    bound: bool  # names its client and project (load.is_bound)
+    line: int  # of the front matter
 
 
 def read_note(path: Path, diags: Diagnostics) -> Note | None:
@@ -126,10 +131,11 @@ def read_note(path: Path, diags: Diagnostics) -> Note | None:
                              "lines (milestone, decision, date, by)")
         return None
     fields = read_record(path, schema.APPROVAL, diags, match.group(1), line_offset=1)
-    if fields is None or not fields.get("by"):
+    if fields is None or not check_binding(path, fields, diags) or \
+            not (fields.get("by") and fields.get("date")):
         return None
     name, email = fields["by"]
-    return Note(path, raw, name, email)
+    return Note(path, raw, name, email, fields["date"], is_bound(fields), fields.line)
 
 
 # --- approve ----------------------------------------------------------------------------------
@@ -186,7 +192,7 @@ def approve(request: ApprovalRequest, say: Callable[[str], None]) -> Path:
                              "openssh-client package")
     info = read_client(plans / client)
     date = request.date or client_today(info)
-    text = _note_text(request, name, email, date)
+    text = _note_text(request, client, project, name, email, date)
     if len(text.encode("utf-8")) > MAX_NOTE_BYTES:
         raise UsageError(f"the note is larger than {MAX_NOTE_BYTES:,} bytes")
 
@@ -196,8 +202,9 @@ def approve(request: ApprovalRequest, say: Callable[[str], None]) -> Path:
     if key is None:
         if info.require_signed:
             say(f"note: {client}'s client.yml requires signed approvals; this decision counts "
-                f"once {name} signs it:\n  ssh-keygen -Y sign -n {signatures.NAMESPACE} "
-                f"-f ~/.ssh/id_ed25519 {_shown(note)}")
+                f"once {name} signs it:")  # `say` prints one line: line breaks are escaped
+            say(f"  ssh-keygen -Y sign -n {signatures.NAMESPACE} -f ~/.ssh/id_ed25519 "
+                f"{_shown(note)}")
         return note
 
     signature = sign(note, key)
@@ -208,9 +215,12 @@ def approve(request: ApprovalRequest, say: Callable[[str], None]) -> Path:
             + "; ".join(d.format() for d in info.diags.errors)
             + f"). The note and its signature were kept: {_shown(note)}, {_shown(signature)}")
     with signatures.Verifier(info.signers) as verifier:
-        state = verifier.state(note.read_bytes(), signature.read_bytes(), email.lower())
+        raw, signed = note.read_bytes(), signature.read_bytes()
+        state = verifier.state(raw, signed, email.lower(), date)
+        retired = verifier.key_outside_window(raw, signed, email.lower(), date) \
+            if state == signatures.UNKNOWN_SIGNER else None
     if state != signatures.VERIFIED:
-        raise SiteBuilderError(_not_verified(state, email, info, key) + (
+        raise SiteBuilderError(_not_verified(state, email, info, key, retired, date) + (
             f" The note and its signature were kept so you can inspect them: {_shown(note)}, "
             f"{_shown(signature)} (delete both to start over)."))
     say(f"verified: signed by {name} <{email}>, a signer in {_shown(info.path)}")
@@ -225,8 +235,11 @@ def _person(value: str) -> tuple[str, str]:
     return match["name"], match["email"]
 
 
-def _note_text(request: ApprovalRequest, name: str, email: str, date: dt.date) -> str:
-    lines = ["---", f"milestone: {request.milestone}", f"decision: {request.decision}",
+def _note_text(request: ApprovalRequest, client: str, project: str, name: str, email: str,
+               date: dt.date) -> str:
+    # client and project bind the note to its folder once signed (load.check_binding).
+    lines = ["---", f"client: {client}", f"project: {project}",
+             f"milestone: {request.milestone}", f"decision: {request.decision}",
              f"date: {date.isoformat()}", f"by: {yaml_scalar(f'{name} <{email}>')}"]
     if request.deliverables:
         lines.append("deliverables:")
@@ -283,8 +296,12 @@ def sign(note: Path, key: Path) -> Path:
     return signature
 
 
-def _not_verified(state: str, email: str, info: ClientInfo, key: Path) -> str:
+def _not_verified(state: str, email: str, info: ClientInfo, key: Path,
+                  retired: SigningKey | None, date: dt.date) -> str:
     emails = [s.email for s in info.signers]
+    if retired is not None:
+        return (f"the signature is {state}: {key} is a key {_shown(info.path)} lists for "
+                f"{email}, but it is {signatures.window(retired)} and the note is dated {date}.")
     if state == signatures.UNKNOWN_SIGNER and email.lower() not in emails:
         return (f"the signature is {state}: {_shown(info.path)} lists no signer with the email "
                 f"{email} (signers: {', '.join(emails) or 'none'}). Add the signer with their "
@@ -361,9 +378,12 @@ def verify(paths: Iterable[Path], plans: Path) -> tuple[list[NoteState], Diagnos
                 signature = sig_path.read_bytes() if sig_path.stat().st_size <= \
                     signatures.MAX_SIGNATURE_BYTES else b"too large"
             try:
-                state = verifier.state(note.raw, signature, note.by_email)
+                state = verifier.state(note.raw, signature, note.by_email, note.date)
             except signatures.SshKeygenMissing as exc:
                 raise SiteBuilderError(f"{exc}; install OpenSSH (openssh-client)") from None
+            if state == signatures.VERIFIED and not note.bound:
+                diags.warning(path, note.line,
+                              unbound_warning(client_dir.name, path.parent.parent.name))
             counts = state == signatures.VERIFIED or not info.require_signed
             results.append(NoteState(path, state, note.by_name, counts))
     return results, diags

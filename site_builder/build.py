@@ -22,10 +22,10 @@ import threading
 import zlib
 import zoneinfo
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable
 
-from . import access, derive, i18n, protect, template_cache
+from . import access, agency, derive, i18n, protect
 from .errors import BuildError, Diagnostics, PlanError, UsageError
 from .history import History, changed_clients, read_history
 from .load import load_plans
@@ -51,6 +51,7 @@ class BuildOptions:
     changed_since: str | None = None  # a git revision: build only clients changed since
     shard: tuple[int, int] | None = None  # (I, N): build only the clients of shard I of N
     team: bool = False  # also write the internal team dashboard to OUT/_team
+    settings: Path | None = None  # the agency's settings (default: site-builder.yml)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class Checked:
     plans: Plans
     history: History
     diagnostics: Diagnostics
+    agency: agency.AgencySettings = agency.AgencySettings()
 
 
 @dataclass(frozen=True)
@@ -79,14 +81,27 @@ class BuildReport:
 
 
 def base_config_for(plans: Path) -> Path:
-    """The base mkdocs.yml: the plans repository's own (beside plans/), else the bundled one."""
-    own = Path(plans).resolve().parent / "mkdocs.yml"
-    if own.is_file():
-        return own
+    """site-builder's base mkdocs.yml, the same for every plans folder (a plans repository's
+    own mkdocs.yml is a layer over it: `config_layer`)."""
     for candidate in (PACKAGE_DATA / "mkdocs.yml", REPO_ROOT / "mkdocs.yml"):
         if candidate.is_file():
             return candidate
-    raise BuildError("no mkdocs.yml found (neither beside the plans folder nor bundled)")
+    raise BuildError("site-builder's base mkdocs.yml is missing from its installation")
+
+
+def config_layer(plans: Path) -> Path | None:
+    """The plans repository's own mkdocs.yml (beside the plans folder), laid over the base
+    where that cannot weaken a site; None when there is none (or it is the base itself)."""
+    own = Path(plans).resolve().parent / "mkdocs.yml"
+    if not own.is_file() or os.path.samefile(own, base_config_for(plans)):
+        return None
+    return own
+
+
+def agency_inputs(plans: Path, settings: Path | None = None) -> list[Path]:
+    """The agency's files that shape every site: its settings and its own mkdocs.yml."""
+    layer = config_layer(plans)
+    return [agency.settings_path(plans, settings), *([layer] if layer else [])]
 
 
 def templates_for(base_config: Path) -> Path:
@@ -108,16 +123,24 @@ def client_today(client: Client, today: dt.date | None,
 
 
 def validate(plans_dir: Path, clients: Iterable[str] = (), strict: bool = False,
-             today: dt.date | None = None) -> Checked:
-    """Load and check the plans and their history; raise PlanError on errors (or warnings,
-    if strict)."""
-    from .mkdocs_backend import supported_languages
+             today: dt.date | None = None, settings: Path | None = None) -> Checked:
+    """Load and check the plans, the agency's settings and its own mkdocs.yml, and the
+    history; raise PlanError on errors (or warnings, if strict)."""
+    from .mkdocs_backend import layer_problems, supported_languages
 
     plans, diags = load_plans(plans_dir, clients)
+    agency_settings, agency_diags = agency.load_settings(plans_dir, settings)
+    diags.extend(agency_diags)
+    layer = config_layer(plans_dir)
+    if layer is not None:
+        diags.extend(layer_problems(layer, base_config_for(plans_dir)))
     languages = supported_languages()
     for client in plans.clients:
         base = client.language.split("-")[0]
-        if client.language not in languages and base not in languages:
+        not_allowed = agency.language_problem(agency_settings, client.language)
+        if not_allowed:
+            diags.error(client.source.path, client.language_line, not_allowed)
+        elif client.language not in languages and base not in languages:
             diags.error(client.source.path, client.language_line,
                         f"`language`: `{client.language}` is not a language Material for MkDocs "
                         f"supports (e.g. en, de, fr, es, nl)")
@@ -145,7 +168,7 @@ def validate(plans_dir: Path, clients: Iterable[str] = (), strict: bool = False,
     problems = diags.errors + (diags.warnings if strict else [])
     if problems:
         raise PlanError(diags.items if strict else diags.errors + diags.warnings)
-    return Checked(plans, history, diags)
+    return Checked(plans, history, diags, agency_settings)
 
 
 @dataclass(frozen=True)
@@ -172,7 +195,17 @@ def prepare_client(client: Client, today: dt.date | None, history: ClientHistory
     return render_site(state, templates, last_updated=updated)
 
 
-def prepare_for_preview(plans_dir: Path, slug: str, today: str | None):
+@dataclass(frozen=True)
+class Preview:
+    """One client's site for live preview, the paths to watch, and the agency's settings."""
+
+    bundle: SiteBundle
+    watch: list[Path]
+    agency: agency.AgencySettings
+
+
+def prepare_for_preview(plans_dir: Path, slug: str, today: str | None,
+                        settings: Path | None = None) -> Preview:
     """For live preview: the bundle of one client and the paths to watch.
 
     When the plans have errors, the bundle is a page listing them (the preview keeps running
@@ -181,14 +214,81 @@ def prepare_for_preview(plans_dir: Path, slug: str, today: str | None):
     fixed = dt.date.fromisoformat(today) if today else None
     base = base_config_for(plans_dir)
     templates = templates_for(base)
-    watch = [Path(plans_dir) / slug, templates]
+    watch = [Path(plans_dir) / slug, templates,
+             *(p for p in agency_inputs(plans_dir, settings) if p.exists())]
     try:
-        checked = validate(plans_dir, [slug], today=fixed)
+        checked = validate(plans_dir, [slug], today=fixed, settings=settings)
     except PlanError as exc:
-        return problems_site(slug, exc.diagnostics, fixed or dt.date.today(), templates), watch
+        problems = problems_site(slug, exc.diagnostics, fixed or dt.date.today(), templates)
+        return Preview(problems, watch, agency.AgencySettings())
     client = checked.plans.client(slug)
     bundle = prepare_client(client, fixed, ClientHistory.of(checked.history, slug), templates)
-    return bundle, watch
+    return Preview(agency.brand(bundle, checked.agency), watch, checked.agency)
+
+
+# --- where the output may go ------------------------------------------------------------------
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of an existing path (symlinks followed), else None."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
+def _identities(path: Path) -> list[tuple[int, int]]:
+    """Identities of `path` (resolved) and of each of its existing parents."""
+    path = path.resolve()
+    return [i for i in map(_identity, (path, *path.parents)) if i is not None]
+
+
+def _git_dirs(plans: Path) -> list[Path]:
+    """The git folder(s) of the repository holding the plans (a worktree has two)."""
+    import git  # GitPython
+
+    try:
+        repo = git.Repo(plans, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return []
+    return [Path(repo.git_dir), Path(repo.common_dir)]
+
+
+def check_output_folder(out: Path, plans: Path, option: str = "--out") -> None:
+    """Refuse (UsageError, exit 2) an output folder that would overwrite an input: one that
+    is, contains or lies inside the plans folder, the theme folder or the plans' git folder,
+    or that is (or contains) the current folder.
+
+    Folders are compared by identity (device and inode, symlinks resolved), so another
+    spelling of the same folder (a symlink, another case on a case-insensitive file system)
+    is caught too."""
+    inputs = [("the plans folder", Path(plans)),
+              ("the theme folder", Path(plans).resolve().parent / "theme")]
+    try:
+        base = base_config_for(plans)
+        inputs += [("the theme folder", templates_for(base).parent),
+                   ("the theme folder", base.parent / "theme")]
+    except BuildError:
+        pass  # the build itself reports it
+    inputs += [("the git folder of the plans", folder) for folder in _git_dirs(plans)]
+    inputs.append(("the current folder", Path.cwd()))
+    around_out = _identities(Path(out))  # OUT (if it exists) and the folders it lies in
+    out_id = _identity(Path(out).resolve())
+    for what, folder in inputs:
+        folder_id = _identity(folder)
+        if folder_id is None:
+            continue
+        if folder_id == out_id:
+            relation = "is"
+        elif out_id is not None and out_id in _identities(folder):
+            relation = "contains"
+        elif folder_id in around_out and what != "the current folder":
+            relation = "lies inside"
+        else:
+            continue
+        raise UsageError(f"{option} {out} {relation} {what} ({folder.resolve()}): the output "
+                         f"would overwrite it; give a folder of its own, e.g. {option} site")
 
 
 # --- the build --------------------------------------------------------------------------------
@@ -210,7 +310,8 @@ def select_clients(options: BuildOptions, base: Path, templates: Path) -> tuple[
         clients = tuple(c for c in clients if shard_of(c, count) == index)
     if options.changed_since:
         changed = changed_clients(options.plans, options.changed_since,
-                                  [base, templates.parent, *_package_sources()])
+                                  [base, templates.parent, *_package_sources(),
+                                   *agency_inputs(options.plans, options.settings)])
         if changed is not None:  # None: shared theme/config changed, so every client
             clients = tuple(c for c in clients if c in changed)
     if (options.shard or options.changed_since) and not clients:
@@ -221,6 +322,7 @@ def select_clients(options: BuildOptions, base: Path, templates: Path) -> tuple[
 def build(options: BuildOptions, progress: Callable[[BuiltSite, int, int], None] | None = None) \
         -> BuildReport:
     """Build the requested clients' sites into options.out; all or nothing."""
+    check_output_folder(options.out, options.plans)
     base = base_config_for(options.plans)
     templates = templates_for(base)
     clients = select_clients(options, base, templates)
@@ -228,10 +330,13 @@ def build(options: BuildOptions, progress: Callable[[BuiltSite, int, int], None]
         return BuildReport()
     # The team dashboard covers every client, so --team loads them all.
     checked = validate(options.plans, () if options.team else clients, options.strict,
-                       options.today)
+                       options.today, options.settings)
+    layer = config_layer(options.plans)
     plans, history = checked.plans, checked.history
     report = BuildReport(warnings=checked.diagnostics.warnings)
     selected = [c for c in plans.clients if not clients or c.slug in clients]
+    salt_secret = protect.salt_secret() if any(c.access.mode == "password"
+                                               for c in selected) else None
 
     out = Path(options.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -242,11 +347,13 @@ def build(options: BuildOptions, progress: Callable[[BuiltSite, int, int], None]
         store = out.resolve()
         try:
             jobs = [ClientJob(c, options.today, ClientHistory.of(history, c.slug), templates,
-                              base, staging / c.slug, store, _password(c)) for c in selected]
+                              base, staging / c.slug, store, _password(c), salt_secret,
+                              checked.agency, layer)
+                    for c in selected]
             built = list(_run(jobs, options.jobs, progress))
             if options.team:
                 built.append(_build_team(plans, history, options.today, templates, base,
-                                         staging / TEAM_SITE, store))
+                                         staging / TEAM_SITE, store, checked.agency, layer))
             for site in built:  # every client built: publish each one atomically
                 _swap_into_place(staging / site.slug, out / site.slug)
                 report.sites.append(BuiltSite(site.slug, out / site.slug, site.warnings))
@@ -258,18 +365,22 @@ def build(options: BuildOptions, progress: Callable[[BuiltSite, int, int], None]
 
 
 def _build_team(plans: Plans, history: History, today: dt.date | None, templates: Path,
-                base: Path, site_dir: Path, out: Path) -> BuiltSite:
+                base: Path, site_dir: Path, out: Path,
+                agency_settings: agency.AgencySettings = agency.AgencySettings(),
+                layer: Path | None = None) -> BuiltSite:
     """The internal team dashboard (OUT/_team): every client, internal notes included."""
     from .mkdocs_backend import build_site
     from .team import render_team_site
 
     states = [derive.derive_client(c, client_today(c, today), history.for_client(c.slug),
                                    history.approvals_for(c.slug)) for c in plans.clients]
-    bundle = render_team_site(states, templates, today or max(
-        (s.today for s in states), default=dt.date.today()))
+    bundle = agency.brand(render_team_site(states, templates, today or max(
+        (s.today for s in states), default=dt.date.today())), agency_settings)
+    check_site_paths(bundle)
     epoch = max(history.last_commit.values(), default=0) or \
         calendar.timegm(bundle.today.timetuple())
-    warnings = build_site(bundle, base, site_dir, epoch, AssetStore(out))
+    warnings = build_site(bundle, base, site_dir, epoch, AssetStore(out), agency_settings,
+                          layer)
     return BuiltSite(TEAM_SITE, site_dir, tuple(warnings))
 
 
@@ -290,6 +401,9 @@ class ClientJob:
     site_dir: Path
     out: Path  # the output folder (for its shared asset store)
     password: protect.Secret | None = None  # password mode: from the client's password_env
+    salt_secret: protect.Secret | None = None  # pins password-mode salts (protect.py)
+    agency: agency.AgencySettings = agency.AgencySettings()  # site-builder.yml
+    layer: Path | None = None  # the plans repository's own mkdocs.yml
 
 
 def _password(client: Client) -> protect.Secret | None:
@@ -299,10 +413,22 @@ def _password(client: Client) -> protect.Secret | None:
     return protect.Secret(password) if password is not None else None
 
 
+def check_site_paths(bundle: SiteBundle) -> None:
+    """Every file a site writes stays inside its folder. Loading already refuses `..` and
+    absolute paths in plans; this guard sits at the writer (MkDocs would write an absolute
+    path wherever it points)."""
+    paths = [p.path for p in bundle.pages] + [f.path for f in bundle.files] + \
+        [p for p in (bundle.logo, bundle.favicon, *bundle.extra_css) if p]
+    for path in paths:
+        pure = PurePosixPath(path.replace("\\", "/"))  # a separator on Windows
+        if not pure.parts or pure.is_absolute() or ".." in pure.parts or ":" in pure.parts[0]:
+            raise BuildError(f"{bundle.slug}: refusing to write `{path}`: not a path inside "
+                             f"the site folder")
+
+
 def _build_one(job: ClientJob) -> BuiltSite:
     from .mkdocs_backend import build_site
 
-    template_cache.use_output_folder(job.out)
     mode = job.client.access.mode
     if mode == "password" and job.password is None:
         # Never the site unencrypted: a page that says it is not available, and a warning.
@@ -313,12 +439,16 @@ def _build_one(job: ClientJob) -> BuiltSite:
             f"not set: wrote a placeholder page instead of the site (nothing of the plans is "
             f"in it; `publish` refuses it). Set {job.client.access.password_env} and build "
             f"again.",))
-    bundle = prepare_client(job.client, job.today, job.history, job.templates)
+    bundle = agency.brand(prepare_client(job.client, job.today, job.history, job.templates),
+                          job.agency)
+    check_site_paths(bundle)
     epoch = job.history.last_commit or calendar.timegm(bundle.today.timetuple())
-    warnings = build_site(bundle, job.base_config, job.site_dir, epoch, AssetStore(job.out))
+    warnings = build_site(bundle, job.base_config, job.site_dir, epoch, AssetStore(job.out),
+                          job.agency, job.layer)
     if mode == "password":
-        salt = protect.salt_for(job.client.slug)
-        sealer = protect.Sealer(protect.derive_key(job.password.reveal(), salt), salt)
+        # The salt of the site now in OUT is kept while the password still opens it.
+        sealer = protect.sealer_for(job.client.slug, job.password.reveal(),
+                                    job.out / job.client.slug, job.salt_secret)
         protect.protect_site(job.site_dir, sealer, job.client.language,
                              [f.path for f in bundle.files])
         if len(job.password.reveal()) < protect.MIN_PASSWORD:

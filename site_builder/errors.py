@@ -5,18 +5,10 @@ Only the CLI turns these into exit codes and printed messages; every other modul
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-
-# Messages quote plan text (values, keys, file names): escape what would break the one-line
-# `PATH:LINE: error: MESSAGE` format or is not printable.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
-
-
-def _one_line(text: str) -> str:
-    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
+from .textsafe import printable
 
 
 @dataclass(frozen=True, order=True)
@@ -33,7 +25,8 @@ class Diagnostic:
             shown = os.path.relpath(self.path, cwd or Path.cwd())
         except ValueError:  # a different drive on Windows
             shown = str(self.path)
-        return f"{_one_line(shown)}:{self.line}: {self.severity}: {_one_line(self.message)}"
+        # Paths and messages quote plan text and file names: each field stays one inert line.
+        return f"{printable(shown)}:{self.line}: {self.severity}: {printable(self.message)}"
 
     @property
     def is_error(self) -> bool:

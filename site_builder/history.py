@@ -4,6 +4,24 @@ The whole plans tree is read in ONE traversal: a single `git log --raw` (which n
 of every changed file) plus GitPython's persistent `git cat-file --batch` process for the plan
 blobs. Cost grows linearly with commits; nothing runs per file or per milestone.
 
+Merges are read as a graph, not as a line. Commits come parents first; each commit is
+compared with its own parents (a merge is listed with its diff against its first parent and
+compared with every parent), and the state after each commit is kept until its last child
+is read (one state for a straight history, one per open branch otherwise). Per milestone:
+
+* A value (due date, or the scope: title, deliverables, acceptance) that equals a parent's
+  came with that parent's story, when that story continues the first parent's: a change made
+  on a branch and merged unopposed keeps the branch commit, its author and date, however many
+  merges carry it (octopus merges too); the merge itself is not a change.
+* A value no parent had, or one that settles two diverged stories (both sides changed it), is
+  a change made by that commit: a merge resolving a conflict is credited to the merge, read
+  from the first parent's side (main's history stays as it was; the other side's moves, which
+  never stood on main on their own, are not listed). A revert is a change like any other.
+* `baseline_due` is the `due` of the first commit that contained the milestone, on whatever
+  branch it was added; an approval note is credited to the commit that added it, also on a
+  branch. "Last updated" is the newest commit whose diff (a merge's: against its first
+  parent) touches the client's folder, so a merge that brings a change counts.
+
 * A milestone is identified by its `id` within its plan.yml; renaming or moving the plan file
   (git rename detection) keeps its history, a renamed id is a new milestone.
 * The working tree is the current state; history comes from commits only.
@@ -12,6 +30,7 @@ blobs. Cost grows linearly with commits; nothing runs per file or per milestone.
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import subprocess
@@ -25,11 +44,12 @@ import yaml
 from . import yamlsafe
 from .derive import MilestoneHistory, Provenance, ScheduleChange, ScopeEdit
 from .errors import Diagnostic, UsageError
+from .schema import DATE_RANGE, date_range_problem
 
 SCOPE_FIELDS = ("title", "deliverables", "acceptance")
 MAX_BLOB_BYTES = 1_000_000
 _RECORD, _FIELD = "\x1e", "\x1f"
-_LOG_FORMAT = "%x1e%H%x1f%ct%x1f%cI%x1f%an%x1f%s"
+_LOG_FORMAT = "%x1e%H%x1f%P%x1f%ct%x1f%cI%x1f%an%x1f%s"
 
 
 @dataclass(frozen=True)
@@ -39,6 +59,7 @@ class Commit:
     date: dt.date  # the committer's local date
     author: str
     subject: str
+    parents: tuple[str, ...] = ()  # as git log printed them (rewritten with --parents)
 
     @property
     def short(self) -> str:
@@ -102,6 +123,8 @@ def _milestone_snapshots(root: yaml.Node) -> dict[str, _Snapshot] | None:
                 else None
         except ValueError:
             due = None
+        if due is not None and date_range_problem(due):
+            due = None  # a past revision the loader would refuse (e.g. 9999-12-31): unreadable
         out.setdefault(item["id"], _Snapshot(due, {k: item.get(k) for k in SCOPE_FIELDS}))
     return out
 
@@ -163,36 +186,89 @@ class RevisionReader:
         return [marker + piece for piece in pieces[1:]]
 
 
-@dataclass
+@dataclass(frozen=True)
+class _Track:
+    """One milestone's story as of one commit: never changed once made (commits share it)."""
+
+    baseline: dt.date | None
+    last: _Snapshot
+    changes: tuple[ScheduleChange, ...] = ()
+    scope: tuple[ScopeEdit, ...] = ()
+
+
+def _inherited(parents: list[_Track], same: Callable[[_Track], bool],
+               story: Callable[[_Track], tuple]) -> tuple | None:
+    """The story of a parent whose value this commit kept, if that story continues the first
+    parent's (no parent, a fast-forward, a branch's change merged unopposed); None when this
+    commit itself made the value (an edit, or a merge settling two diverged stories)."""
+    base = story(parents[0])
+    for parent in parents:
+        if same(parent) and story(parent)[:len(base)] == base:
+            return story(parent)
+    return None
+
+
+def _next_track(mid: str, snap: _Snapshot, parents: list[_Track], commit: Commit) -> _Track:
+    """The milestone after `commit`, given its track in each parent that had it (first parent
+    first). See the module docstring for how merges are read."""
+    if not parents:
+        return _Track(snap.due, snap)
+    first = parents[0]
+    if first.last is snap:  # the same cached milestone text: nothing changed
+        return first
+    due = snap.due if snap.due is not None else first.last.due
+    changes = _inherited(parents, lambda p: p.last.due == due, lambda p: p.changes)
+    if changes is None:
+        changes = first.changes
+        if due is not None and first.last.due is not None:
+            changes += (ScheduleChange(mid, first.last.due, due, commit.date, commit.short,
+                                       commit.author, commit.subject),)
+    scope = _inherited(parents, lambda p: p.last.scope == snap.scope, lambda p: p.scope)
+    if scope is None:
+        edited = tuple(f for f in SCOPE_FIELDS if snap.scope.get(f) != first.last.scope.get(f))
+        scope = first.scope + (ScopeEdit(mid, commit.date, commit.short, edited, commit.author,
+                                         commit.subject),)
+    return _Track(first.baseline or due,
+                  snap if snap.due is not None else _Snapshot(due, snap.scope), changes, scope)
+
+
+@dataclass(frozen=True)
 class _Lineage:
-    """One plan.yml through its renames: what each milestone looked like so far."""
+    """One plan.yml through its renames, as of one commit: what each milestone looked like
+    and how it got there. Never changed once made (commits share it)."""
 
-    path: str
-    baseline: dict[str, dt.date] = field(default_factory=dict)
-    last: dict[str, _Snapshot] = field(default_factory=dict)
-    changes: dict[str, list[ScheduleChange]] = field(default_factory=dict)
-    scope: dict[str, list[ScopeEdit]] = field(default_factory=dict)
-    unreadable: list[str] = field(default_factory=list)
+    tracks: dict[str, _Track] = field(default_factory=dict)
+    unreadable: tuple[str, ...] = ()
 
-    def apply(self, commit: Commit, snapshots: dict[str, _Snapshot]) -> None:
+    @staticmethod
+    def after(parents: list["_Lineage"], commit: Commit,
+              snapshots: dict[str, _Snapshot] | None) -> "_Lineage":
+        """The plan after `commit` (None: its revision could not be read), given the same
+        plan in each parent that had it (first parent first)."""
+        if len(parents) == 1:  # the common case, kept cheap
+            unreadable, tracks = parents[0].unreadable, dict(parents[0].tracks)
+        else:
+            unreadable = tuple(dict.fromkeys(s for p in parents for s in p.unreadable))
+            tracks = {}
+            for parent in reversed(parents):  # milestones no longer listed: first parent's
+                tracks.update(parent.tracks)
+        if snapshots is None:
+            return _Lineage(tracks, unreadable + (commit.short,))
         for mid, snap in snapshots.items():
-            before = self.last.get(mid)
-            if snap is before:  # same cached milestone text: nothing changed
-                continue
-            if mid not in self.baseline and snap.due is not None:
-                self.baseline[mid] = snap.due
-            if before is not None:
-                if snap.due is not None and before.due is not None and snap.due != before.due:
-                    self.changes.setdefault(mid, []).append(ScheduleChange(
-                        mid, before.due, snap.due, commit.date, commit.short, commit.author,
-                        commit.subject))
-                edited = tuple(f for f in SCOPE_FIELDS if snap.scope.get(f) != before.scope.get(f))
-                if edited:
-                    self.scope.setdefault(mid, []).append(ScopeEdit(
-                        mid, commit.date, commit.short, edited, commit.author, commit.subject))
-            if snap.due is None and before is not None:
-                snap = _Snapshot(before.due, snap.scope)
-            self.last[mid] = snap
+            known = tracks.get(mid)
+            if known is not None and known.last is snap and len(parents) == 1:
+                continue  # the same cached milestone text: nothing changed
+            tracks[mid] = _next_track(mid, snap, [p.tracks[mid] for p in parents
+                                                  if mid in p.tracks], commit)
+        return _Lineage(tracks, unreadable)
+
+
+@dataclass
+class _State:
+    """The plans as of one commit: plan path -> lineage, note path -> who added it."""
+
+    plans: dict[str, _Lineage] = field(default_factory=dict)
+    notes: dict[str, Provenance] = field(default_factory=dict)
 
 
 # --- the one pass -------------------------------------------------------------------------------
@@ -207,12 +283,26 @@ def _open_repo(plans: Path):
         return None
 
 
+_EPOCH_RANGE = tuple(calendar.timegm(day.timetuple()) for day in DATE_RANGE)
+
+
+def _commit_time(ctime: int, cdate: str) -> tuple[int, dt.date]:
+    """A commit's time and day, kept inside the dates the tool accepts (git takes any date:
+    a commit stamped in the year 5138 must not break a build's sitemap timestamp)."""
+    low, high = _EPOCH_RANGE
+    if low <= ctime <= high:
+        return ctime, dt.date.fromisoformat(cdate[:10])
+    clamped = min(max(ctime, low), high)
+    return clamped, dt.datetime.fromtimestamp(clamped, dt.timezone.utc).date()
+
+
 def _parse_log(output: str):
     """Yield (Commit, [(status, old_path, new_path, new_blob)]) from `git log --raw -z`."""
     for record in output.split(_RECORD)[1:]:
         header, _, raw = record.partition("\0")
-        sha, ctime, cdate, author, subject = header.split(_FIELD, 4)
-        commit = Commit(sha, int(ctime), dt.date.fromisoformat(cdate[:10]), author, subject)
+        sha, parents, ctime, cdate, author, subject = header.split(_FIELD, 5)
+        commit = Commit(sha, *_commit_time(int(ctime), cdate), author, subject,
+                        tuple(parents.split()))
         tokens = raw.lstrip("\n").split("\0")
         entries, i = [], 0
         while i < len(tokens):
@@ -251,8 +341,12 @@ def read_history(plans: Path, clients: Iterable[str] = ()) -> History:
                                    "the git history is shallow: baselines and schedule changes "
                                    "may be incomplete; fetch the full history (in GitHub "
                                    "Actions: actions/checkout with fetch-depth: 0)"))
-    output = repo.git.log("--reverse", "--topo-order", "-M", "--raw", "--no-abbrev", "-z",
-                          f"--format={_LOG_FORMAT}", "--",
+    # Parents first (--reverse --topo-order); every merge, diffed against its first parent
+    # (--full-history: git would otherwise drop the side a merge did not take); --parents
+    # rewrites parents to the nearest commit shown, so every parent's state is known.
+    output = repo.git.log("--reverse", "--topo-order", "--full-history", "--parents",
+                          "--diff-merges=first-parent",
+                          "-M", "--raw", "--no-abbrev", "-z", f"--format={_LOG_FORMAT}", "--",
                           *([f"{prefix}{c}/" for c in clients] or [prefix or "."]),
                           strip_newline_in_stdout=False)
 
@@ -263,42 +357,58 @@ def read_history(plans: Path, clients: Iterable[str] = ()) -> History:
         and len(PurePosixPath(new[len(prefix):]).parts) == 3))
     parsed = _read_plan_blobs(repo, wanted)
 
-    lineages: dict[str, _Lineage] = {}  # current path -> lineage
-    provenance: dict[str, Provenance] = {}  # note path -> the commit that added it
+    # The state after each commit, kept until its last child is done (one for a straight
+    # line; one per open branch otherwise). A commit takes over its first parent's state
+    # when it is that parent's last child, and copies it otherwise.
+    children: dict[str, int] = {}
+    for commit, _ in log:
+        for parent in commit.parents:
+            children[parent] = children.get(parent, 0) + 1
+    states: dict[str, _State] = {}
     last_commit: dict[str, int] = {}
     for commit, entries in log:
+        parents = [states.get(p, _State()) for p in commit.parents] or [_State()]
+        first = commit.parents[0] if commit.parents else None
+        state = parents[0] if first and children[first] == 1 else \
+            _State(dict(parents[0].plans), dict(parents[0].notes))
+        others = parents[1:]
         for status, old, new, blob in entries:
             if not new.startswith(prefix):
                 continue
             parts = new[len(prefix):].split("/")
             last_commit[parts[0]] = max(last_commit.get(parts[0], 0), commit.time)
             if status == "D":
-                lineages.pop(new, None)
-                provenance.pop(new, None)
+                state.plans.pop(new, None)
+                state.notes.pop(new, None)
                 continue
+            renamed = status == "R"
             if len(parts) == 4 and parts[2] == "approvals" and parts[3].endswith(".md"):
-                if status == "R" and old in provenance:
-                    provenance[new] = provenance.pop(old)
-                elif new not in provenance:
-                    provenance[new] = Provenance(commit.author, commit.date, commit.short)
+                moved = state.notes.pop(old, None) if renamed else None
+                state.notes[new] = state.notes.get(new) or moved or next(
+                    (p.notes[n] for p in others for n in (new, old) if n in p.notes),
+                    None) or Provenance(commit.author, commit.date, commit.short)
             if len(parts) != 3 or parts[2] != "plan.yml":
                 continue
-            lineage = lineages.pop(old, None) if status == "R" else lineages.get(new)
-            lineage = lineage or _Lineage(new)
-            lineages[new] = lineage
-            snapshots = parsed.get(blob)
-            if snapshots is None:
-                lineage.unreadable.append(commit.short)
-            else:
-                lineage.apply(commit, snapshots)
+            moved = state.plans.pop(old, None) if renamed else None
+            lineages = [state.plans.get(new) or moved] + [
+                p.plans.get(new) or (p.plans.get(old) if renamed else None) for p in others]
+            state.plans[new] = _Lineage.after([x for x in lineages if x is not None], commit,
+                                              parsed.get(blob))
+        states[commit.sha] = state
+        for parent in commit.parents:
+            children[parent] -= 1
+            if not children[parent]:
+                states.pop(parent, None)
+    final = states.get(log[-1][0].sha, _State()) if log else _State()
 
     milestones: dict[str, dict[tuple[str, str], MilestoneHistory]] = {}
-    for path, lineage in sorted(lineages.items()):
+    for path, lineage in sorted(final.plans.items()):
         client, project, _ = PurePosixPath(path[len(prefix):]).parts
         per_client = milestones.setdefault(client, {})
-        for mid, baseline in lineage.baseline.items():
-            per_client[(project, mid)] = MilestoneHistory(
-                baseline, tuple(lineage.changes.get(mid, ())), tuple(lineage.scope.get(mid, ())))
+        for mid, track in lineage.tracks.items():
+            if track.baseline is not None:
+                per_client[(project, mid)] = MilestoneHistory(track.baseline, track.changes,
+                                                              track.scope)
         if lineage.unreadable:
             shown = ", ".join(lineage.unreadable[:5]) + ("..." if len(lineage.unreadable) > 5
                                                          else "")
@@ -307,7 +417,7 @@ def read_history(plans: Path, clients: Iterable[str] = ()) -> History:
                 f"{len(lineage.unreadable)} old revision(s) could not be read ({shown}); "
                 "skipped for baselines and schedule changes"))
     approvals: dict[str, dict[tuple[str, str], Provenance]] = {}
-    for path, prov in provenance.items():
+    for path, prov in final.notes.items():
         client, project, _, name = PurePosixPath(path[len(prefix):]).parts
         approvals.setdefault(client, {})[(project, name)] = prov
     return History(milestones, approvals, last_commit, tuple(warnings), len(log))

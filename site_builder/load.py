@@ -2,25 +2,26 @@
 
 Reads client.yml, plan.yml, approval notes (YAML front matter + Markdown) and the documents
 deliverables point to; checks every rule of the spec; verifies approval signatures. Nothing
-outside a client's folder is read: symbolic links that leave it are errors.
+outside a client's folder is read: symbolic links that leave it, client folders that are
+links and hard-linked files are errors. What may be published is decided in inert.py.
 """
 from __future__ import annotations
 
 import dataclasses
 import os
 import re
+import stat
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable
-from xml.etree import ElementTree
 
-from . import schema, signatures, yamlsafe
+from . import inert, mdsafe, schema, signatures, yamlsafe
 from .access import LINK_SECRET_ENV
 from .errors import Diagnostics, UsageError
 from .model import (
-    Access, AccessUser, Approval, Client, Deliverable, Document, Milestone, Plans, Project,
-    Signer, SiteSettings, Source,
+    Access, AccessUser, Approval, Client, Contact, Deliverable, Document, Milestone, Plans, Project,
+    Signer, SigningKey, SiteSettings, Source,
 )
 from .schema import INVALID, SLUG_RE, Ctx
 
@@ -31,21 +32,16 @@ MAX_DOCUMENT_BYTES = 100_000_000
 MAX_APPROVALS_PER_PROJECT = 5_000
 MAX_DOCUMENTS_PER_PROJECT = 2_000
 MAX_MILESTONES_WARNING = 10
+FAR_DATE_YEARS = 5  # a milestone date this far from the plan's median date is a warning
 LOGO_SUFFIXES = {".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif"}
-# Served from the client's own site, these would run script there: never published.
-ACTIVE_DOCUMENT_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".svg", ".svgz", ".xml", ".xsl",
-                            ".xslt", ".js", ".mjs", ".swf"}
 FAVICON_SUFFIXES = {".png", ".svg", ".ico"}
-_UNSAFE_CSS = re.compile(rb"@import|url\(\s*[\"']?\s*(?:(?!data:)[a-z][a-z0-9+.-]*:|//)|expression\s*\(|"
-                         rb"javascript:|behavior\s*:", re.I)
+MAX_SITE_FILE_BYTES = 2_000_000
+# The bytes each raster type starts with: a logo is published under its suffix's type.
+_MAGIC = {".png": re.compile(rb"\x89PNG\r\n\x1a\n"), ".jpg": re.compile(rb"\xff\xd8\xff"),
+          ".jpeg": re.compile(rb"\xff\xd8\xff"), ".gif": re.compile(rb"GIF8[79]a"),
+          ".webp": re.compile(rb"RIFF....WEBP", re.S), ".ico": re.compile(rb"\x00\x00\x01\x00")}
 # Files git and editors leave around that are not part of the plans.
 IGNORED_NAMES = {".gitattributes", ".gitignore", ".gitkeep"}
-_UNSAFE_SVG = re.compile(rb"<script|\bon[a-z]+\s*=|javascript:|<foreignobject|xlink:href\s*=\s*"
-                         rb"[\"'](?!#)|\bhref\s*=\s*[\"'](?!#)", re.I)
-_SVG_FORBIDDEN = {"script", "foreignobject", "iframe", "embed", "object", "handler", "listener",
-                  "a", "set", "animate", "animatemotion", "animatetransform"}
-# Entity declarations (an internal DTD subset) and processing instructions (xml-stylesheet).
-_SVG_DECLARATIONS = re.compile(rb"<!ENTITY|<!DOCTYPE[^>\[]*\[|<\?(?!xml[\s?])", re.I)
 _LANGUAGE_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?\Z")
 # MkDocs/Material print site_url unescaped (canonical link; every URL of 404.html): allow only
 # characters that cannot end an attribute or open a tag.
@@ -65,7 +61,10 @@ def load_plans(root: Path, only: Iterable[str] = ()) -> tuple[Plans, Diagnostics
             continue
         if not _inside(entry, real_root, diags):
             continue
-        if not entry.is_dir():
+        if entry.is_symlink():  # its "own folder" would be another client's (or anyone's)
+            diags.error(entry, 0, "client folder is a symbolic link: a client folder must be a "
+                                  "real folder; move or copy the folder in instead")
+        elif not entry.is_dir():
             diags.error(entry, 0, "unexpected file in the plans folder; it holds only client "
                                   "folders (plans/<client>/client.yml)")
         elif not SLUG_RE.match(entry.name):
@@ -111,15 +110,50 @@ def _inside(path: Path, container: Path, diags: Diagnostics) -> bool:
 
 def _read_text(path: Path, limit: int, diags: Diagnostics) -> str | None:
     try:
-        size = path.stat().st_size
-        if size > limit:
-            diags.error(path, 0, f"file is too large ({size:,} bytes; the limit is {limit:,})")
-            return None
-        data = path.read_bytes()
-    except OSError as exc:
-        diags.error(path, 0, f"cannot read file: {exc.strerror or exc}")
+        data = _read_file(path, limit)
+    except _FileRefused as refused:
+        diags.error(path, 0, str(refused))
         return None
     return _decode(path, data, diags)
+
+
+class _FileRefused(Exception):
+    """A plan file that is not read, and why (one sentence)."""
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _read_file(path: Path, limit: int, head: bool = False) -> bytes:
+    """The bytes of a plan file (the first `limit` only if `head`): opened at its resolved
+    path without following a link swapped in since it was checked (O_NOFOLLOW), refused if
+    it is not a regular file, is hard-linked or is larger than `limit`."""
+    try:
+        fd = os.open(path.resolve(strict=True), os.O_RDONLY | _NOFOLLOW)
+    except (OSError, RuntimeError) as exc:
+        raise _FileRefused(f"cannot read file: {getattr(exc, 'strerror', None) or exc}") from None
+    with os.fdopen(fd, "rb") as file:
+        problem = _file_problem(os.fstat(fd), None if head else limit)
+        if problem:
+            raise _FileRefused(problem)
+        data = file.read(limit + 1)
+    if len(data) > limit and not head:  # grew since fstat
+        raise _FileRefused(f"file is too large (more than {limit:,} bytes)")
+    return data[:limit]
+
+
+def _file_problem(info: os.stat_result, limit: int | None) -> str | None:
+    """Why a plan file (its stat) is not read as client data, if it is not."""
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file"
+    if info.st_nlink > 1:
+        # Either name may be the original: the other may be in another client's folder.
+        return (f"file has {info.st_nlink} hard links; a hard-linked file may be another "
+                "client's, so it is never read or published: copy it in instead (git never "
+                "makes hard links)")
+    if limit is not None and info.st_size > limit:
+        return f"file is too large ({info.st_size:,} bytes; the limit is {limit:,})"
+    return None
 
 
 def _decode(path: Path, data: bytes, diags: Diagnostics) -> str | None:
@@ -174,7 +208,7 @@ def _load_client(folder: Path, diags: Diagnostics) -> Client | None:
             diags.error(path, fields.line_of("timezone"),
                         f"`timezone` must be an IANA time zone such as Europe/Berlin or UTC, "
                         f"not `{timezone}`")
-        signers = _signers(path, fields, diags)
+        signers = signers_of(path, fields, diags)
         site, referenced = _site(folder, real, path, fields.get("site"), diags)
         access = _access(path, fields, site, diags)
 
@@ -207,27 +241,78 @@ def _load_client(folder: Path, diags: Diagnostics) -> Client | None:
         timezone=timezone,
         require_signed_approvals=fields.get("require_signed_approvals", False),
         signers=signers, site=site, internal=fields.get("internal"), access=access,
+        contact=Contact(**fields["contact"]) if fields.get("contact") else None,
     )
-    with signatures.Verifier([signatures.SignerKey(s.email, s.key) for s in signers]) as verifier:
+    with signatures.Verifier(signers) as verifier:
         return dataclasses.replace(client, projects=tuple(
             dataclasses.replace(project, approvals=_approvals(client, notes, verifier, diags))
             for project, notes in projects
         ))
 
 
-def _signers(path: Path, fields: schema.Fields, diags: Diagnostics) -> tuple[Signer, ...]:
-    out, seen = [], {}
+def signers_of(path: Path, fields: schema.Fields, diags: Diagnostics) -> tuple[Signer, ...]:
+    """The `signers:` of a converted client.yml, with the rules between entries checked.
+
+    Each signer has `key:` or `keys:` (key lines or {key, valid_after, valid_before}); an email
+    and a key may each appear once in the file (a key shared by two signers would let either
+    sign as the other).
+    """
+    out, seen, seen_keys = [], {}, {}
     items = fields.get("signers") or []
     for item, line in zip(items, getattr(items, "lines", [])):
-        if not all(item.get(k) for k in ("name", "email", "key")):
+        keys = _signing_keys(path, item, line, diags)
+        if keys is None or not all(item.get(k) for k in ("name", "email")):
             continue
         if item["email"] in seen:
-            diags.error(path, line, f"signer email {item['email']} is listed twice "
-                                    f"(first on line {seen[item['email']]})")
+            diags.error(path, line, f"signer email {item['email']} is listed twice (first on "
+                                    f"line {seen[item['email']]}); list all of a signer's "
+                                    "keys under one entry with `keys:`")
             continue
         seen[item["email"]] = line
-        out.append(Signer(item["name"], item["email"], item["key"]))
+        for key, key_line in keys:
+            blob = tuple(key.key.split()[:2])
+            if blob in seen_keys:
+                diags.error(path, key_line, f"this key is already listed on line "
+                                            f"{seen_keys[blob]}: each key belongs to one "
+                                            "signer, once")
+            seen_keys.setdefault(blob, key_line)
+        out.append(Signer(item["name"], item["email"], tuple(k for k, _ in keys)))
     return tuple(out)
+
+
+def _signing_keys(path: Path, item: schema.Fields, line: int,
+                  diags: Diagnostics) -> list[tuple[SigningKey, int]] | None:
+    """A signer's keys with their lines; None when missing or invalid (reported)."""
+    if "key" in item.lines and "keys" in item.lines:
+        diags.error(path, item.line_of("keys"), "give `key` (one key) or `keys` (a list), "
+                                                "not both")
+        return None
+    if "key" not in item.lines and "keys" not in item.lines:
+        diags.error(path, line, "signer without a key: add `key: ssh-ed25519 AAAA...` (the "
+                                "contents of their .pub file) or `keys:` (a list)")
+        return None
+    field = "key" if "key" in item.lines else "keys"
+    if field not in item:  # `key:` left empty (an invalid value is in `item`, reported)
+        diags.error(path, item.line_of(field), f"`{field}` must not be empty")
+        return None
+    if field == "key":
+        return [(SigningKey(item["key"]), item.line_of("key"))] if item.get("key") else None
+    entries = item.get("keys") or []  # invalid entries are left out (and reported)
+    out = []
+    for entry, entry_line in zip(entries, getattr(entries, "lines", [])):
+        if isinstance(entry, str):
+            out.append((SigningKey(entry), entry_line))
+            continue
+        if not entry.get("key"):
+            continue  # reported
+        after, before = entry.get("valid_after"), entry.get("valid_before")
+        if after and before and after > before:
+            diags.error(path, entry.line_of("valid_before"),
+                        f"`valid_before` {before} is earlier than `valid_after` {after}: "
+                        "this key could sign no note")
+            continue
+        out.append((SigningKey(entry["key"], after, before), entry_line))
+    return out or None
 
 
 def _access(path: Path, fields: schema.Fields, site: SiteSettings,
@@ -287,7 +372,8 @@ def _access(path: Path, fields: schema.Fields, site: SiteSettings,
                       f"`site.url` is ignored in {mode} mode: only public sites link to "
                       "their address (canonical links, absolute feed and calendar links); "
                       "remove it or use `access: {mode: public}`")
-    return Access(mode=mode, explicit=True, password_env=password_env, users=tuple(out))
+    return Access(mode=mode, explicit=True, password_env=password_env, users=tuple(out),
+                  line=block.line_of("mode"))
 
 
 def _site(folder: Path, real: Path, path: Path, fields, diags) -> tuple[SiteSettings, set[str]]:
@@ -325,39 +411,34 @@ def _site(folder: Path, real: Path, path: Path, fields, diags) -> tuple[SiteSett
 
 def _site_file_problem(key: str, file: Path, suffixes: set[str]) -> str | None:
     """Why a logo, favicon or stylesheet cannot be published, if it cannot."""
-    if file.suffix.lower() not in suffixes:
+    suffix = file.suffix.lower()
+    if suffix not in suffixes:
         return f"`site.{key}` must be one of: " + ", ".join(sorted(suffixes))
-    if file.stat().st_size > 2_000_000:
-        return f"`site.{key}` is larger than 2 MB"
-    data = file.read_bytes()
-    if file.suffix.lower() == ".svg" and _unsafe_svg(data):
-        return f"`site.{key}` SVG contains scripts, event handlers or links; use a plain SVG or a PNG"
-    if key == "css" and _UNSAFE_CSS.search(data):
-        return ("`site.css` must not @import other files or load url()s from other hosts "
-                "(sites make no third-party requests); put assets in the stylesheet itself")
-    return None
-
-
-def _unsafe_svg(data: bytes) -> bool:
-    """True if an SVG could run script or load anything when opened (it is served from the
-    client's site, so it runs there). Parsed, not only grepped: `<x:script>` (a prefixed SVG
-    script) and scripts declared in a DOCTYPE entity get past any pattern."""
-    if _UNSAFE_SVG.search(data) or _SVG_DECLARATIONS.search(data):
-        return True
+    if file.stat().st_size > MAX_SITE_FILE_BYTES:
+        return f"`site.{key}` is larger than {MAX_SITE_FILE_BYTES // 1_000_000} MB"
     try:
-        root = ElementTree.fromstring(data)
-    except ElementTree.ParseError:
-        return True  # browsers would not show it either
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        if element.tag.rsplit("}", 1)[-1].lower() in _SVG_FORBIDDEN:
-            return True
-        for name, value in element.attrib.items():
-            local = name.rsplit("}", 1)[-1].lower()
-            if local.startswith("on") or (local == "href" and not value.strip().startswith("#")):
-                return True
-    return False
+        data = _read_file(file, MAX_SITE_FILE_BYTES)
+    except _FileRefused as refused:
+        return f"`site.{key}`: {refused}"
+    if suffix in _MAGIC and not _MAGIC[suffix].match(data):
+        return (f"`site.{key}` is not a {suffix[1:].upper()} file (its first bytes say "
+                f"otherwise); it is published as one, so save it in that format")
+    if suffix == ".svg":
+        problem = inert.svg_problem(data)
+        if problem:
+            return (f"`site.{key}` SVG is not inert ({file.name} line {problem.line}: "
+                    f"{problem.message}); a published SVG may hold only {inert.SVG_ALLOWED}. "
+                    "Use a plain SVG or a PNG")
+    if key == "css":
+        try:
+            problem = inert.css_problem(data.decode("utf-8"))
+        except UnicodeDecodeError:
+            return "`site.css` is not valid UTF-8 text"
+        if problem:
+            return ("`site.css` must not @import other files or load url()s (sites make no "
+                    f"third-party requests): {file.name} line {problem.line}: `{problem.message}` "
+                    f"is not allowed; a client stylesheet may use {inert.CSS_ALLOWED}")
+    return None
 
 
 def _relative_file(base: Path, real_container: Path, rel: str, path: Path, line: int,
@@ -408,6 +489,10 @@ def _load_project(folder: Path, real: Path,
             diags.error(entry, 0, "unexpected entry in the project folder; it holds plan.yml, "
                                   "approvals/ and documents/")
     milestones = _milestones(path, fields, documents, diags) if fields is not None else ()
+    if fields is not None and fields.get("summary") and \
+            (problem := mdsafe.problem(fields["summary"])) is not None:
+        diags.error(path, fields.line_of("summary"), f"`summary` (its line {problem[0]}): "
+                                                     f"{problem[1]}")
     notes = _notes(approval_files, milestones, diags)
     if fields is None or len(diags.errors) > before:
         return None
@@ -459,8 +544,25 @@ def _milestones(path: Path, fields: schema.Fields, documents: dict[str, Document
             depends_on=tuple(deps), acceptance=tuple(item.get("acceptance") or ()),
             deliverables=_deliverables(path, item.get("deliverables") or [], documents, diags),
             invoice=item.get("invoice"), internal=item.get("internal"),
+            approve_by=item.get("approve_by"),
         ))
+    _warn_far_dates(path, items, diags)
     return tuple(out)
+
+
+def _warn_far_dates(path: Path, items, diags: Diagnostics) -> None:
+    """Warn about a due or delivered date far from the plan's others: 2062 for 2026 is a
+    typo that the accepted years (schema.DATE_RANGE) cannot catch."""
+    dated = [(item.get(key), item.line_of(key)) for item in items
+             for key in ("due", "delivered") if item.get(key) is not None]
+    if len(dated) < 2:
+        return
+    median = sorted(date for date, _ in dated)[len(dated) // 2]
+    for date, line in dated:
+        if abs((date - median).days) > FAR_DATE_YEARS * 366:
+            diags.warning(path, line, f"{date.isoformat()} is more than {FAR_DATE_YEARS} years "
+                                      f"from this plan's other dates (their median is "
+                                      f"{median.isoformat()}); check the year")
 
 
 def _deliverables(path, items, documents, diags) -> tuple[Deliverable, ...]:
@@ -488,14 +590,31 @@ def _deliverables(path, items, documents, diags) -> tuple[Deliverable, ...]:
                 diags.error(path, item.line_of("file"), f"deliverable file `{file}` not found in "
                             f"this project's documents/{near}")
                 continue
-            if pure.suffix.lower() in ACTIVE_DOCUMENT_SUFFIXES:
-                diags.error(path, item.line_of("file"), f"deliverable file `{file}` is active "
-                            f"content ({pure.suffix}) that would run on the client's site; "
-                            f"publish it as PDF, an image or a text file instead")
+            problem = _document_problem(documents[key])
+            if problem:
+                diags.error(path, item.line_of("file"), f"deliverable file `{file}` {problem}")
                 continue
             file = key
         out.append(Deliverable(title, file))
     return tuple(out)
+
+
+def _document_problem(document: Document) -> str | None:
+    """Why a document a deliverable links to cannot be published, if it cannot: its type is
+    not on the allow-list (inert.DOCUMENT_TYPES), it is hard-linked, or it is text that a
+    browser could sniff as a page."""
+    name = PurePosixPath(document.rel_path).name
+    problem = inert.document_type_problem(name)
+    if problem:
+        return problem
+    try:
+        head = _read_file(document.path, inert.SNIFF_BYTES, head=True)
+    except _FileRefused as refused:
+        return f"cannot be published: {refused}"
+    if inert.sniffs_as_html(name, head):
+        return ("starts like an HTML or XML page: a browser that sniffs could show it as a page "
+                "of the client's site; publish it as PDF or in a .zip")
+    return None
 
 
 def _documents(project: Path, folder: Path, real: Path, diags) -> dict[str, Document]:
@@ -574,9 +693,13 @@ def _notes(files: list[Path], milestones, diags) -> list[_Note]:
     out = []
     for path in files:
         try:
-            raw = path.read_bytes() if path.stat().st_size <= MAX_NOTE_BYTES else None
+            raw = _read_file(path, MAX_NOTE_BYTES) if path.stat().st_size <= MAX_NOTE_BYTES \
+                else None
         except OSError as exc:
             diags.error(path, 0, f"cannot read file: {exc.strerror or exc}")
+            continue
+        except _FileRefused as refused:
+            diags.error(path, 0, str(refused))
             continue
         if raw is None:
             diags.error(path, 0, f"approval note is larger than {MAX_NOTE_BYTES:,} bytes")
@@ -593,7 +716,8 @@ def parse_approval_note(path: Path, raw: bytes, milestone_ids: Iterable[str],
 
     The one parser of approval notes (schema.APPROVAL): the loader uses it for the working
     tree, `site-builder events` for notes read from git revisions. `milestone_ids` are the
-    ids of the note's plan; `path` only names the file in messages.
+    ids of the note's plan; `path` (<client>/<project>/approvals/<name>.md) names the file in
+    messages and the folders its `client:` and `project:` must match.
     """
     if len(raw) > MAX_NOTE_BYTES:
         diags.error(path, 0, f"approval note is larger than {MAX_NOTE_BYTES:,} bytes")
@@ -616,9 +740,60 @@ def parse_approval_note(path: Path, raw: bytes, milestone_ids: Iterable[str],
                     f"milestone `{milestone}` not found{schema.did_you_mean(milestone, ids)}; "
                     f"ids in this plan: {', '.join(ids) or 'none'}")
         return None
+    if not check_binding(path, fields, diags):
+        return None
     if not all(fields.get(k) for k in ("milestone", "date", "by")):
         return None
-    return fields, text[match.end():]
+    body = text[match.end():]
+    if (problem := mdsafe.problem(body)) is not None:  # bounds the work of rendering it
+        diags.error(path, text.count("\n", 0, match.end()) + problem[0], problem[1])
+        return None
+    return fields, body
+
+
+def check_binding(path: Path, fields: schema.Fields, diags: Diagnostics) -> bool:
+    """Whether a note's `client:` and `project:` match the folders it lies in (errors if not).
+
+    They bind a signed note to its place: the signature covers them, so a note and its .sig
+    copied into another project (which may reuse milestone ids such as `kickoff`) is an error
+    there and never counts. A note without either is unbound (see `is_bound`).
+    """
+    folders = {"client": path.parent.parent.parent.name, "project": path.parent.parent.name}
+    given = {k: fields.get(k) for k in folders if k in fields}  # None: invalid (reported)
+    if len(given) == 1:
+        (key, value), = given.items()
+        if value is None:
+            return False
+        other = "project" if key == "client" else "client"
+        diags.error(path, fields.line_of(key), f"`{key}: {value}` needs `{other}:` too: a note "
+                                               f"names both its client and its project, e.g. "
+                                               f"`{other}: {folders[other]}`")
+        return False
+    ok = True
+    for key, value in given.items():
+        if value is None:
+            ok = False
+        elif value != folders[key]:
+            diags.error(path, fields.line_of(key), f"`{key}: {value}` does not match the "
+                        f"folder this note lies in ({folders['client']}/{folders['project']}): "
+                        f"the note was made for {given['client']}/{given['project']} and does "
+                        "not count here; remove this copy, or record the decision for this "
+                        "project with `site-builder approve`")
+            ok = False
+    return ok
+
+
+def is_bound(fields: schema.Fields) -> bool:
+    """Whether a note names its client and project (checked by `check_binding`)."""
+    return fields.get("client") is not None and fields.get("project") is not None
+
+
+def unbound_warning(client: str, project: str) -> str:
+    """The warning for a verified note without `client:` and `project:`."""
+    return ("signed note is not bound to its client and project; re-sign with site-builder "
+            f"approve --sign (or add `client: {client}` and `project: {project}` to its front "
+            "matter and sign it again): until then a copy of it and its .sig would count in "
+            f"any project of {client} with the same milestone id")
 
 
 def _approvals(client: Client, notes: list[_Note], verifier: signatures.Verifier,
@@ -632,18 +807,29 @@ def _approvals(client: Client, notes: list[_Note], verifier: signatures.Verifier
             signature = sig_path.read_bytes() if sig_path.stat().st_size <= \
                 signatures.MAX_SIGNATURE_BYTES else b"too large"
         name, email = note.fields["by"]
+        date = note.fields["date"]
         try:
-            state = verifier.state(note.raw, signature, email)
+            state = verifier.state(note.raw, signature, email, date)
+            retired = verifier.key_outside_window(note.raw, signature, email, date) \
+                if state == signatures.UNKNOWN_SIGNER else None
         except signatures.SshKeygenMissing as exc:
             diags.error(sig_path, 0, f"{exc}; install OpenSSH (openssh-client)")
-            state = signatures.INVALID
+            state, retired = signatures.INVALID, None
         line = note.fields.line
         if state == signatures.INVALID:
             diags.warning(note.path, line, f"signature {sig_path.name} does not verify (was the "
                                            "note changed after signing?)")
+        elif retired is not None:
+            diags.warning(note.path, note.fields.line_of("date"),
+                          f"signature {sig_path.name} is by a key client.yml lists for {email}, "
+                          f"but that key is {signatures.window(retired)} and the note is dated "
+                          f"{date}")
         elif state == signatures.UNKNOWN_SIGNER:
             diags.warning(note.path, line, f"signature {sig_path.name} is valid but not by a "
                                            f"signer listed in client.yml with the `by:` email")
+        elif state == signatures.VERIFIED and not is_bound(note.fields):
+            project = note.path.parent.parent.name
+            diags.warning(note.path, line, unbound_warning(client.slug, project))
         if client.require_signed_approvals and state != signatures.VERIFIED:
             diags.warning(note.path, line, f"approval does not count: client.yml requires signed "
                                            f"approvals and this note is {state}")

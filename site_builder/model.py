@@ -21,10 +21,33 @@ class Source:
 
 
 @dataclass(frozen=True)
+class SigningKey:
+    """One public key of a signer and the note dates it may sign (both edges inclusive)."""
+
+    key: str  # OpenSSH public key line
+    valid_after: dt.date | None = None  # first note date it verifies
+    valid_before: dt.date | None = None  # last note date it verifies
+
+    def valid_on(self, date: dt.date) -> bool:
+        return ((self.valid_after is None or self.valid_after <= date)
+                and (self.valid_before is None or date <= self.valid_before))
+
+
+@dataclass(frozen=True)
 class Signer:
+    """Someone who may sign approval notes (client.yml `signers:`), with one or more keys."""
+
     name: str
     email: str
-    key: str
+    keys: tuple[SigningKey, ...]
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The agency's contact for a client (client.yml `contact:`): the one published address."""
+
+    name: str
+    email: str
 
 
 @dataclass(frozen=True)
@@ -58,6 +81,8 @@ class Access:
     explicit: bool = False  # False: client.yml has no access block (check warns)
     password_env: str | None = None
     users: tuple[AccessUser, ...] = field(default=(), repr=False)
+    # client.yml line of `access.mode` (of `access:` without one; 0: no block), for messages
+    line: int = field(default=0, compare=False)
 
     @property
     def public(self) -> bool:
@@ -93,6 +118,7 @@ class Milestone:
     acceptance: tuple[str, ...] = ()
     invoice: Decimal | None = None
     internal: Any = field(default=None, repr=False, compare=False)
+    approve_by: dt.date | None = None  # plan.yml `approve_by`: the client's decision date
 
 
 @dataclass(frozen=True)
@@ -141,6 +167,7 @@ class Client:
     site: SiteSettings = SiteSettings()
     internal: Any = field(default=None, repr=False, compare=False)
     access: Access = Access()
+    contact: Contact | None = None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ the site is swapped into place). Afterwards no file holds any text of the plans 
 * every page (`*.html`, 404.html included) becomes a small login shell: a generic title
   ("Protected status page"), no client name, no navigation, a password form, the original page
   encrypted (AES-256-GCM), and the script that decrypts it (site_builder/unlock.js, inlined,
-  so it works under any sub-path and from disk and makes no request);
+  so it works under any sub-path and from disk and makes no request; it keeps the key in the
+  tab's memory only, never in storage that other pages of the origin can read);
 * `status.json` becomes a JSON envelope (below); `site-builder decrypt` opens it;
 * images and stylesheets a page shows from the plans (badges, the client's logo, favicon and
   stylesheet) are inlined into the encrypted page as data: URIs and removed;
@@ -19,16 +20,28 @@ the site is swapped into place). Afterwards no file holds any text of the plans 
 * any other file the theme did not provide is encrypted like a document: nothing is left in
   clear by accident when a new kind of file appears.
 
-Keys and determinism. The key is PBKDF2-HMAC-SHA256(password, salt, 600,000 iterations),
-derived once per client build; the salt is derived from the client's slug, so the same
-password gives the same key and the same inputs give byte-identical output. Each file's GCM
-nonce (IV) is synthetic, SIV-style: HMAC-SHA256(iv_key, path + "\\0" + plaintext) truncated to
-12 bytes, with iv_key = HMAC-SHA256(key, "site-builder-iv"). GCM breaks if one (key, IV) pair
-ever encrypts two different plaintexts; a random IV would avoid that but make every build
-different. A PRF of the whole plaintext (and its path) under a secret key gives the same IV
-only for the same (path, plaintext), where the ciphertext is the same anyway, and different
-IVs otherwise (a 96-bit collision is negligible). What it reveals: that a file did not change
-between two builds.
+Salt. The key is PBKDF2-HMAC-SHA256(password, salt, 600,000 iterations), derived once per
+client build (`sealer_for`). The salt (16 bytes, stored in every envelope) must be unknown
+before the site is published, or an attacker could precompute guesses for a client's site
+(a salt derived from the slug allowed exactly that), and must change with the password. So:
+
+* by default it is random (os.urandom), made when the site is first built or its password
+  changes, and reused while the previous build in OUT still opens with the password (that
+  build's index.html is decrypted with the key derived from its salt). Rebuilding into the
+  same OUT is byte-identical; two builds into empty folders differ in every encrypted byte
+  and in the opaque page names (the decrypted contents are identical);
+* with SITE_BUILDER_SALT_SECRET set (CI secrets, like the link secret), it is
+  HMAC-SHA256(secret, "site-builder-salt\\0" + slug + "\\0" + password)[:16]: reproducible
+  from the same inputs and secret in any folder (the same addresses after every CI build),
+  unknown without the secret, new with every password.
+
+Determinism. Each file's GCM nonce (IV) is synthetic, SIV-style: HMAC-SHA256(iv_key, path +
+"\\0" + plaintext) truncated to 12 bytes, with iv_key = HMAC-SHA256(key, "site-builder-iv").
+GCM breaks if one (key, IV) pair ever encrypts two different plaintexts; a random IV would
+avoid that but make every build different. A PRF of the whole plaintext (and its path) under a
+secret key gives the same IV only for the same (path, plaintext), where the ciphertext is the
+same anyway, and different IVs otherwise (a 96-bit collision is negligible). What it reveals:
+that a file did not change between two builds (with the same salt).
 
 The JSON envelope (status.json, and the page inside every shell):
 
@@ -51,7 +64,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+from typing import Iterable, Mapping
 from urllib.parse import unquote
 
 from cryptography.exceptions import InvalidTag
@@ -80,6 +93,10 @@ class DecryptError(SiteBuilderError):
     """A file could not be decrypted: not encrypted by site-builder, or the wrong password."""
 
 
+class SaltSecretError(SiteBuilderError):
+    """SITE_BUILDER_SALT_SECRET is set but too short to keep salts unpredictable."""
+
+
 class Secret:
     """A password on its way to a worker: never shown by repr, str or a traceback's locals."""
 
@@ -103,9 +120,63 @@ class Secret:
 # --- keys -------------------------------------------------------------------------------------
 
 
-def salt_for(slug: str) -> bytes:
-    """The PBKDF2 salt of a client's site: fixed per client, so builds are reproducible."""
-    return hashlib.sha256(b"site-builder-salt\0" + slug.encode("utf-8")).digest()[:16]
+SALT_SECRET_ENV = "SITE_BUILDER_SALT_SECRET"
+MIN_SALT_SECRET = 16  # characters; `openssl rand -hex 32` gives 64
+SALT_BYTES = 16
+
+
+def salt_secret(environ: Mapping[str, str] | None = None) -> Secret | None:
+    """The secret that pins salts (module docstring, "Salt"); None when not set."""
+    value = (os.environ if environ is None else environ).get(SALT_SECRET_ENV, "")
+    if not value:
+        return None
+    if len(value) < MIN_SALT_SECRET:
+        raise SaltSecretError(f"{SALT_SECRET_ENV} is too short ({len(value)} characters; at "
+                              f"least {MIN_SALT_SECRET}): make one with `openssl rand -hex 32`")
+    return Secret(value)
+
+
+def pinned_salt(secret: str, slug: str, password: str) -> bytes:
+    """The salt of a site built with SALT_SECRET_ENV set: a PRF of slug and password."""
+    message = b"site-builder-salt\0" + slug.encode("utf-8") + b"\0" + password.encode("utf-8")
+    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).digest()[:SALT_BYTES]
+
+
+def sealer_for(slug: str, password: str, previous_site: Path | None = None,
+               secret: Secret | None = None) -> "Sealer":
+    """The sealer of a site: its salt pinned by `secret`, else the salt of `previous_site`
+    (the last build in OUT) while the password still opens it, else a new random one."""
+    if secret is not None:
+        salt = pinned_salt(secret.reveal(), slug, password)
+        return Sealer(derive_key(password, salt), salt)
+    reused = _previous_sealer(slug, password, previous_site) if previous_site else None
+    if reused is not None:
+        return reused
+    salt = os.urandom(SALT_BYTES)
+    return Sealer(derive_key(password, salt), salt)
+
+
+def _previous_sealer(slug: str, password: str, site: Path) -> "Sealer | None":
+    """The sealer of an earlier build of this site, if `password` opens its index.html."""
+    try:
+        envelope = envelope_of((site / "index.html").read_bytes())
+        if envelope is None or envelope["kdf"]["iterations"] != ITERATIONS:
+            return None
+        salt = base64.b64decode(envelope["kdf"]["salt"], validate=True)
+        iv, ciphertext = (base64.b64decode(envelope[k], validate=True)
+                          for k in ("iv", "ciphertext"))
+    except (OSError, KeyError, TypeError, ValueError):
+        return None
+    # Earlier versions derived the salt from the slug: anyone could precompute it.
+    slug_salt = hashlib.sha256(b"site-builder-salt\0" + slug.encode("utf-8")).digest()[:16]
+    if len(salt) != SALT_BYTES or salt == slug_salt:
+        return None
+    key = derive_key(password, salt)
+    try:
+        AESGCM(key).decrypt(iv, ciphertext, None)
+    except (InvalidTag, ValueError):
+        return None  # another password: a new salt
+    return Sealer(key, salt)
 
 
 def derive_key(password: str, salt: bytes, iterations: int = ITERATIONS) -> bytes:

@@ -7,10 +7,18 @@ The build writes OUT/<client>/ (CI artifacts, previews). `publish --to DIR` turn
       <secret>/              link sites, under their unguessable path (access.link_segment)
       index.html             an empty page, so no host lists the folders
       robots.txt             crawlers may read public sites only
-      _headers               Netlify / Cloudflare Pages: noindex, no referrer, Basic-Auth
+      .nojekyll              GitHub Pages: serve files as they are (no Jekyll)
+      _headers               Netlify / Cloudflare Pages: noindex, no referrer (Basic-Auth
+                             only for --target netlify-pro)
     DIR/access/              never deploy this folder to a web root
       nginx.conf             one `location` per non-public site (login for host mode)
       htpasswd/<slug>        host-mode logins (hashes from client.yml)
+
+`--target` names the kind of host (TARGETS) and so what it enforces. A site is published only
+where the host enforces everything its access mode needs (`access.Mode.needs`): a host-mode
+site is plain HTML, so a host that cannot ask for a login never gets it. Such a client is
+left out of DIR entirely and reported as an error at its `access.mode` line (exit 1); the
+other sites are published.
 
 Files are hard links to the built ones where possible (copies otherwise). It refuses a link
 site without SITE_BUILDER_LINK_SECRET, a site built for another access mode, a password site
@@ -25,12 +33,50 @@ from pathlib import Path
 from typing import Mapping
 
 from . import access
-from .errors import PlanError, UsageError
+from .access import Mode, Safeguard
+from .build import check_output_folder
+from .errors import Diagnostic, Diagnostics, PlanError, UsageError
 from .load import load_plans
 from .model import Client
 
 PUBLISH_MARKER = ".site-builder-publish"  # DIR holds a previous publish: safe to replace
 TMP_NAME = ".site-builder-publish-tmp"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A kind of web host, and what it enforces beyond serving files as they are."""
+
+    name: str
+    hosts: str  # which hosts these are (help and messages)
+    enforces: frozenset[Safeguard] = frozenset()
+    # The login is a `Basic-Auth` line in _headers, with credentials from the environment
+    # (access.basic_auth_env): a host-mode client without them gets no login, so is left out.
+    login_in_headers: bool = False
+
+    def lacks(self, mode: Mode) -> frozenset[Safeguard]:
+        """What a site in this mode needs that this host does not do (empty: publishable)."""
+        return mode.needs - self.enforces
+
+
+# Conservative: a host counts as enforcing a login only when --target names one that asks for
+# it (nginx with the nginx.conf publish writes, Netlify plans that honour Basic-Auth, or a
+# login you set up). Netlify's free plans and Cloudflare Pages ignore Basic-Auth in _headers
+# (and GitHub Pages serves that file), so they are `static`, which is the default.
+TARGETS = {t.name: t for t in (
+    Target("static", "GitHub Pages, GitLab Pages, Cloudflare Pages, Netlify's free plans or "
+                     "any host that serves the files as they are"),
+    Target("nginx", "nginx with DIR/access/nginx.conf included in its server block",
+           frozenset({Safeguard.LOGIN})),
+    Target("netlify-pro", "Netlify on a Pro or Enterprise plan (Basic-Auth in _headers; "
+                          "other plans serve the site to anyone)",
+           frozenset({Safeguard.LOGIN}), login_in_headers=True),
+    # The operator's word, as for nginx: a login per client path set up outside publish.
+    Target("external-login", "a host whose login you set up for each client's path yourself "
+                             "(Cloudflare Access, a CloudFront Function, a proxy)",
+           frozenset({Safeguard.LOGIN})),
+)}
+DEFAULT_TARGET = "static"
 
 
 @dataclass(frozen=True)
@@ -40,6 +86,7 @@ class PublishOptions:
     plans: Path = Path("plans")
     base_path: str = "/"  # where DIR/www is served from, e.g. /status/
     htpasswd_dir: str | None = None  # where access/htpasswd/ will be on the server
+    target: str = DEFAULT_TARGET  # a key of TARGETS
 
 
 @dataclass(frozen=True)
@@ -55,6 +102,7 @@ class PublishReport:
     www: Path | None = None
     access: Path | None = None
     notes: list[str] = field(default_factory=list)
+    left_out: list[Diagnostic] = field(default_factory=list)  # errors: exit 1
 
 
 def _normal_base(base: str) -> str:
@@ -72,13 +120,15 @@ def _inside(a: Path, b: Path) -> bool:
 def publish(options: PublishOptions, environ: Mapping[str, str] | None = None) -> PublishReport:
     environ = os.environ if environ is None else environ
     base = _normal_base(options.base_path)
-    to, out, plans_dir = (Path(p).resolve() for p in (options.to, options.out, options.plans))
+    target = TARGETS.get(options.target)
+    if target is None:
+        raise UsageError(f"--target {options.target}: not a known host; use one of "
+                         + ", ".join(TARGETS))
+    to, out = (Path(p).resolve() for p in (options.to, options.out))
     if _inside(to, out) or _inside(out, to):
         raise UsageError(f"--to {options.to} and --out {options.out} must not contain each "
                          "other: publish copies the built sites into a folder of its own")
-    if _inside(to, plans_dir) or _inside(plans_dir, to):
-        raise UsageError(f"--to {options.to} must not be inside the plans folder (or contain "
-                         "it)")
+    check_output_folder(options.to, options.plans, "--to")  # plans, theme, .git, cwd
     if not out.is_dir():
         raise UsageError(f"no built sites in {options.out}: run `site-builder build` first")
     if to.exists() and (not to.is_dir() or (any(to.iterdir())
@@ -89,27 +139,56 @@ def publish(options: PublishOptions, environ: Mapping[str, str] | None = None) -
     plans, diags = load_plans(options.plans)
     if diags.errors:
         raise PlanError(diags.errors)
-    clients = list(plans.clients)
-    secret = access.link_secret(environ) if any(c.access.mode == "link"
+    left_out = Diagnostics()
+    basic_auth = {}
+    clients = []
+    for client in plans.clients:
+        credentials = None
+        if target.login_in_headers and Safeguard.LOGIN in Mode.of(client).needs:
+            credentials = access.basic_auth_value(client.slug, environ)
+        reason = _unenforceable(client, target, credentials is not None)
+        if reason:
+            left_out.error(client.source.path, client.access.line, reason)
+            continue
+        if credentials:
+            basic_auth[base + client.slug + "/"] = credentials
+        clients.append(client)
+    secret = access.link_secret(environ) if any(Mode.of(c) is Mode.LINK
                                                 for c in clients) else None
     problems = []
     for client in clients:
         problem = _built_problem(client, out / client.slug, options.out)
         if problem:
             problems.append(problem)
-    basic_auth = {}
-    for client in clients:
-        if client.access.mode == "host":
-            credentials = access.basic_auth_value(client.slug, environ)
-            if credentials:
-                basic_auth[base + client.slug + "/"] = credentials
     if problems:
-        raise access.AccessError("cannot publish:\n  " + "\n  ".join(problems))
+        raise access.AccessError("cannot publish: " + "; ".join(problems))  # one line
 
     try:
-        return _lay_out(options, clients, secret, basic_auth, base, to, out)
+        report = _lay_out(options, clients, secret, basic_auth, base, to, out)
     except OSError as exc:
         raise access.AccessError(f"cannot write {options.to}: {exc.strerror or exc}") from None
+    report.left_out = left_out.errors
+    return report
+
+
+def _unenforceable(client: Client, target: Target, has_credentials: bool) -> str | None:
+    """Why this host cannot protect the client's site as its access mode says (None: it can)."""
+    mode = Mode.of(client)
+    lacks = target.lacks(mode)
+    others = [t.name for t in TARGETS.values() if not t.lacks(mode)]
+    if lacks:
+        return (f"`access.mode: {mode.value}`: {client.slug} was left out of the published "
+                f"folder: a {mode.value}-mode site is plain HTML that only its host protects, "
+                f"and --target {target.name} ({target.hosts}) cannot "
+                + "; ".join(s.value for s in sorted(lacks, key=lambda s: s.name))
+                + f". Publish it with --target {', '.join(others[:-1])} or {others[-1]} on "
+                "such a host, or use `access.mode: password` (encrypted, safe on any host)")
+    if target.login_in_headers and Safeguard.LOGIN in mode.needs and not has_credentials:
+        return (f"`access.mode: {mode.value}`: {client.slug} was left out of the published "
+                f"folder: --target {target.name} asks for the login with a Basic-Auth line in "
+                f"_headers, and {access.basic_auth_env(client.slug)} (user:password pairs, "
+                f"from your CI secrets) is not set")
+    return None
 
 
 def _lay_out(options: PublishOptions, clients: list[Client], secret: bytes | None,
@@ -132,7 +211,7 @@ def _lay_out(options: PublishOptions, clients: list[Client], secret: bytes | Non
         _link_tree(out / client.slug, www / folder)
         url_path = base + folder + "/"
         report.sites.append(Published(client.slug, client.access.mode, url_path))
-        if client.access.mode == "host":
+        if Mode.of(client) is Mode.HOST:
             (access_dir / "htpasswd" / client.slug).write_text(
                 access.htpasswd(client.access), encoding="utf-8")
             locations.append(access.nginx_location(url_path, "host",
@@ -145,6 +224,9 @@ def _lay_out(options: PublishOptions, clients: list[Client], secret: bytes | Non
     (www / "_headers").write_text(access.headers_file(noindex, bool(public), basic_auth),
                                   encoding="utf-8")
     (www / "index.html").write_text(_EMPTY_INDEX, encoding="utf-8")
+    # GitHub Pages runs Jekyll on branch deploys, which turns published .md documents into
+    # pages (raw HTML included); .nojekyll serves every file as it is.
+    (www / ".nojekyll").write_bytes(b"")
     (access_dir / "nginx.conf").write_text(_nginx_include(base, locations), encoding="utf-8")
 
     for name in ("www", "access"):  # replace the previous publish
@@ -157,13 +239,9 @@ def _lay_out(options: PublishOptions, clients: list[Client], secret: bytes | Non
     if base != "/":
         report.notes.append(f"robots.txt and _headers act only at the root of a host; www/ "
                             f"is served from {base}, so put their rules in the host's own root")
-    hosts = [c.slug for c in clients if c.access.mode == "host"]
-    missing = [c for c in hosts if base + c + "/" not in basic_auth]
-    if missing:
-        report.notes.append(
-            "host mode needs a server that asks for the login: nginx with access/nginx.conf; "
-            "on Netlify, set " + ", ".join(access.basic_auth_env(c) for c in missing)
-            + " (user:password) for _headers Basic-Auth; GitHub Pages cannot do it")
+    if options.target == "nginx" and any(Mode.of(c) is Mode.HOST for c in clients):
+        report.notes.append("host-mode sites are protected only once access/nginx.conf is "
+                            "included in the server block that serves www/")
     return report
 
 
@@ -224,5 +302,9 @@ def _nginx_include(base: str, locations: list[str]) -> str:
         f"# published www/ folder at {base}\n" + where +
         "# Host-mode sites ask for a login (HTTPS only: Basic auth sends the password with\n"
         "# every request); every private site gets noindex and no-referrer headers.\n"
-        "# The htpasswd files must stay outside the web root.\n")
+        "# The htpasswd files must stay outside the web root.\n"
+        "# Every site (public ones too) is served with nosniff: browsers then never show a\n"
+        "# document as a page because of what it contains. nginx drops server-level headers\n"
+        "# in a location with add_header of its own: add this line there too.\n"
+        'add_header X-Content-Type-Options "nosniff" always;\n')
     return head + ("\n" + "\n".join(locations) if locations else "")

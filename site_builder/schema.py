@@ -23,6 +23,7 @@ DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 # Deliberately strict: principals end up in an allowed_signers file, where `*`, `?`, `,` and
 # quotes are pattern syntax; an email containing them could match anyone.
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,63}\Z")
+PLAN_REVISION_RE = re.compile(r"[0-9a-f]{16}\Z")
 PERSON_RE = re.compile(r"\s*(?P<name>[^<>]*?)\s*<(?P<email>[^<>\s]+)>\s*\Z")
 SSH_KEY_RE = re.compile(
     r"(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|"
@@ -153,7 +154,10 @@ class Slug(Type):
 
 
 class Date(Type):
-    json = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+    """A calendar date, YYYY-MM-DD, within DATE_RANGE."""
+
+    json = {"type": "string", "format": "date",
+            "pattern": "^(?:20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"}
 
     def convert(self, node, ctx, what):
         value = _scalar(node, ctx, what, "a date")
@@ -163,10 +167,30 @@ class Date(Type):
             ctx.error(node, f"`{what}` must be a date written YYYY-MM-DD, not `{value}`")
             return INVALID
         try:
-            return dt.date.fromisoformat(value)
+            date = dt.date.fromisoformat(value)
         except ValueError:
             ctx.error(node, f"`{what}`: {value} is not a real date")
             return INVALID
+        problem = date_range_problem(date)
+        if problem:
+            ctx.error(node, f"`{what}`: {problem}")
+            return INVALID
+        return date
+
+
+# Every date site-builder accepts (plans, approval notes, signer keys, --today): wide enough
+# for any real plan, narrow enough that each one can be counted from, drawn and put in a
+# calendar (9999-12-31 plus a day overflows), and that a typo such as 0226 for 2026 is caught.
+DATE_RANGE = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
+
+
+def date_range_problem(date: dt.date) -> str | None:
+    """Why `date` is outside DATE_RANGE (a sentence to follow "`field`: "), if it is."""
+    first, last = DATE_RANGE
+    if first <= date <= last:
+        return None
+    return (f"{date.isoformat()} is outside the years site-builder accepts ({first.year} to "
+            f"{last.year}); check the year")
 
 
 class Bool(Type):
@@ -479,6 +503,9 @@ class Record(Type):
     # Keys that are always an error, with the message to give (e.g. `password:`). The JSON
     # Schema refuses them like any unknown key (additionalProperties: false).
     forbidden: dict[str, str] = field(default_factory=dict)
+    # JSON Schema keywords for rules between fields that the loader checks (e.g. `key` or
+    # `keys`); like Field.json_extra, it never changes what the loader accepts.
+    json_rules: dict = field(default_factory=dict)
 
     @property
     def json(self):  # type: ignore[override]
@@ -490,6 +517,7 @@ class Record(Type):
             **({"required": required} if required else {}),
             "properties": {f.name: f.json for f in self.fields},
             "additionalProperties": False,
+            **self.json_rules,
         }
 
     def convert(self, node, ctx, what=""):
@@ -549,15 +577,36 @@ _EXAMPLE_KEY = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMb4Cqo6765xwnqQJMZdGBJQVHP
 _INTERNAL_DOC = ("Free-form notes for the team (any YAML). Never published: not on the site, "
                  "not in status.json.")
 
+_EXAMPLE_NEW_KEY = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHprgl2Unzctpe8QqQZ6HC/IoZijZqYUrdGKJyxEuw"
+                    "ym ada@new-laptop")
+
+SIGNING_KEY = Record("Signing key", [
+    Field("key", SshKey(), "An OpenSSH public key line (the contents of a .pub file).", True,
+          _EXAMPLE_KEY),
+    Field("valid_after", Date(), "First date (inclusive) of the approval notes this key may "
+          "sign, compared with each note's `date:`. Default: no limit.", example="2026-06-01"),
+    Field("valid_before", Date(), "Last date (inclusive) of the approval notes this key may "
+          "sign: set it when the key is retired, and notes dated up to then keep verifying. "
+          "Default: no limit.", example="2026-05-31"),
+], doc="One of a signer's keys and the note dates it may sign (OpenSSH allowed_signers "
+       "valid-after / valid-before).")
+
 SIGNER = Record("Signer", [
     Field("name", Str(200), "The signer's name as shown on the site.", True, "Ada Client"),
     Field("email", Email(), "The signature principal: must equal the email in an approval's "
           "`by:` for the signature to count as verified. Never published.", True,
           "ada@fable.example"),
     Field("key", SshKey(), "The signer's OpenSSH public key line: the contents of their .pub "
-          "file (e.g. ~/.ssh/id_ed25519.pub).", True, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA...",
-          json_extra={"examples": [_EXAMPLE_KEY]}),
-], doc="Someone who may sign approval notes for this client.")
+          "file (e.g. ~/.ssh/id_ed25519.pub). Give `key` or `keys`, not both.",
+          example=_EXAMPLE_KEY),
+    Field("keys", ListOf(OneOf(SshKey(), SIGNING_KEY), min_items=1), "Several keys (e.g. "
+          "when the signer gets a new laptop): key lines, or {key, valid_after, valid_before} "
+          "to limit a key to notes dated in that window. A note verifies against the keys "
+          "valid on its `date:`.",
+          example=[{"key": _EXAMPLE_KEY, "valid_before": "2026-05-31"},
+                   {"key": _EXAMPLE_NEW_KEY, "valid_after": "2026-06-01"}]),
+], doc="Someone who may sign approval notes for this client.",
+   json_rules={"oneOf": [{"required": ["key"]}, {"required": ["keys"]}]})
 
 SITE = Record("Site settings", [
     Field("url", Str(500), "Public address of the client's site, http(s), ending in /; used "
@@ -577,6 +626,15 @@ SITE = Record("Site settings", [
           "folder (no @import, no remote url()).", example="brand.css",
           json_extra={"type": "string"}),
 ], doc="How the client's site looks and where it lives.")
+
+CONTACT = Record("Contact", [
+    Field("name", Str(200), "Who at the agency receives this client's decisions.", True,
+          "Sam Lee"),
+    Field("email", Email(), "The agency's address for this client. PUBLISHED on the client's "
+          "site (the one address that is): the status page's \"Send by e-mail\" link sends "
+          "signed decisions to it. Use a team address, not a private one.", True,
+          "projects@northstar.example"),
+], doc="The agency's contact for this client, shown on its site.")
 
 _EXAMPLE_HASH = "$2y$10$PiMa.2EGJDafhSC2LtTLp.0kZViOlNy/ndQxgYYA6Z0y.J0tjKtDm"
 ACCESS_MODES = ("public", "link", "password", "host")
@@ -626,7 +684,7 @@ CLIENT = Record("client.yml", [
     Field("require_signed_approvals", Bool(), "When true, an approval counts only with a "
           "verified SSH signature (approvals/<name>.md.sig). Default false.", example=False),
     Field("signers", ListOf(SIGNER), "People who may sign approvals for this client, each "
-          "with their SSH public key.", example=[{
+          "with their SSH public key (`key`) or keys (`keys`).", example=[{
               "name": "Ada Client", "email": "ada@fable.example", "key": _EXAMPLE_KEY}]),
     Field("site", SITE, "How the client's site looks and where it lives.",
           example={"url": "https://status.example.com/fable/", "logo": "logo.svg",
@@ -635,9 +693,45 @@ CLIENT = Record("client.yml", [
           "host. Say it explicitly: `check` warns when it is missing.",
           example={"mode": "password", "password_env": "NORTHWIND_SITE_PASSWORD"},
           json_extra=_ACCESS_RULES),
+    Field("contact", CONTACT, "The agency's contact for this client: decisions signed on the "
+          "status page are sent to this address, which is published on the site (the only "
+          "email address that ever is). Without it, \"Send by e-mail\" opens a message with "
+          "no recipient.", example={"name": "Sam Lee", "email": "projects@northstar.example"}),
     Field("internal", Anything(), _INTERNAL_DOC, example={"contract": "MSA-2026-014"}),
 ], doc="plans/<client>/client.yml: one client, who gets one status site.",
    forbidden={"password": NO_PASSWORDS})
+
+AGENCY_COLORS = Record("Agency colours", [
+    Field("primary", Color(), "Material palette colour for the header of every client's site "
+          "(a client's `site.primary_color` wins).", example="indigo"),
+    Field("accent", Color(), "Material palette colour for links and highlights (a client's "
+          "`site.accent_color` wins).", example="indigo"),
+], doc="The default palette of every client's site.")
+
+AGENCY = Record("site-builder.yml", [
+    Field("name", Str(200), "The agency's name: the author of every site, and the footer "
+          "`Status page by NAME` unless `footer` says otherwise.",
+          example="Northstar Delivery Co."),
+    Field("colors", AGENCY_COLORS, "Default colours of every client's site.",
+          example={"primary": "indigo", "accent": "indigo"}),
+    Field("logo", Str(300), "Default header logo, relative to this file (svg, png, jpg, webp, "
+          "gif; at most 2 MB; SVG without scripts or links). A client's `site.logo` wins.",
+          example="branding/logo.svg", json_extra={"type": "string"}),
+    Field("footer", Str(500), "Footer text of every page (plain text). Default: `Status page "
+          "by NAME`, or nothing without a name.", example="Status page by Northstar Delivery Co."),
+    Field("copyright", Str(500), "Copyright line under the footer text (plain text).",
+          example="© 2026 Northstar Delivery Co."),
+    Field("languages", ListOf(Str(20), min_items=1), "The site languages the agency supports: "
+          "`check` refuses a client.yml `language` not in this list. Default: any language "
+          "Material for MkDocs has.", example=["en", "de"],
+          json_extra={"type": "array", "minItems": 1, "items": {
+              "type": "string", "pattern": "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"}}),
+    Field("extra_css", ListOf(Str(300)), "Stylesheets for every client's site, relative to "
+          "this file (no @import, no remote url(): the same rules as a client's `site.css`, "
+          "which comes after them).", example=["branding/agency.css"],
+          json_extra={"type": "array", "items": {"type": "string"}}),
+], doc="site-builder.yml, beside the plans folder: the agency's settings, laid over "
+       "site-builder's base configuration; each client.yml is laid over them.")
 
 DELIVERABLE = Record("Deliverable", [
     Field("title", Str(500), "What is handed over.", True, "Readout deck"),
@@ -656,6 +750,10 @@ MILESTONE = Record("Milestone", [
     Field("due", Date(), "Target date, YYYY-MM-DD.", True, "2026-02-06"),
     Field("delivered", Date(), "When the deliverables were handed over, YYYY-MM-DD; the "
           "milestone then awaits the client's approval.", example="2026-02-04"),
+    Field("approve_by", Date(), "The date by which the client is asked to decide on the "
+          "delivered milestone, YYYY-MM-DD; shown in the page's \"your next step\". Without "
+          "it: the due date, or 5 working days after delivery when that is later.",
+          example="2026-02-11"),
     Field("depends_on", ListOf(Slug(), allow_scalar=True), "Ids of earlier milestones in "
           "this plan that must pass first.", example=["kickoff"]),
     Field("deliverables", ListOf(OneOf(Str(500), DELIVERABLE)), "What is handed over: text, "
@@ -685,6 +783,11 @@ PLAN = Record("plan.yml", [
 ], doc="plans/<client>/<project>/plan.yml: a project's milestones, in order.")
 
 APPROVAL = Record("approval front matter", [
+    Field("client", Slug(), "The client folder this note belongs to. With `project`, it binds "
+          "a signed note to its place: a copy in another folder is an error and never counts. "
+          "`site-builder approve` writes both.", example="fable"),
+    Field("project", Slug(), "The project folder this note belongs to (see `client`).",
+          example="brand-refresh"),
     Field("milestone", Slug(), "Id of the milestone decided on (an id in plan.yml).", True,
           "discovery"),
     Field("decision", Enum("approved", "changes-requested", "rejected"),
@@ -694,6 +797,15 @@ APPROVAL = Record("approval front matter", [
           "the email of a signer in client.yml.", True, "Ada Client <ada@fable.example>"),
     Field("deliverables", ListOf(Str(500), allow_scalar=True), "What was reviewed.",
           example=["Research report", "Readout deck"]),
+    Field("plan_revision", Pattern(PLAN_REVISION_RE, "must be a plan revision: 16 hex "
+                                                     "digits"),
+          "The revision of the plan the client saw when deciding on the status page (16 hex "
+          "digits, a hash of the published plan). `site-builder receive` refuses a note made "
+          "for another revision.", example="3f9c2a71d04be815"),
     Field("internal", Anything(), _INTERNAL_DOC, example={"received_by": "email"}),
 ], doc="The YAML front matter of plans/<client>/<project>/approvals/<name>.md, between `---` "
-       "lines; the Markdown after it is the client's note.")
+       "lines; the Markdown after it is the client's note.",
+   # `client` and `project` come together (that they match the folders: the loader).
+   json_rules={"anyOf": [{"required": ["client", "project"]},
+                         {"not": {"anyOf": [{"required": ["client"]},
+                                            {"required": ["project"]}]}}]})

@@ -2,15 +2,22 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from .derive import ClientState
 from .i18n import Translator
+from .textsafe import printable
 
 _STYLE = {"approved": "green", "changes-requested": "red", "awaiting-approval": "yellow",
           "in-progress": "cyan", "upcoming": "dim"}
 _HEALTH = {"on-track": "green", "at-risk": "yellow", "overdue": "red", "complete": "green"}
+
+
+def _cell(value: object, style: str = "") -> Text:
+    """Plan text as a cell: a Text object, so rich reads no markup or emoji codes in it, with
+    control and bidi characters shown as escapes."""
+    return Text(printable(value), style=style)
 
 
 def print_status(states: list[ClientState], console: Console | None = None) -> None:
@@ -19,12 +26,11 @@ def print_status(states: list[ClientState], console: Console | None = None) -> N
         t = Translator("en")
         for p in state.projects:
             m = p.metrics
-            table = Table(
-                title=f"{escape(state.client.name)} / {escape(p.project.title)}  "
-                      f"[{_HEALTH[p.health]}]{p.health}[/]  "
-                      f"{m.approved}/{m.total} approved  (as of {state.today})",
-                title_justify="left", show_lines=False,
-            )
+            title = Text.assemble(
+                _cell(f"{state.client.name} / {p.project.title}"), "  ",
+                _cell(p.health, _HEALTH[p.health]),
+                f"  {m.approved}/{m.total} approved  (as of {state.today})")
+            table = Table(title=title, title_justify="left", show_lines=False)
             table.add_column("")
             table.add_column("milestone", ratio=1)
             for column in ("status", "due"):
@@ -32,13 +38,13 @@ def print_status(states: list[ClientState], console: Console | None = None) -> N
             table.add_column("owner")
             table.add_column("invoice", justify="right", no_wrap=True)
             for s in p.milestones:
-                marker = "▶" if s.is_current else ""
-                status = f"[{_STYLE[s.status]}]{s.status}[/]"
+                status = _cell(s.status, _STYLE[s.status])
                 if s.overdue:
-                    status += " · [bold red]overdue[/]"
-                table.add_row(marker, escape(s.milestone.title), status, s.milestone.due.isoformat(),
-                              escape(s.milestone.owner or ""),
-                              t.money(s.milestone.invoice, p.project.currency))
+                    status.append(" · ").append("overdue", "bold red")
+                table.add_row("▶" if s.is_current else "", _cell(s.milestone.title), status,
+                              s.milestone.due.isoformat(), _cell(s.milestone.owner or ""),
+                              _cell(t.money(s.milestone.invoice, p.project.currency)))
             console.print(table)
-            console.print(f"  invoiced {t.money(m.invoiced, p.project.currency)}, "
-                          f"remaining {t.money(m.remaining, p.project.currency)}\n")
+            console.print(_cell(f"  invoiced {t.money(m.invoiced, p.project.currency)}, "
+                                f"remaining {t.money(m.remaining, p.project.currency)}"))
+            console.print()

@@ -6,6 +6,7 @@ tests/test_publish.py; the password form in a real browser in tests/test_browser
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
@@ -358,8 +359,9 @@ def test_password_site_decrypts_to_the_real_pages(protected_site):
     index = protect.decrypt((protected_site / "index.html").read_bytes(), PASSWORD).decode()
     assert MARKERS["milestone title"] in index and MARKERS["client name"] in index
     assert "data:image/svg+xml;base64," in index  # the logo and the badge, inlined
-    page_name = protect.Sealer(protect.derive_key(PASSWORD, protect.salt_for(
-        MARKERS["client slug"])), b"").opaque_page(f"projects/{MARKERS['project slug']}.html")
+    salt = base64.b64decode(envelope["kdf"]["salt"])
+    page_name = protect.Sealer(protect.derive_key(PASSWORD, salt), salt).opaque_page(
+        f"projects/{MARKERS['project slug']}.html")
     project = protect.decrypt((protected_site / page_name).read_bytes(), PASSWORD).decode()
     for key in ("summary", "owner", "acceptance", "approval note", "document title"):
         assert MARKERS[key] in project, key
@@ -386,20 +388,82 @@ def test_decrypt_command(protected_site, tmp_path, monkeypatch):
         main, ["decrypt", "--password-env", "PW", str(plain)]).output
 
 
-def test_password_site_output_is_deterministic(plans, tmp_path, monkeypatch):
+def salt_of(site: Path) -> bytes:
+    return base64.b64decode(json.loads((site / "status.json").read_text())["kdf"]["salt"])
+
+
+def decrypted(site: Path, password: str) -> list[bytes]:
+    """Every page's and status.json's plaintext, in a stable order, opaque names (derived
+    from the key) replaced by a placeholder."""
+    opaque = re.compile(rb"(?:[0-9a-f]{12}/)*[0-9a-f]{24}\.(?:html|bin)")
+    return sorted(opaque.sub(b"OPAQUE", protect.decrypt(p.read_bytes(), password))
+                  for p in site.rglob("*") if p.suffix == ".html" or p.name == "status.json")
+
+
+def test_password_salt_is_random_kept_while_the_password_is_and_new_with_a_new_one(
+        plans, tmp_path, monkeypatch):
+    """The salt is unknown before the build (not derived from the slug) and changes with the
+    password; a rebuild into the same OUT with the same password is byte-identical."""
     secret_client(plans)
+    slug = MARKERS["client slug"]
+    monkeypatch.delenv(protect.SALT_SECRET_ENV, raising=False)
     monkeypatch.setenv("ACME_SITE_PASSWORD", PASSWORD)
     run(plans, tmp_path / "one")
     run(plans, tmp_path / "two", jobs=2)
-    slug = MARKERS["client slug"]
     one, two = all_files(tmp_path / "one" / slug), all_files(tmp_path / "two" / slug)
-    assert one == two and len(one) > 10
+    assert salt_of(tmp_path / "one" / slug) != salt_of(tmp_path / "two" / slug)
+    assert salt_of(tmp_path / "one" / slug) != \
+        hashlib.sha256(b"site-builder-salt\0" + slug.encode()).digest()[:16]
+    assert one["status.json"] != two["status.json"]
+    assert decrypted(tmp_path / "one" / slug, PASSWORD) == \
+        decrypted(tmp_path / "two" / slug, PASSWORD)
+    run(plans, tmp_path / "one")  # the same OUT, the same password: the same salt and bytes
+    assert all_files(tmp_path / "one" / slug) == one and len(one) > 10
     monkeypatch.setenv("ACME_SITE_PASSWORD", PASSWORD + "!")
-    run(plans, tmp_path / "three")
-    three = all_files(tmp_path / "three" / slug)
+    run(plans, tmp_path / "one")
+    three = all_files(tmp_path / "one" / slug)
+    assert salt_of(tmp_path / "one" / slug) != salt_of(tmp_path / "two" / slug)
     assert three["status.json"] != one["status.json"]
     assert sorted(n for n in three if n.endswith(".html")) != \
         sorted(n for n in one if n.endswith(".html"))  # opaque names follow the key
+
+
+def test_a_salt_secret_pins_salts_for_reproducible_builds(plans, tmp_path, monkeypatch):
+    secret_client(plans)
+    slug = MARKERS["client slug"]
+    pin = "salt-pin-for-tests-0123456789abcdef"
+    monkeypatch.setenv(protect.SALT_SECRET_ENV, pin)
+    monkeypatch.setenv("ACME_SITE_PASSWORD", PASSWORD)
+    run(plans, tmp_path / "one")
+    run(plans, tmp_path / "two", jobs=2)
+    one = all_files(tmp_path / "one" / slug)
+    assert one == all_files(tmp_path / "two" / slug) and len(one) > 10
+    assert salt_of(tmp_path / "one" / slug) == protect.pinned_salt(pin, slug, PASSWORD)
+    monkeypatch.setenv("ACME_SITE_PASSWORD", PASSWORD + "!")
+    run(plans, tmp_path / "one")
+    assert salt_of(tmp_path / "one" / slug) == protect.pinned_salt(pin, slug, PASSWORD + "!")
+    assert protect.pinned_salt(pin, slug, PASSWORD) != protect.pinned_salt(pin, slug,
+                                                                           PASSWORD + "!")
+    assert protect.pinned_salt(pin, slug, PASSWORD) != protect.pinned_salt(pin + "x", slug,
+                                                                           PASSWORD)
+    monkeypatch.setenv(protect.SALT_SECRET_ENV, "short")
+    with pytest.raises(protect.SaltSecretError, match="too short"):
+        run(plans, tmp_path / "one")
+
+
+def test_a_previous_build_salted_from_the_slug_is_not_reused(tmp_path):
+    """Sites built before salts were random kept a predictable salt: the next build makes a
+    new one even though the password still opens the old site."""
+    slug_salt = hashlib.sha256(b"site-builder-salt\0acme").digest()[:16]
+    old = protect.Sealer(protect.derive_key("pw", slug_salt), slug_salt)
+    write(tmp_path / "acme" / "index.html", protect.shell(old.envelope("index.html", b"x"), "en"))
+    assert protect.sealer_for("acme", "pw", tmp_path / "acme").salt != slug_salt
+    random_salt = b"r" * 16
+    kept = protect.Sealer(protect.derive_key("pw", random_salt), random_salt)
+    write(tmp_path / "acme" / "index.html", protect.shell(kept.envelope("index.html", b"x"),
+                                                          "en"))
+    assert protect.sealer_for("acme", "pw", tmp_path / "acme").salt == random_salt
+    assert protect.sealer_for("acme", "other", tmp_path / "acme").salt != random_salt
 
 
 def test_synthetic_ivs_differ_per_plaintext_and_path():
@@ -437,14 +501,19 @@ def test_a_short_password_warns(plans, tmp_path, monkeypatch):
 
 def test_key_and_shell_match_what_the_browser_does():
     """The JS derives PBKDF2-SHA256 with the envelope's salt and iterations: same bytes."""
-    salt = protect.salt_for("fable")
-    assert salt == hashlib.sha256(b"site-builder-salt\0fable").digest()[:16]
+    salt = b"s" * 16
     assert protect.derive_key("pw", salt) == hashlib.pbkdf2_hmac("sha256", b"pw", salt,
                                                                  600_000, 32)
     js = protect.UNLOCK_JS.read_text()
-    for needle in ('name: "PBKDF2", hash: "SHA-256"', '"AES-GCM"', "sessionStorage",
+    for needle in ('name: "PBKDF2", hash: "SHA-256"', '"AES-GCM"', "deriveKey",
                    "document.open()", "document.write(html)", "document.close()"):
         assert needle in js
+    # The key stays in the tab's memory, not extractable: nothing any page of the same origin
+    # (another project on *.github.io) could read back from storage.
+    code = re.sub(r"/\*.*?\*/|//[^\n]*", "", js, flags=re.S)
+    for storage in ("sessionStorage", "localStorage", "indexedDB", "document.cookie",
+                    "exportKey", "deriveBits"):
+        assert storage not in code, storage
     shell = protect.shell(protect.Sealer(b"k" * 32, salt).envelope("index.html", b"<p>x</p>"),
                           "de")
     assert '<html lang="de">' in shell and "Geschützte Statusseite" in shell
@@ -490,11 +559,9 @@ def test_host_mode_build_writes_access_files_outside_the_site(plans, tmp_path):
     assert "location ^~ /home/ {" in conf and 'auth_basic "Status page";' in conf
     assert "X-Robots-Tag: noindex, nofollow" in (folder / "_headers").read_text()
     assert not (out / access.ACCESS_DIR / "open").exists()
-    assert not [p for p in (out / "home").rglob("*") if BCRYPT.encode() in p.read_bytes()
-                or "htpasswd" in p.name] if False else True
-    for path in (out / "home").rglob("*"):
-        if path.is_file():
-            assert BCRYPT.encode() not in path.read_bytes(), path
+    published = [p for p in (out / "home").rglob("*") if p.is_file()]
+    assert published and not [p for p in published if BCRYPT.encode() in p.read_bytes()
+                              or p.name in ("htpasswd", "_headers", "nginx.conf")]
     # The client leaves host mode: its access files go with the next build.
     write(plans / "home" / "client.yml", client_yml("access:\n  mode: link\n"))
     run(plans, out)

@@ -44,7 +44,7 @@ def test_approve_writes_a_note_the_loader_reads(plans, acme, tmp_path):
     assert result.output == "wrote plans/acme/web/approvals/2026-02-06-design.md\n"
     note = acme / "2026-02-06-design.md"
     assert note.read_text() == (
-        "---\nmilestone: design\ndecision: approved\ndate: 2026-02-06\n"
+        "---\nclient: acme\nproject: web\nmilestone: design\ndecision: approved\ndate: 2026-02-06\n"
         "by: Ada Client <Ada@Acme.example>\ndeliverables:\n  - Mockups\n  - \"Style: tiles\"\n"
         "---\nApproved, **with thanks**.\nSecond line.\n")
     (found,) = approvals(plans).values()
@@ -126,6 +126,26 @@ def test_approve_and_sign_verifies(plans, acme, keys):
         "verified: signed by Ada Client <ada@acme.example>, a signer in plans/acme/client.yml",
     ]
     assert approvals(plans)["2026-02-06-design.md"].signature == "verified"
+    # The note names its client and project, so the signature binds it to acme/web.
+    assert (acme / "2026-02-06-design.md").read_text().startswith(
+        "---\nclient: acme\nproject: web\nmilestone: design\n")
+    _, diags = load_plans(plans)
+    assert not [d for d in diags.items if "approvals" in d.path.parts]  # no "not bound"
+
+
+def test_signing_with_a_retired_key_says_so(plans, keys):
+    make_client(plans, client_yml=client_yml(keys).replace(
+        f"    key: {keys['ada'][1]}\n",
+        f"    keys:\n      - {{key: {keys['ada'][1]}, valid_before: 2026-05-31}}\n"))
+    result = cli("approve", "acme/web", "design", "--by", "Ada Client <ada@acme.example>",
+                 "--date", "2026-06-01", "--sign", str(keys["ada"][0]))
+    assert result.exit_code == 1
+    assert (f"the signature is unknown-signer: {keys['ada'][0]} is a key plans/acme/client.yml "
+            "lists for ada@acme.example, but it is valid from any date to 2026-05-31 and the "
+            "note is dated 2026-06-01.") in result.stderr
+    ok = cli("approve", "acme/web", "design", "--by", "Ada Client <ada@acme.example>",
+             "--date", "2026-05-31", "--sign", str(keys["ada"][0]))
+    assert ok.exit_code == 0, ok.output
 
 
 def test_signing_with_a_key_client_yml_does_not_list_fails_and_keeps_the_files(plans, acme,
@@ -271,3 +291,23 @@ def test_verify_from_another_directory(plans, signed_notes, monkeypatch):
     result = cli("verify", "--plans", "..", "app")
     assert result.exit_code == 0
     assert result.stdout.splitlines()[0] == "verified        app/approvals/ok.md  Ada Client"
+
+
+def test_verify_warns_about_unbound_signed_notes_and_refuses_misplaced_ones(plans, signed_notes,
+                                                                           keys):
+    web, app = signed_notes
+    result = cli("verify", str(web / "1-ok.md"))
+    assert result.exit_code == 0
+    assert ("plans/acme/web/approvals/1-ok.md:2: warning: signed note is not bound to its "
+            "client and project; re-sign with site-builder approve --sign") in result.stderr
+    bound = cli("approve", "acme/web", "launch", "--by", "Ada Client <ada@acme.example>",
+                "--date", "2026-03-09", "--sign", str(keys["ada"][0]))
+    assert bound.exit_code == 0, bound.output
+    note = web / "2026-03-09-launch.md"
+    for suffix in ("", ".sig"):
+        (app / f"{note.name}{suffix}").write_bytes((web / f"{note.name}{suffix}").read_bytes())
+    copied = cli("verify", str(app / note.name))
+    assert copied.exit_code == 1
+    assert ("plans/acme/app/approvals/2026-03-09-launch.md:3: error: `project: web` does not "
+            "match the folder this note lies in (acme/app)") in copied.stderr
+    assert cli("verify", str(note)).stderr == ""

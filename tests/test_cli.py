@@ -77,3 +77,13 @@ def test_python_dash_m_is_the_same_program_and_never_shows_a_traceback(plans):
     assert done.returncode == 1
     assert done.stderr.startswith("plans/acme/web/plan.yml:2: error: invalid YAML")
     assert "Traceback" not in done.stderr
+
+
+def test_bad_option_values_are_echoed_inert(plans):
+    make_client(plans)
+    for args in (["build", "--today", "\x1b[2J\x1b]0;owned\x07"],
+                 ["build", "--shard", "1/\x1b[2J"]):
+        result = cli(*args)
+        assert result.exit_code == 2
+        assert "\x1b" not in result.output and "\x07" not in result.output
+        assert "`\\x1b[2J" in result.output or "\\x1b[2J`" in result.output

@@ -15,7 +15,9 @@ import sys
 import time
 from pathlib import Path
 
-from browser_support import DEMO_PASSWORDS
+import pytest
+
+from browser_support import DEMO_PASSWORDS, DEMO_SALT_SECRET
 from helpers import commit_all
 
 REPO = Path(__file__).parent.parent
@@ -27,9 +29,11 @@ def tree(folder: Path) -> dict[str, str]:
 
 
 def build(cwd: Path, plans: str, out: str, **env: str) -> None:
-    # The demo's password-mode client is encrypted: the same password, the same bytes.
+    # The demo's password-mode client is encrypted: the same password and salt secret (which
+    # pins the salt; without it each empty OUT gets a random one), the same bytes.
     environment = {**os.environ, "PYTHONPATH": str(REPO),
-                   **{name: value for name, value in DEMO_PASSWORDS.values()}, **env}
+                   **{name: value for name, value in DEMO_PASSWORDS.values()},
+                   "SITE_BUILDER_SALT_SECRET": DEMO_SALT_SECRET, **env}
     done = subprocess.run(
         [sys.executable, "-m", "site_builder", "build", "--plans", plans, "--out", out,
          "--today", "2026-11-25", "--jobs", env.pop("JOBS", "2")],
@@ -38,6 +42,7 @@ def build(cwd: Path, plans: str, out: str, **env: str) -> None:
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.slow
 def test_builds_in_different_processes_and_folders_are_byte_identical(tmp_path):
     repo = tmp_path / "repo"
     shutil.copytree(REPO / "plans", repo / "plans")

@@ -1,10 +1,15 @@
 """`site-builder events`: change events from real git repos, due-soon reminders, webhooks."""
+import email.utils
 import hashlib
 import hmac
 import http.server
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -487,7 +492,7 @@ def test_webhook_that_never_answers_times_out(history):
         result = cli("events", "--since", history, "--webhook", f"http://127.0.0.1:{port}/",
                      env={**FAST, "SITE_BUILDER_WEBHOOK_TIMEOUT": "0.2"})
     assert result.exit_code == 1
-    assert "was not delivered: no answer within 0.2 s (4 attempt(s))" in result.stderr
+    assert "was not delivered: no complete answer within 0.2 s (4 attempt(s))" in result.stderr
 
 
 def test_reminders_workflow_posts_due_soon_on_a_schedule():
@@ -501,3 +506,176 @@ def test_reminders_workflow_posts_due_soon_on_a_schedule():
     (step,) = [s for s in workflow["jobs"]["remind"]["steps"] if "events" in s.get("run", "")]
     assert step["run"].startswith("site-builder events --due-within 7 --webhook ")
     assert "--webhook-secret-env REMINDER_WEBHOOK_SECRET" in step["run"]
+
+
+# --- webhook deadlines, Retry-After, failure messages -------------------------------------------
+
+
+class Scripted:
+    """A real HTTP server on 127.0.0.1 whose `answer(handler, n)` writes the n-th answer (0-based)
+    by hand; records the monotonic time each POST arrived."""
+
+    def __init__(self, answer):
+        self.times, self.paths = [], []
+        scripted = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers["Content-Length"]))
+                scripted.times.append(time.monotonic())
+                scripted.paths.append(self.path)
+                try:
+                    answer(self, len(scripted.times) - 1)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def trickle(handler, data: bytes):
+    """Send `data` one byte every 0.5 s (stopping when the client hangs up): each read is quick,
+    so only a deadline on the whole request ends it."""
+    for byte in data:
+        handler.wfile.write(bytes([byte]))
+        handler.wfile.flush()
+        time.sleep(0.5)
+
+
+def trickled_headers(handler, n):
+    trickle(handler, b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"." * 200 + b"\r\n\r\n")
+
+
+def trickled_body(handler, n):
+    handler.send_response(200)
+    handler.send_header("Content-Length", "200")
+    handler.end_headers()
+    trickle(handler, b"." * 200)
+
+
+def run_cli(*args, env):
+    """The CLI in a child process, bounded: a hung delivery fails the test instead of hanging."""
+    env = {k: v for k, v in {**os.environ, **env}.items()
+           if v is not None and k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
+    return subprocess.run([sys.executable, "-m", "site_builder", *args], capture_output=True,
+                          text=True, env=env, timeout=60)
+
+
+@pytest.mark.parametrize("answer", [trickled_headers, trickled_body])
+def test_webhook_request_has_a_wall_clock_deadline(history, answer):
+    with Scripted(answer) as server:
+        done = run_cli("events", "--since", history, "--webhook", server.url,
+                       env={"SITE_BUILDER_WEBHOOK_TIMEOUT": "2",
+                            "SITE_BUILDER_WEBHOOK_RETRY_DELAYS": ""})
+    assert done.returncode == 1, done.stderr
+    assert "was not delivered: no complete answer within 2 s (1 attempt(s))" in done.stderr
+    assert len(server.times) == 1
+
+
+def test_webhook_run_has_a_wall_clock_deadline_over_all_retries(history):
+    with Scripted(trickled_body) as server:
+        done = run_cli("events", "--since", history, "--webhook", server.url,
+                       env={"SITE_BUILDER_WEBHOOK_TIMEOUT": "2",
+                            "SITE_BUILDER_WEBHOOK_DEADLINE": "3",
+                            "SITE_BUILDER_WEBHOOK_RETRY_DELAYS": "0.01,0.01,0.01"})
+    assert done.returncode == 1, done.stderr
+    assert "the webhook deadline of 3 s for the run" in done.stderr
+    assert "0 of 2 event(s) delivered" in done.stderr
+    assert len(server.times) == 2  # the second attempt got only the second left of the run
+
+
+def in_seconds(seconds):
+    return lambda: str(seconds)
+
+
+def at_date_in(seconds):
+    """Retry-After as an HTTP-date, computed when the answer is sent."""
+    return lambda: email.utils.formatdate(time.time() + seconds, usegmt=True)
+
+
+def answer_then_204(status, retry_after):
+    def answer(handler, n):
+        if n == 0:
+            handler.send_response(status)
+            handler.send_header("Retry-After", retry_after())
+            handler.send_header("Content-Length", "0")
+        else:
+            handler.send_response(204)
+        handler.end_headers()
+    return answer
+
+
+@pytest.mark.parametrize("status, retry_after", [(429, in_seconds(1)), (503, at_date_in(2))],
+                         ids=["seconds", "http-date"])
+def test_webhook_waits_as_long_as_retry_after_asks(history, status, retry_after):
+    with Scripted(answer_then_204(status, retry_after)) as server:
+        result = cli("events", "--since", history, "--webhook", server.url, env=FAST)
+    assert result.exit_code == 0, result.output
+    assert len(server.times) == 3  # the first event twice, then the second
+    assert server.times[1] - server.times[0] >= 1.0  # not the 0.01 s backoff
+
+
+@pytest.mark.parametrize("retry_after, shown", [(in_seconds(120), "120 s"),
+                                                (at_date_in(3600), "3600 s")],
+                         ids=["seconds", "http-date"])
+def test_webhook_gives_up_when_retry_after_is_past_the_run_deadline(history, retry_after,
+                                                                     shown):
+    with Scripted(answer_then_204(503, retry_after)) as server:
+        result = cli("events", "--since", history, "--webhook", server.url, env=FAST)
+    assert result.exit_code == 1
+    assert ("was not delivered: HTTP 503 Service Unavailable; the server asks to retry after "
+            f"{shown}, past the webhook deadline of 60 s for the run") in result.stderr
+    assert "(1 attempt(s)); 0 of 2 event(s) delivered, 1 not sent" in result.stderr
+    assert len(server.times) == 1
+
+
+def test_webhook_redirects_are_refused(history):
+    def redirect(handler, n):
+        handler.send_response(307)
+        handler.send_header("Location", "/elsewhere")
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    with Scripted(redirect) as server:
+        result = cli("events", "--since", history, "--webhook", server.url, env=FAST)
+    assert result.exit_code == 1
+    assert ("was not delivered: HTTP 307 Temporary Redirect (redirects are not followed: use "
+            "the final address) (1 attempt(s))") in result.stderr
+    assert server.paths == ["/hook"]  # one POST, no request to /elsewhere
+
+
+def test_webhook_failure_shows_status_and_a_short_inert_excerpt_without_secrets(history):
+    body = ("Invalid \x1b[2J\x1b]8;;http://evil\x07signature\x1b]8;;\x07 for token=abc and "
+            "s3cr3t-value\r\nFAKE: line\u202e " + "x" * 500).encode()
+
+    def refuse(handler, n):
+        handler.send_response(401, "Nope \x1b]0;owned\x07\x1b[31m")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    with Scripted(refuse) as server:
+        result = cli("events", "--since", history, "--webhook", f"{server.url}?token=abc",
+                     "--webhook-secret-env", "WEBHOOK_SECRET", env=FAST)
+    assert result.exit_code == 1
+    message = result.stderr.strip().splitlines()[-1]
+    assert "was not delivered: HTTP 401 Nope \\x1b]0;owned\\x07\\x1b[31m: \"Invalid " in message
+    excerpt = message.split(': "', 1)[1].rsplit('" (1 attempt(s))', 1)[0]
+    assert excerpt.endswith("…") and len(excerpt) <= 200
+    assert "for *** and ***\\r\\nFAKE: line\\u202e xxx" not in excerpt  # whitespace collapsed
+    assert "for *** and *** FAKE: line\\u202e xxx" in excerpt
+    for secret in ("s3cr3t", "token=abc"):
+        assert secret not in result.output
+    assert not any(c in result.stderr for c in "\x1b\x07\r\u202e")

@@ -1,13 +1,16 @@
 """Paths: nothing outside a client's folder is read or published.
 
 Symbolic links that leave the client folder (as a document, a documents/ sub-folder, an
-approval note, plan.yml, client.yml, a project folder, a client folder, the logo), `..` and
+approval note, plan.yml, client.yml, a project folder, a client folder, the logo), a client
+folder that is a link (even to another client), hard-linked files (documents, plan.yml,
+client.yml, notes, logo, stylesheet), `..` and
 absolute paths in deliverable files and site.logo, and names that are not slugs are errors that
 name the file. A secret planted next to the plans must never reach any output.
 """
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -45,6 +48,12 @@ def _plan_with_file(plans: Path, file: str) -> None:
 def _link(path: Path, target: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.symlink_to(target)
+    return path
+
+
+def _hard(path: Path, target: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.link(target, path)
     return path
 
 
@@ -86,6 +95,52 @@ CASES = {
     "client folder symlinked out": (
         lambda p, o: (_link(p / "evil", o), write(o / "web" / "plan.yml", PLAN_YML)),
         "plans/evil", "symbolic link", False),
+    "client folder symlinked to another client": (
+        lambda p, o: _link(p / "evil", p / "good"),
+        "plans/evil", "symbolic link", False),
+    "approvals/ symlinked to another client's": (
+        lambda p, o: (write(p / "good/web/approvals/2026-01-09-kickoff.md",
+                            approval("kickoff", "2026-01-09")),
+                      _link(p / "acme/web/approvals", p / "good/web/approvals")),
+        "plans/acme/web/approvals", "symbolic link", True),
+    "documents/ symlinked to another client's": (
+        lambda p, o: (write(p / "good/web/documents/spec.pdf", f"%PDF {SECRET}\n"),
+                      _link(p / "acme/web/documents", p / "good/web/documents"),
+                      _plan_with_file(p, "documents/spec.pdf")),
+        "plans/acme/web/documents", "symbolic link", True),
+    "document symlinked to another client's": (
+        lambda p, o: (write(p / "good/web/documents/spec.pdf", f"%PDF {SECRET}\n"),
+                      _link(p / "acme/web/documents/spec.pdf", p / "good/web/documents/spec.pdf"),
+                      _plan_with_file(p, "documents/spec.pdf")),
+        "plans/acme/web/documents/spec.pdf", "symbolic link", True),
+    "document hard-linked to a file outside": (
+        lambda p, o: (_hard(p / "acme/web/documents/spec.pdf", o / "secret.pdf"),
+                      _plan_with_file(p, "documents/spec.pdf")),
+        "plans/acme/web/plan.yml", "hard links", True),
+    "document hard-linked to another client's": (
+        lambda p, o: (write(p / "good/web/documents/spec.pdf", f"%PDF {SECRET}\n"),
+                      _hard(p / "acme/web/documents/r.PDF", p / "good/web/documents/spec.pdf"),
+                      _plan_with_file(p, "documents/r.PDF")),
+        "plans/acme/web/plan.yml", "hard links", True),
+    "plan.yml hard-linked": (
+        lambda p, o: ((p / "acme/web/plan.yml").unlink(),
+                      _hard(p / "acme/web/plan.yml", o / "plan.yml")),
+        "plans/acme/web/plan.yml", "hard links", True),
+    "client.yml hard-linked": (
+        lambda p, o: ((p / "acme/client.yml").unlink(),
+                      _hard(p / "acme/client.yml", o / "client.yml")),
+        "plans/acme/client.yml", "hard links", True),
+    "approval note hard-linked": (
+        lambda p, o: _hard(p / "acme/web/approvals/2026-01-09-kickoff.md", o / "note.md"),
+        "plans/acme/web/approvals/2026-01-09-kickoff.md", "hard links", True),
+    "logo hard-linked": (
+        lambda p, o: (_hard(p / "acme/logo.svg", o / "secret.svg"), _logo(p, "logo.svg")),
+        "plans/acme/client.yml", "hard links", True),
+    "stylesheet hard-linked": (
+        lambda p, o: (write(o / "brand.css", f"/* {SECRET} */ a {{ color: red }}\n"),
+                      _hard(p / "acme/brand.css", o / "brand.css"),
+                      (p / "acme/client.yml").write_text("name: Acme\nsite:\n  css: brand.css\n")),
+        "plans/acme/client.yml", "hard links", True),
     "logo symlinked out": (
         lambda p, o: (_link(p / "acme/logo.svg", o / "secret.svg"), _logo(p, "logo.svg")),
         "plans/acme/client.yml", "symbolic link", True),
@@ -165,16 +220,16 @@ def test_symlinks_inside_the_client_folder_are_fine(plans, tmp_path):
     assert published.read_bytes() == b"%PDF shared\n" and not published.is_symlink()
 
 
-
-def test_active_documents_are_never_published(plans):
-    from helpers import PLAN_YML, make_client, write
-    from site_builder.load import load_plans
-
-    plan = PLAN_YML.replace("      - Mockups", "      - {title: Mockups, file: documents/m.html}\n"
-                                                "      - {title: Logo, file: documents/logo.svg}")
-    folder = make_client(plans, projects={"web": plan})
-    write(folder / "web" / "documents" / "m.html", "<script>alert(1)</script>")
-    write(folder / "web" / "documents" / "logo.svg", "<svg/>")
-    _, diags = load_plans(plans)
-    found = [d.format() for d in diags.errors]
-    assert len(found) == 2 and all("is active content" in p for p in found), found
+def test_a_hard_link_inside_the_client_folder_is_refused_too(plans, tmp_path):
+    """Which name is the original cannot be told, so every hard-linked published file is
+    refused, even when both names are in the same client's folder."""
+    folder = make_client(plans, "acme", projects={"web": PLAN_YML, "app": PLAN_YML})
+    write(folder / "app" / "documents" / "shared.pdf", "%PDF shared\n")
+    _hard(folder / "web" / "documents" / "shared.pdf", folder / "app" / "documents" / "shared.pdf")
+    _plan_with_file(plans, "documents/shared.pdf")
+    with pytest.raises(PlanError) as caught:
+        build(BuildOptions(plans=plans, out=tmp_path / "site", today=TODAY, jobs=1))
+    assert [d.format() for d in caught.value.diagnostics if d.is_error] == [
+        "plans/acme/web/plan.yml:16: error: deliverable file `documents/shared.pdf` cannot be "
+        "published: file has 2 hard links; a hard-linked file may be another client's, so it is "
+        "never read or published: copy it in instead (git never makes hard links)"]

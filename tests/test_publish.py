@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from browser_support import nginx, nginx_binary, world_readable_dir
 from helpers import make_client, write
 from site_builder import access
+from site_builder import publish as publish_module
 from site_builder.build import BuildOptions, build
 from site_builder.cli import main
 
@@ -72,12 +73,12 @@ def files_under(folder: Path) -> dict[str, bytes]:
 
 
 def test_publish_lays_out_each_mode(four, tmp_path):
-    result = publish("--out", "site", "--to", "pub")
+    result = publish("--out", "site", "--to", "pub", "--target", "nginx")
     assert result.exit_code == 0, result.output
     www = tmp_path / "pub" / "www"
     quiet, other = (access.link_segment(SECRET.encode(), s) for s in ("quiet", "other"))
     assert sorted(p.name for p in www.iterdir()) == sorted(
-        ["_headers", "gate", "index.html", "open", "robots.txt", "vault", quiet, other])
+        [".nojekyll", "_headers", "gate", "index.html", "open", "robots.txt", "vault", quiet, other])
     assert sorted(p.name for p in (tmp_path / "pub" / "access").rglob("*")) == [
         "gate", "htpasswd", "nginx.conf"]
     # Link paths are never printed (CI logs), other paths are.
@@ -107,7 +108,7 @@ def test_publish_lays_out_each_mode(four, tmp_path):
 
 
 def test_nothing_published_names_another_clients_path(four, tmp_path):
-    assert publish("--to", "pub").exit_code == 0
+    assert publish("--to", "pub", "--target", "nginx").exit_code == 0
     www = tmp_path / "pub" / "www"
     paths = {slug: access.link_segment(SECRET.encode(), slug) for slug in ("quiet", "other")}
     for slug, segment in paths.items():
@@ -129,10 +130,11 @@ def test_nothing_published_names_another_clients_path(four, tmp_path):
 
 
 def test_link_paths_are_stable_per_secret(four, tmp_path):
-    assert publish("--to", "one").exit_code == 0
-    assert publish("--to", "one").exit_code == 0  # publishing again replaces the previous one
-    assert publish("--to", "two").exit_code == 0
-    assert publish("--to", "three", secret=OTHER_SECRET).exit_code == 0
+    nginx_ = ("--target", "nginx")
+    assert publish("--to", "one", *nginx_).exit_code == 0
+    assert publish("--to", "one", *nginx_).exit_code == 0  # publishing again replaces it
+    assert publish("--to", "two", *nginx_).exit_code == 0
+    assert publish("--to", "three", *nginx_, secret=OTHER_SECRET).exit_code == 0
     names = [sorted(p.name for p in (tmp_path / d / "www").iterdir())
              for d in ("one", "two", "three")]
     assert names[0] == names[1] and names[0] != names[2]
@@ -171,14 +173,79 @@ def test_publish_refuses(four, tmp_path, plans):
 
 def test_netlify_basic_auth_comes_only_from_the_environment(four, tmp_path):
     env = {access.basic_auth_env("gate"): "ada:correct-horse-battery"}
-    done = publish("--to", "pub", "--base-path", "/status", extra_env=env)
+    done = publish("--to", "pub", "--base-path", "/status", "--target", "netlify-pro",
+                   extra_env=env)
     assert done.exit_code == 0, done.output
     headers = (tmp_path / "pub" / "www" / "_headers").read_text()
     assert "/status/gate/*\n  Basic-Auth: ada:correct-horse-battery" in headers
     assert "robots.txt and _headers act only at the root of a host" in done.output
-    bad = publish("--to", "pub", extra_env={access.basic_auth_env("gate"): "no-colon-here"})
+    bad = publish("--to", "pub", "--target", "netlify-pro",
+                  extra_env={access.basic_auth_env("gate"): "no-colon-here"})
     assert bad.exit_code == 1 and "SITE_BUILDER_BASIC_AUTH_GATE must be" in bad.output
     assert "no-colon-here" not in bad.output
+    # Credentials go into _headers only for the host that reads (and never serves) that file:
+    # GitHub Pages would serve it to anyone, nginx has its own login.
+    for target in ("static", "nginx"):
+        publish("--to", f"pub-{target}", "--target", target, extra_env=env)
+        text = (tmp_path / f"pub-{target}" / "www" / "_headers").read_text()
+        assert "Basic-Auth" not in text and "correct-horse" not in text, target
+    # netlify-pro without the credentials: no login, so the host-mode site is left out.
+    unset = publish("--to", "pub2", "--target", "netlify-pro")
+    assert unset.exit_code == 1 and not (tmp_path / "pub2" / "www" / "gate").exists()
+    assert "SITE_BUILDER_BASIC_AUTH_GATE (user:password pairs" in unset.output
+    assert "Basic-Auth" not in (tmp_path / "pub2" / "www" / "_headers").read_text()
+
+
+def client_yml_line(plans: Path, slug: str, text: str) -> int:
+    lines = (plans / slug / "client.yml").read_text().splitlines()
+    return next(n for n, line in enumerate(lines, 1) if text in line)
+
+
+@pytest.mark.parametrize("target", ["static", None])  # None: the default target
+def test_a_host_that_cannot_ask_for_a_login_never_gets_a_host_mode_site(four, tmp_path, plans,
+                                                                        target):
+    """GitHub Pages (and any plain static host) would serve a host-mode site, plain HTML, to
+    anyone: it is left out, with an error at client.yml's `access.mode` line, exit 1."""
+    make_client(plans, "gate2", yml("Gate Two", "  users:\n    - name: bo\n      hash: "
+                                                f"'{DEMO_BCRYPT}'\n  mode: host\n"))
+    run_build(plans, tmp_path / "site", {"VAULT_PW": "vault passphrase for tests"})
+    write(tmp_path / "pub" / "www" / "gate" / "index.html", "from an older publish")
+    write(tmp_path / "pub" / publish_module.PUBLISH_MARKER, "")
+    args = ["--to", "pub"] + (["--target", target] if target else [])
+    result = publish(*args)
+    assert result.exit_code == 1, result.output
+    www = tmp_path / "pub" / "www"
+    assert not (www / "gate").exists() and not (www / "gate2").exists()
+    assert not (tmp_path / "pub" / "access" / "htpasswd" / "gate").exists()
+    for name, data in files_under(tmp_path / "pub").items():
+        assert b"Gate Co" not in data and b"Gate Two" not in data, name
+        assert DEMO_BCRYPT.encode() not in data, name
+    for slug in ("gate", "gate2"):
+        line = client_yml_line(plans, slug, "mode: host")
+        assert f"plans/{slug}/client.yml:{line}: error: `access.mode: host`: {slug} was left " \
+               "out" in result.output
+    assert "--target nginx, netlify-pro or external-login on such a host" in result.output
+    assert "access.mode: password" in result.output
+    # The other modes are still published.
+    quiet = access.link_segment(SECRET.encode(), "quiet")
+    assert {p.name for p in www.iterdir()} >= {"open", "vault", quiet}
+    assert "Open Co" in (www / "open" / "index.html").read_text()
+
+
+def test_the_model_says_which_host_enforces_which_mode():
+    needs_login = [m for m in access.Mode if m.needs]
+    assert needs_login == [access.Mode.HOST]
+    static = publish_module.TARGETS["static"]
+    assert [m for m in access.Mode if not static.lacks(m)] == [
+        access.Mode.PUBLIC, access.Mode.LINK, access.Mode.PASSWORD]
+    for name in ("nginx", "netlify-pro", "external-login"):
+        assert not any(publish_module.TARGETS[name].lacks(m) for m in access.Mode), name
+
+
+def test_an_unknown_target_is_a_usage_error(four):
+    result = publish("--to", "pub", "--target", "github")
+    assert result.exit_code == 2 and "static, nginx, netlify-pro, external-login" in \
+        result.output
 
 
 def test_without_public_sites_one_rule_covers_everything(plans, tmp_path):
@@ -225,8 +292,6 @@ def served(plans, tmp_path):
     """Two host-mode clients and a link-mode one, published under /status/ and served by
     nginx with the generated include."""
     if nginx_binary() is None:
-        if os.environ.get("SITE_BUILDER_SKIP_BROWSER") == "1":
-            pytest.skip("nginx is missing (SITE_BUILDER_SKIP_BROWSER=1)")
         pytest.fail("nginx is missing: apt-get install nginx (.ci/run does)")
     make_client(plans, "alpha", yml("Alpha Co", host_block({"ann": apr1("ann-password-1")})))
     make_client(plans, "beta", yml("Beta Co", host_block({
@@ -235,7 +300,8 @@ def served(plans, tmp_path):
     run_build(plans, tmp_path / "site")
     root = world_readable_dir("site-builder-publish-")
     try:
-        done = publish("--to", str(root / "pub"), "--base-path", "/status/")
+        done = publish("--to", str(root / "pub"), "--base-path", "/status/", "--target",
+                       "nginx")
         assert done.exit_code == 0, done.output
         (root / "srv").mkdir(mode=0o755)
         os.symlink(root / "pub" / "www", root / "srv" / "status")

@@ -113,7 +113,7 @@ def test_schema_is_draft_2020_12_with_docs_and_examples_everywhere(kind):
     assert built["$id"].endswith(f"/{kind}.schema.json")
     assert built["title"] and built["description"]
     props = dict(_properties(built))
-    assert len(props) >= {"client": 13, "plan": 18, "approval": 6}[kind]
+    assert len(props) >= {"client": 13, "plan": 18, "approval": 6, "agency": 9}[kind]
     for name, prop in props.items():
         assert prop.get("description"), f"{kind}: `{name}` has no description"
         assert prop.get("examples"), f"{kind}: `{name}` has no examples"
@@ -154,7 +154,7 @@ def test_schema_write_outside_a_checkout_writes_only_the_folder(tmp_path):
     result = CliRunner().invoke(main, ["schema", "--write", "--out", "editor"])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "editor").iterdir()) == [
-        "approval.schema.json", "client.schema.json", "plan.schema.json"]
+        "agency.schema.json", "approval.schema.json", "client.schema.json", "plan.schema.json"]
     assert "site_builder" not in result.output
 
 

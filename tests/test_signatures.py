@@ -6,6 +6,8 @@ from site_builder.build import validate
 from site_builder.errors import PlanError
 from site_builder.load import load_plans
 
+BOUND = "client: acme\nproject: web\n"  # signed notes name their client and project
+
 
 def client_yml(keys, require=False, email="ada@acme.example"):
     return (f"name: Acme\nrequire_signed_approvals: {'true' if require else 'false'}\n"
@@ -25,7 +27,7 @@ def notes_folder(plans):
 
 def test_every_signature_state(plans, keys):
     make_client(plans, client_yml=client_yml(keys), approvals={"web": {
-        "1-verified.md": approval("kickoff", "2026-01-09"),
+        "1-verified.md": approval("kickoff", "2026-01-09", extra=BOUND),
         "2-unsigned.md": approval("design", "2026-02-06"),
         "3-tampered.md": approval("design", "2026-02-07"),
         "4-other-key.md": approval("design", "2026-02-08"),
@@ -67,7 +69,7 @@ def test_crlf_conversion_breaks_the_signature(plans, keys):
 
 def test_required_signatures_strict_check_names_the_file(plans, keys):
     make_client(plans, client_yml=client_yml(keys, require=True), approvals={"web": {
-        "ok.md": approval("kickoff", "2026-01-09"),
+        "ok.md": approval("kickoff", "2026-01-09", extra=BOUND),
         "unsigned.md": approval("design", "2026-02-06"),
     }})
     sign(notes_folder(plans) / "ok.md", keys["ada"][0])

@@ -1,3 +1,3 @@
 """site-builder: milestone status sites from plans kept in git."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -1,6 +1,7 @@
 """JSON Schemas (draft 2020-12) for editors, generated from the declarations in schema.py.
 
-Three schemas: client.yml, plan.yml and the front matter of approval notes. Editors with the
+Four schemas: client.yml, plan.yml, the front matter of approval notes and the agency's
+site-builder.yml. Editors with the
 YAML language server (VS Code's YAML extension, JetBrains IDEs) use them to complete keys,
 show each field's documentation and flag mistakes as you type; scaffolded files point at them
 with a `# yaml-language-server: $schema=...` first line.
@@ -35,6 +36,7 @@ KINDS: dict[str, tuple[schema.Record, str]] = {
     "client": (schema.CLIENT, "site-builder client.yml"),
     "plan": (schema.PLAN, "site-builder plan.yml"),
     "approval": (schema.APPROVAL, "site-builder approval note front matter"),
+    "agency": (schema.AGENCY, "site-builder agency settings (site-builder.yml)"),
 }
 
 
@@ -43,7 +45,7 @@ def file_name(kind: str) -> str:
 
 
 def build(kind: str) -> dict:
-    """The JSON Schema of one file kind: `client`, `plan` or `approval`."""
+    """The JSON Schema of one file kind: `client`, `plan`, `approval` or `agency`."""
     record, title = KINDS[kind]
     body = record.json
     body.pop("title", None)

@@ -7,6 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from helpers import approval, commit_all, make_client
 from site_builder.build import BuildOptions, build, shard_of
 
@@ -34,6 +36,7 @@ def run(plans, out, **options):
     return build(BuildOptions(plans=plans, out=out, today=TODAY, **options))
 
 
+@pytest.mark.slow
 def test_parallel_sharded_and_incremental_equal_sequential(plans, tmp_path):
     first = make_repo(plans, tmp_path)
     run(plans, tmp_path / "seq", jobs=1)

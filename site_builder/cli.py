@@ -13,17 +13,32 @@ import click
 
 from . import __version__
 from .errors import PlanError, SiteBuilderError, UsageError
+from .textsafe import printable, printable_json
 
 EXIT_INTERNAL = 70
+
+
+def say(text: str, err: bool = False) -> None:
+    """Print one line. Every line the CLI writes goes through here (JSON aside), so plan text,
+    file names and server answers in it print inert: control characters, bidi overrides and
+    line breaks inside it are shown escaped (textsafe.printable)."""
+    click.echo(printable(text), err=err)
 
 
 def _today(ctx, param, value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value) if len(value) == 10 else _bad_date(value)
+        date = dt.date.fromisoformat(value) if len(value) == 10 else _bad_date(value)
     except ValueError:
-        raise click.BadParameter(f"`{value}` is not a date written YYYY-MM-DD") from None
+        raise click.BadParameter(f"`{printable(value)}` is not a date written YYYY-MM-DD") \
+            from None
+    from .schema import date_range_problem  # late: keeps `--help` fast
+
+    problem = date_range_problem(date)
+    if problem:
+        raise click.BadParameter(problem)
+    return date
 
 
 def _bad_date(value):
@@ -36,9 +51,9 @@ def _shard(value: str | None) -> tuple[int, int] | None:
     try:
         index, count = (int(part) for part in value.split("/"))
     except ValueError:
-        raise click.BadParameter(f"`{value}` is not I/N, e.g. 1/4") from None
+        raise click.BadParameter(f"`{printable(value)}` is not I/N, e.g. 1/4") from None
     if not 1 <= index <= count:
-        raise click.BadParameter(f"`{value}`: I must be between 1 and N")
+        raise click.BadParameter(f"`{printable(value)}`: I must be between 1 and N")
     return index, count
 
 
@@ -55,18 +70,18 @@ class Progress:
                 TextColumn, TimeElapsedColumn
 
             self._bar = Bar(TextColumn("building"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), TextColumn("{task.description}"),
+                            TimeElapsedColumn(), TextColumn("{task.description}", markup=False),
                             transient=True, console=None)
             self._bar.__enter__()
         return self
 
     def advance(self, site, done: int, total: int) -> None:
         if self._bar is None:
-            click.echo(f"[{done}/{total}] {site.slug}", err=True)
+            say(f"[{done}/{total}] {site.slug}", err=True)
             return
         if self._task is None:
             self._task = self._bar.add_task("", total=total)
-        self._bar.update(self._task, completed=done, description=site.slug)
+        self._bar.update(self._task, completed=done, description=printable(site.slug))
 
     def __exit__(self, *exc) -> None:
         if self._bar is not None:
@@ -76,11 +91,15 @@ plans_option = click.option(
     "--plans", type=click.Path(path_type=Path, file_okay=False), default=Path("plans"),
     show_default=True, help="The plans folder (one sub-folder per client).")
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+settings_option = click.option(
+    "--settings", type=click.Path(path_type=Path, dir_okay=False), default=None,
+    metavar="FILE", help="The agency's settings (default: site-builder.yml in the folder "
+                         "holding the plans folder).")
 
 
 def _report(diagnostics) -> None:
     for d in diagnostics:
-        click.echo(d.format(), err=True)
+        say(d.format(), err=True)
 
 
 def _run(action) -> None:
@@ -91,23 +110,23 @@ def _run(action) -> None:
         _report(exc.diagnostics)
         errors = sum(1 for d in exc.diagnostics if d.is_error)
         warnings = len(exc.diagnostics) - errors
-        click.echo(f"site-builder: {errors} error(s), {warnings} warning(s); nothing was written",
-                   err=True)
+        say(f"site-builder: {errors} error(s), {warnings} warning(s); nothing was written",
+            err=True)
         sys.exit(1)
     except UsageError as exc:
-        click.echo(f"site-builder: error: {exc}", err=True)
+        say(f"site-builder: error: {exc}", err=True)
         sys.exit(2)
     except SiteBuilderError as exc:
-        click.echo(f"site-builder: error: {exc}", err=True)
+        say(f"site-builder: error: {exc}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        click.echo("site-builder: interrupted", err=True)
+        say("site-builder: interrupted", err=True)
         sys.exit(130)
     except Exception as exc:  # a bug: say so plainly; the traceback only on request
         if os.environ.get("SITE_BUILDER_DEBUG"):
             raise
-        click.echo(f"site-builder: internal error: {type(exc).__name__}: {exc} "
-                   "(set SITE_BUILDER_DEBUG=1 for details)", err=True)
+        say(f"site-builder: internal error: {type(exc).__name__}: {exc} "
+            "(set SITE_BUILDER_DEBUG=1 for details)", err=True)
         sys.exit(EXIT_INTERNAL)
 
 
@@ -136,25 +155,27 @@ def main() -> None:
 @click.option("--team", is_flag=True,
               help="Also write the internal team dashboard (all clients, internal notes) to "
                    "OUT/_team. Never publish it with the client sites.")
-def build(plans, out, clients, today, strict, jobs, changed_since, shard, team) -> None:
+@settings_option
+def build(plans, out, clients, today, strict, jobs, changed_since, shard, team,
+          settings) -> None:
     """Build every client's status site into OUT/<client>/."""
     from .build import BuildOptions, build as run_build
 
     def action():
         options = BuildOptions(plans=plans, out=out, clients=tuple(clients), today=today,
                                strict=strict, jobs=jobs, changed_since=changed_since,
-                               shard=shard, team=team)
+                               shard=shard, team=team, settings=settings)
         with Progress() as progress:
             report = run_build(options, progress=progress.advance)
         _report(report.warnings)
         for site in report.sites:
-            click.echo(f"{site.slug}: {site.path / 'index.html'}")
+            say(f"{site.slug}: {site.path / 'index.html'}")
             for warning in site.warnings:
-                click.echo(f"{site.slug}: warning: {warning}", err=True)
+                say(f"{site.slug}: warning: {warning}", err=True)
         if not report.sites and (changed_since or shard):
-            click.echo("nothing to build: no selected client changed")
+            say("nothing to build: no selected client changed")
         else:
-            click.echo(f"built {len(report.sites)} site(s) in {out}/")
+            say(f"built {len(report.sites)} site(s) in {out}/")
 
     _run(action)
 
@@ -162,17 +183,18 @@ def build(plans, out, clients, today, strict, jobs, changed_since, shard, team) 
 @main.command()
 @plans_option
 @strict_option
-def check(plans, strict) -> None:
+@settings_option
+def check(plans, strict, settings) -> None:
     """Validate the plans; report every problem as PATH:LINE: error: MESSAGE."""
     from .build import validate
 
     def action():
-        checked = validate(plans, strict=strict)
+        checked = validate(plans, strict=strict, settings=settings)
         loaded, diags = checked.plans, checked.diagnostics
         _report(diags.warnings)
         projects = sum(len(c.projects) for c in loaded.clients)
-        click.echo(f"ok: {len(loaded.clients)} client(s), {projects} project(s), "
-                   f"{len(diags.warnings)} warning(s)")
+        say(f"ok: {len(loaded.clients)} client(s), {projects} project(s), "
+            f"{len(diags.warnings)} warning(s)")
 
     _run(action)
 
@@ -181,20 +203,113 @@ def check(plans, strict) -> None:
 @plans_option
 @click.option("--today", callback=_today, metavar="YYYY-MM-DD",
               help="Compute statuses as of this date.")
+@click.option("--format", "form", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True, help="table: for people; json: a list of status.json "
+                                      "documents; csv: one row per milestone.")
 @click.argument("client", required=False)
-def status(plans, today, client) -> None:
-    """Print each project's status as a table (all clients, or one)."""
-    from .build import client_today, validate
-    from .derive import derive_client
+def status(plans, today, form, client) -> None:
+    """Print each project's status (all clients, or one): a table, JSON or CSV."""
+    from . import export
     from .terminal import print_status
 
     def action():
-        checked = validate(plans, [client] if client else [], today=today)
-        history = checked.history
-        states = [derive_client(c, client_today(c, today), history.for_client(c.slug),
-                                history.approvals_for(c.slug))
-                  for c in checked.plans.clients]
-        print_status(states)
+        states = export.client_states(plans, client, today)
+        if form == "table":
+            print_status(states)
+        else:
+            text = export.status_json(states) if form == "json" else export.status_csv(states)
+            click.echo(text, nl=form == "json")
+
+    _run(action)
+
+
+@main.command()
+@plans_option
+@click.option("--format", "form", type=click.Choice(["csv", "json"]), default="csv",
+              show_default=True)
+@click.option("--from", "start", callback=_today, metavar="YYYY-MM-DD",
+              help="First day: the approval date of invoiced rows, the due date of the others.")
+@click.option("--to", "end", callback=_today, metavar="YYYY-MM-DD", help="Last day (inclusive).")
+@click.argument("client", required=False)
+def invoices(plans, form, start, end, client) -> None:
+    """One row per milestone with an invoice amount: invoiced (approved) or still to invoice."""
+    from . import export
+
+    def action():
+        if start and end and start > end:
+            raise UsageError("--from is after --to")
+        rows = export.invoice_rows(export.client_states(plans, client), start, end)
+        if form == "json":
+            click.echo(export.invoices_json(rows))
+        else:
+            click.echo(export.invoices_csv(rows), nl=False)
+
+    _run(action)
+
+
+@main.group("export")
+def export_group() -> None:
+    """Write a plan in another tool's format on standard output."""
+
+
+@export_group.command("jira")
+@plans_option
+@click.argument("target", metavar="CLIENT/PROJECT")
+def export_jira(plans, target) -> None:
+    """The project's milestones as epics for Jira's CSV importer: `> plan.csv`."""
+    from . import export
+
+    def action():
+        click.echo(export.jira_csv(plans, target), nl=False)
+
+    _run(action)
+
+
+@main.command("import")
+@plans_option
+@click.argument("kind", type=click.Choice(["github", "gitlab", "jira", "csv"]))
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--into", "target", required=True, metavar="CLIENT/PROJECT",
+              help="The project to write or merge into (a new one is created).")
+@click.option("--dry-run", is_flag=True, help="Print the change as a unified diff; write nothing.")
+@click.option("--jira-milestones", type=click.Choice(["epics", "versions"]), default="epics",
+              show_default=True, help="jira: epics, or fix versions (due: their latest issue).")
+@click.option("--repo", metavar="OWNER/NAME", help="github: fetch this repository's milestones "
+                                                   "instead of reading FILE.")
+@click.option("--token-env", metavar="NAME",
+              help="With --repo: environment variable holding a GitHub token.")
+@click.option("--title", help="A new project's title (default: from its slug).")
+def import_command(plans, kind, file, target, dry_run, jira_milestones, repo, token_env,
+                   title) -> None:
+    """Milestones from GitHub or GitLab (API JSON), Jira (issue CSV export) or a CSV file
+    (id,title,due,owner,invoice,phase,delivered) into CLIENT/PROJECT/plan.yml. Matches by
+    tracker reference, then id; changes only titles and due dates of existing milestones."""
+    from .importers import ImportRequest, run_import
+
+    def action():
+        token = None
+        if token_env:
+            if repo is None:
+                raise UsageError("--token-env goes with --repo")
+            token = os.environ.get(token_env)
+            if not token:
+                raise UsageError(f"environment variable {token_env} is not set")
+        done = run_import(ImportRequest(plans=plans, kind=kind, target=target, file=file,
+                                        dry_run=dry_run, jira_milestones=jira_milestones,
+                                        repo=repo, token=token, title=title))
+        _report(done.warnings)
+        if dry_run:
+            for line in done.diff:
+                say(line)
+        shown = os.path.relpath(done.path)
+        counts = (f"{len(done.added)} added, {len(done.updated)} updated, "
+                  f"{len(done.unchanged)} unchanged")
+        if dry_run:
+            say(f"dry run: {shown} not written ({counts})", err=True)
+        elif done.written:
+            say(f"{'wrote' if done.created else 'updated'} {shown}: {counts}")
+        else:
+            say(f"{shown}: already up to date ({counts})")
 
     _run(action)
 
@@ -205,16 +320,18 @@ def status(plans, today, client) -> None:
               help="Compute statuses as of this date.")
 @click.option("--dev-addr", metavar="HOST:PORT", default=None,
               help="Address to serve on (default 127.0.0.1:8000).")
+@settings_option
 @click.argument("client")
-def serve(plans, today, dev_addr, client) -> None:
+def serve(plans, today, dev_addr, settings, client) -> None:
     """Live preview of one client's site; rebuilds when its files change."""
-    from .build import base_config_for, prepare_for_preview
+    from .build import base_config_for, config_layer, prepare_for_preview
     from .mkdocs_backend import serve as run_serve
 
     def action():
         fixed = today.isoformat() if today else None
-        bundle, _ = prepare_for_preview(plans, client, fixed)  # unknown client: exit 2
-        run_serve(bundle, base_config_for(plans), plans, fixed, dev_addr)
+        preview = prepare_for_preview(plans, client, fixed, settings)  # unknown client: exit 2
+        run_serve(preview.bundle, base_config_for(plans), plans, fixed, dev_addr, settings,
+                  config_layer(plans))
 
     _run(action)
 
@@ -245,7 +362,7 @@ def links(plans, base_url) -> None:
         base = base_url.rstrip("/") + "/" if base_url else ""
         for client in loaded.clients:
             path = access.site_path(client, secret)
-            click.echo(f"{client.slug}: {base}{path}/ ({client.access.mode})")
+            say(f"{client.slug}: {base}{path}/ ({client.access.mode})")
 
     _run(action)
 
@@ -261,23 +378,33 @@ def links(plans, base_url) -> None:
 @click.option("--htpasswd-dir", metavar="PATH",
               help="Where DIR/access/htpasswd/ will be on the web server (default: its path "
                    "here), for nginx.conf.")
-def publish(plans, out, to, base_path, htpasswd_dir) -> None:
+@click.option("--target", metavar="HOST", default="static", show_default=True,
+              help="The host www/ goes to: static (GitHub/GitLab/Cloudflare Pages, any plain "
+                   "host), nginx (with access/nginx.conf), netlify-pro (Basic-Auth in "
+                   "_headers), external-login (a login you set up per client path). Clients "
+                   "whose access mode the host cannot enforce are left out (exit 1).")
+def publish(plans, out, to, base_path, htpasswd_dir, target) -> None:
     """Lay the built sites out as the host must serve them: secret paths, robots.txt,
     _headers, and nginx access files (README, "Private sites")."""
     from .publish import PublishOptions, publish as run_publish
 
     def action():
         report = run_publish(PublishOptions(to=to, out=out, plans=plans, base_path=base_path,
-                                            htpasswd_dir=htpasswd_dir))
+                                            htpasswd_dir=htpasswd_dir, target=target))
         for site in report.sites:
             # Never print a link-mode path: CI logs are often readable by more people.
             shown = "secret path, see `site-builder links`" if site.mode == "link" \
                 else site.path
-            click.echo(f"{site.slug}: {site.mode} ({shown})")
+            say(f"{site.slug}: {site.mode} ({shown})")
         for note in report.notes:
-            click.echo(f"note: {note}", err=True)
-        click.echo(f"published {len(report.sites)} site(s): deploy {report.www}/; keep "
-                   f"{report.access}/ off the web")
+            say(f"note: {note}", err=True)
+        say(f"published {len(report.sites)} site(s): deploy {report.www}/; keep "
+            f"{report.access}/ off the web")
+        if report.left_out:
+            _report(report.left_out)
+            say(f"site-builder: {len(report.left_out)} client(s) left out: the host "
+                f"cannot protect them; do not deploy until this is fixed", err=True)
+            sys.exit(1)
 
     _run(action)
 
@@ -324,20 +451,22 @@ def decrypt(password_env, output, file) -> None:
 
 
 @main.command()
-@click.argument("kind", required=False, type=click.Choice(["client", "plan", "approval"]))
+@click.argument("kind", required=False,
+                type=click.Choice(["client", "plan", "approval", "agency"]))
 @click.option("--write", "write", is_flag=True,
-              help="Write all three schemas into --out (and, run from a source checkout, into "
+              help="Write all four schemas into --out (and, run from a source checkout, into "
                    "the package's site_builder/schemas/).")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("schemas"),
               show_default=True, help="Folder for --write.")
 def schema(kind, write, out) -> None:
-    """Print the JSON Schema of client.yml, plan.yml or approval front matter."""
+    """Print the JSON Schema of client.yml, plan.yml, approval front matter or the agency's
+    site-builder.yml."""
     from . import schema_export
 
     def action():
         if write == (kind is not None):
-            raise UsageError("name one schema to print (client, plan or approval), or use "
-                             "--write to write all of them")
+            raise UsageError("name one schema to print (client, plan, approval or agency), or "
+                             "use --write to write all of them")
         if kind is not None:
             click.echo(schema_export.render(kind), nl=False)
             return
@@ -347,7 +476,34 @@ def schema(kind, write, out) -> None:
             folders.append(package)
         for folder in folders:
             for path in schema_export.write(folder):
-                click.echo(f"wrote {os.path.relpath(path)}")
+                say(f"wrote {os.path.relpath(path)}")
+
+    _run(action)
+
+
+@main.command("init")
+@click.option("--ci", type=click.Choice(["github", "gitlab"]), default="github", show_default=True,
+              help="The CI to write: GitHub Actions (+ Pages) or GitLab CI (+ Pages).")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=Path("."),
+                required=False)
+def init_command(ci, directory) -> None:
+    """Set up a plans repository in DIRECTORY (default: here); never overwrites a file."""
+    from .init import init as run, next_steps
+
+    def action():
+        report = run(directory, ci)
+        for path in report.written:
+            say(f"wrote {os.path.relpath(report.root / path)}")
+        for path in report.skipped:
+            say(f"skipped {os.path.relpath(report.root / path)}: it exists (not overwritten)")
+        if report.clients:
+            say(f"plans/ has {len(report.clients)} client(s) already: no example client written")
+        if not report.in_git:
+            say(f"site-builder: warning: {report.root} is not in a git repository; site-builder "
+                "reads the plans' history from git: run `git init` there", err=True)
+        say(f"{len(report.written)} file(s) written, {len(report.skipped)} left as they were")
+        for line in next_steps(report):
+            say(line)
 
     _run(action)
 
@@ -368,10 +524,10 @@ def new_client(plans, name, slug) -> None:
     def action():
         written = run(plans, slug, name)
         for path in written.schemas:
-            click.echo(f"wrote {os.path.relpath(path)} (editor schema)")
-        click.echo(f"wrote {os.path.relpath(written.path)}")
-        click.echo(f"next: site-builder new project {slug}/PROJECT --template "
-                   "agency|saas|construction")
+            say(f"wrote {os.path.relpath(path)} (editor schema)")
+        say(f"wrote {os.path.relpath(written.path)}")
+        say(f"next: site-builder new project {slug}/PROJECT --template "
+            "agency|saas|construction")
 
     _run(action)
 
@@ -393,11 +549,11 @@ def new_project(plans, template, title, start, currency, target) -> None:
     def action():
         written = run(plans, target, template, title=title, start=start, currency=currency)
         for path in written.schemas:
-            click.echo(f"wrote {os.path.relpath(path)} (editor schema)")
-        click.echo(f"wrote {os.path.relpath(written.path)}: {written.milestones} milestones, "
-                   f"due {written.first_due} to {written.last_due}")
-        click.echo("next: put names in place of the owner roles, adjust the dates, then run "
-                   "site-builder check")
+            say(f"wrote {os.path.relpath(path)} (editor schema)")
+        say(f"wrote {os.path.relpath(written.path)}: {written.milestones} milestones, "
+            f"due {written.first_due} to {written.last_due}")
+        say("next: put names in place of the owner roles, adjust the dates, then run "
+            "site-builder check")
 
     _run(action)
 
@@ -436,7 +592,58 @@ def approve(plans, by, decision, date, note_file, deliverables, key, target, mil
                 raise UsageError(f"--note-file: {note_file} is not UTF-8 text") from None
         run(ApprovalRequest(plans=plans, target=target, milestone=milestone, by=by,
                             decision=decision, date=date, note=note, key=key,
-                            deliverables=tuple(deliverables)), say=click.echo)
+                            deliverables=tuple(deliverables)), say=say)
+
+    _run(action)
+
+
+@main.group()
+def signers() -> None:
+    """Manage who may sign approvals (client.yml `signers:`)."""
+
+
+@signers.command("add")
+@plans_option
+@click.option("--name", required=True, help="The signer's name.")
+@click.option("--email", required=True, help="The signer's email (the `by:` of their notes).")
+@click.option("--valid-after", callback=_today, metavar="YYYY-MM-DD",
+              help="The key signs only notes dated on or after this day.")
+@click.argument("client")
+@click.argument("key_line", metavar='"KEY LINE"')
+def signers_add(plans, name, email, valid_after, client, key_line) -> None:
+    """Add a public key (as a status page shows it) to CLIENT's client.yml, keeping the
+    file's comments and layout."""
+    from .signers import add_signer
+
+    def action():
+        added = add_signer(plans, client, key_line, name, email, valid_after)
+        what = "new signer" if added.new_signer else f"now {added.keys} keys"
+        say(f"added the key for {added.email} to {os.path.relpath(added.path)} ({what})")
+
+    _run(action)
+
+
+@main.command()
+@plans_option
+@click.argument("file", metavar="FILE")
+def receive(plans, file) -> None:
+    """File a decision signed on a client's status page: FILE is the downloaded file or a
+    saved e-mail (.eml); `-` reads pasted text from standard input."""
+    from .receive import ReceiveError, read_input, receive as run
+
+    def action():
+        try:
+            source, data = read_input(file)
+            got = run(source, data, plans)
+        except ReceiveError as exc:
+            say(f"receive: error: {exc}", err=True)
+            sys.exit(1)
+        if got.renamed_from:
+            say(f"note: {got.renamed_from} exists; this decision gets the next free name")
+        say(f"wrote {os.path.relpath(got.note)} and {got.signature.name}: {got.decision} "
+            f"`{got.milestone}` by {got.by_name}, signature verified")
+        say(f"next: git add {os.path.relpath(got.note)} {os.path.relpath(got.signature)} "
+            "&& git commit")
 
     _run(action)
 
@@ -460,9 +667,9 @@ def verify(plans, strict, paths) -> None:
             shown = os.path.relpath(result.path)
             by = f"  {result.by_name}" if result.by_name else ""
             counts = "" if result.counts else "  (does not count: signatures required)"
-            click.echo(f"{result.state or 'unreadable':<15} {shown}{by}{counts}")
+            say(f"{result.state or 'unreadable':<15} {shown}{by}{counts}")
         _report(diags.items)
-        click.echo(summary(results))
+        say(summary(results))
         invalid = [r for r in results if r.state == signatures.INVALID]
         unreadable = [r for r in results if r.state is None]
         if invalid:
@@ -490,7 +697,8 @@ def verify(plans, strict, paths) -> None:
                    "client's time zone).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of lines.")
 @click.option("--webhook", metavar="URL",
-              help="POST each record as JSON to URL (timeout 10 s, retried with backoff).")
+              help="POST each record as JSON to URL (10 s per request, 60 s per run, "
+                   "retried with backoff or as Retry-After asks).")
 @click.option("--webhook-secret-env", metavar="NAME",
               help="Sign each POST with the secret in environment variable NAME "
                    "(X-Site-Builder-Signature: sha256=HMAC of the body).")
@@ -522,14 +730,14 @@ def events_command(plans, since, until, due_within, today, as_json, webhook,
             records, line = ev.due_records(plans, due_within, today), ev.due_line
             empty = f"nothing due within {due_within} day(s) or overdue"
         if as_json:
-            click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+            click.echo(printable_json(json.dumps(records, indent=2, ensure_ascii=False)))
         else:
             for record in records:
-                click.echo(line(record))
+                say(line(record))
         if not records:
-            click.echo(empty, err=True)
+            say(empty, err=True)
         if hook is not None and records:
             sent = ev.deliver(hook, records)
-            click.echo(f"posted {sent} event(s) to {hook.shown}", err=True)
+            say(f"posted {sent} event(s) to {hook.shown}", err=True)
 
     _run(action)

@@ -23,18 +23,23 @@ turned the milestone approved (it was not approved at A and this note is its dec
 **Due soon** (`--due-within N`): milestones not approved whose due date is at most N days after
 the client's today (overdue ones included), from the working tree, like `status`.
 
-`deliver` posts each record as JSON to a webhook (HMAC signature optional), with a timeout and
-retries; errors never show the URL's query, its user info or the secret.
+`deliver` posts each record as JSON to a webhook (HMAC signature optional), with retries
+(honouring Retry-After) and wall-clock deadlines per request and per run; errors never show
+the URL's query, its user info or the secret.
 """
 from __future__ import annotations
 
 import base64
 import dataclasses
 import datetime as dt
+import email.utils
+import functools
 import hashlib
 import hmac
 import http.client
+import io
 import json
+import math
 import os
 import re
 import time
@@ -54,9 +59,11 @@ from .errors import Diagnostic, Diagnostics, PlanError, SiteBuilderError, UsageE
 from .history import (
     _LOG_FORMAT, Commit, RevisionReader, _open_repo, _parse_log, _plain, read_blobs,
 )
-from .load import MAX_YAML_BYTES, _decode, _parse_yaml, _signers, parse_approval_note
+from .load import MAX_YAML_BYTES, _decode, _parse_yaml, parse_approval_note, signers_of
 from .model import Approval, Client, Milestone, Source
+from .feeds import public_name
 from .render import _amount, _day, _text, redact
+from .textsafe import printable
 
 ADDED, DUE_MOVED, DELIVERED = "milestone-added", "due-moved", "delivered"
 CHANGES_REQUESTED, REJECTED, APPROVED_EVENT, REMOVED = (
@@ -237,7 +244,7 @@ class _Range:
             return None
         diags = Diagnostics()
         fields = _parse_yaml(shown, text, schema.CLIENT, diags)
-        signers = _signers(shown, fields, diags) if fields is not None else ()
+        signers = signers_of(shown, fields, diags) if fields is not None else ()
         if self._problems(diags, at, path) or fields is None:
             return None
         return Client(slug=slug, name=fields["name"], path=shown.parent,
@@ -295,12 +302,12 @@ class _Range:
             verifier = self._verifiers.get(side.client.signers)
             if verifier is None:
                 verifier = self._verifiers[side.client.signers] = self._stack.enter_context(
-                    signatures.Verifier([signatures.SignerKey(s.email, s.key)
-                                         for s in side.client.signers]))
+                    signatures.Verifier(side.client.signers))
             data = self.blobs.get(sig)
             try:
                 self._states[key] = verifier.state(
-                    self.blobs[oid], data if data is not None else b"too large", note.by_email)
+                    self.blobs[oid], data if data is not None else b"too large", note.by_email,
+                    note.date)
             except signatures.SshKeygenMissing as exc:
                 raise EventsError(f"{exc}; install OpenSSH (openssh-client)") from None
         return dataclasses.replace(note, signature=self._states[key])
@@ -489,7 +496,8 @@ class _Range:
                     released = milestone.invoice
             commit = touched.get(name, self.b)
             record = {
-                "id": f"{c}/{p}/{note.milestone}/{note.decision}/{name}@{commit.short}",
+                "id": (f"{c}/{p}/{note.milestone}/{note.decision}/{public_name(name)}"
+                       f"@{commit.short}"),
                 "type": note.decision, "date": note.date.isoformat(), "commit": commit.short,
                 **_where(c, after.client.name, p, plan_b.title, milestone.id, milestone.title),
                 "due": _day(milestone.due), "delivered": _day(milestone.delivered),
@@ -634,10 +642,13 @@ def due_line(r: dict) -> str:
 
 # --- webhook -------------------------------------------------------------------------------------
 
-TIMEOUT_ENV = "SITE_BUILDER_WEBHOOK_TIMEOUT"  # seconds per attempt; default 10
+TIMEOUT_ENV = "SITE_BUILDER_WEBHOOK_TIMEOUT"  # seconds per request, all of it; default 10
+DEADLINE_ENV = "SITE_BUILDER_WEBHOOK_DEADLINE"  # seconds for the whole run, waits too; default 60
 DELAYS_ENV = "SITE_BUILDER_WEBHOOK_RETRY_DELAYS"  # seconds before each retry; default 0.5,1,2
 SIGNATURE_HEADER = "X-Site-Builder-Signature"
 _RETRY_STATUS = {408, 425, 429}  # and every 5xx
+_EXCERPT = 200  # characters of a failed answer's body shown in the message
+_MAX_ANSWER = 1_000_000  # bytes of a successful answer read (the rest is not waited for)
 
 
 @dataclass(frozen=True)
@@ -646,9 +657,10 @@ class Webhook:
     shown: str  # what messages show: scheme, host, port and path only
     secret: str | None = field(default=None, repr=False)
     authorization: str | None = field(default=None, repr=False)  # from user info in the URL
-    timeout: float = 10.0
+    timeout: float = 10.0  # wall-clock limit of one request: connect, send, whole answer
     delays: tuple[float, ...] = (0.5, 1.0, 2.0)
     hidden: tuple[str, ...] = field(default=(), repr=False)  # never printed
+    deadline: float = 60.0  # wall-clock limit of the whole delivery, retries and waits included
 
     def scrub(self, text: str) -> str:
         for secret in sorted(self.hidden, key=len, reverse=True):
@@ -656,14 +668,14 @@ class Webhook:
         return text
 
 
-def _seconds(name: str, text: str) -> float:
+def _seconds(name: str, text: str, most: float = 600) -> float:
     try:
         value = float(text)
     except ValueError:
         value = -1.0
-    if not 0 <= value <= 600:  # NaN fails too
-        raise UsageError(f"environment variable {name}: `{text}` is not a number of seconds "
-                         "between 0 and 600")
+    if not 0 <= value <= most:  # NaN fails too
+        raise UsageError(f"environment variable {name}: `{printable(text)}` is not a number of "
+                         f"seconds between 0 and {most:g}")
     return value
 
 
@@ -699,6 +711,7 @@ def webhook(url: str, secret_env: str | None = None,
                              "set or empty")
         hidden.append(secret)
     timeout = _seconds(TIMEOUT_ENV, environ.get(TIMEOUT_ENV, "10"))
+    deadline = _seconds(DEADLINE_ENV, environ.get(DEADLINE_ENV, "60"), most=3600)
     delays_text = environ.get(DELAYS_ENV, "0.5,1,2")
     delays = tuple(_seconds(DELAYS_ENV, d) for d in delays_text.split(",") if d.strip())
     if len(delays) > 10:
@@ -706,7 +719,89 @@ def webhook(url: str, secret_env: str | None = None,
     return Webhook(urllib.parse.urlunsplit((parts.scheme, host, parts.path or "/", parts.query,
                                             "")),
                    shown, secret, authorization, timeout or 10.0, delays,
-                   tuple(h for h in hidden if h))
+                   tuple(h for h in hidden if h), deadline or 60.0)
+
+
+# Socket timeouts apply to each read: a server trickling one byte at a time never trips them.
+# The connections below end every step of a request at one wall-clock instant instead:
+# connecting and sending get the time left as their timeout, and each read of the answer
+# (status line, headers, body) waits at most until that instant.
+
+
+class _DeadlineReader(io.RawIOBase):
+    """A socket as a file whose reads end at `until` (time.monotonic)."""
+
+    def __init__(self, sock, until: float):
+        super().__init__()
+        # The socket's own file keeps it open after urllib closes the connection object.
+        self._sock, self._file, self._until = sock, sock.makefile("rb", buffering=0), until
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        left = self._until - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request's deadline passed")
+        self._sock.settimeout(left)
+        return self._file.readinto(buffer)
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+class _DeadlineSocket:
+    """What http.client's response reads from: it only calls makefile()."""
+
+    def __init__(self, sock, until: float):
+        self._sock, self._until = sock, until
+
+    def makefile(self, mode: str):
+        return io.BufferedReader(_DeadlineReader(self._sock, self._until))
+
+
+def _deadline_response(sock, *args, until: float, **kwargs) -> http.client.HTTPResponse:
+    return http.client.HTTPResponse(_DeadlineSocket(sock, until), *args, **kwargs)
+
+
+class _DeadlineConnection:
+    """Mixed into http.client's connections: everything ends at `until`."""
+
+    def __init__(self, *args, until: float, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.until = until
+        self.response_class = functools.partial(_deadline_response, until=until)
+
+    def connect(self) -> None:
+        self.timeout = max(self.until - time.monotonic(), 0.001)  # connect and send
+        super().connect()
+
+
+class _HTTPConnection(_DeadlineConnection, http.client.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_DeadlineConnection, http.client.HTTPSConnection):
+    pass
+
+
+class _DeadlineHTTP(urllib.request.HTTPHandler):
+    def __init__(self, until: float):
+        super().__init__()
+        self.until = until
+
+    def http_open(self, req):
+        return self.do_open(functools.partial(_HTTPConnection, until=self.until), req)
+
+
+class _DeadlineHTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, until: float):
+        super().__init__()
+        self.until = until
+
+    def https_open(self, req):
+        return self.do_open(functools.partial(_HTTPSConnection, until=self.until), req)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -716,52 +811,124 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _post_once(hook: Webhook, opener, body: bytes, headers: dict) -> tuple[bool, str]:
-    """(retry?, problem) after one attempt; problem is "" when delivered."""
+@dataclass(frozen=True)
+class _Attempt:
+    problem: str = ""  # "" when delivered
+    retry: bool = False
+    retry_after: float | None = None  # seconds the server asked to wait (Retry-After)
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delay-seconds or HTTP-date); None if absent
+    or unreadable."""
+    value = (value or "").strip()
+    if re.fullmatch(r"[0-9]{1,12}", value):
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return max((when - dt.datetime.now(dt.timezone.utc)).total_seconds(), 0.0)
+
+
+def _excerpt(hook: Webhook, data: bytes) -> str:
+    """A failed answer's body as a short quote: secrets scrubbed, whitespace runs collapsed,
+    control characters escaped, at most _EXCERPT characters."""
+    text = printable(" ".join(hook.scrub(data.decode("utf-8", "replace")).split()))
+    return text if len(text) <= _EXCERPT else text[:_EXCERPT - 1] + "…"
+
+
+def _post_once(hook: Webhook, body: bytes, headers: dict, until: float, late: str) -> _Attempt:
+    """One POST that ends by `until` (time.monotonic); `late` is the problem if it does not."""
+    opener = urllib.request.build_opener(_NoRedirect, _DeadlineHTTP(until), _DeadlineHTTPS(until))
     request = urllib.request.Request(hook.url, data=body, headers=headers, method="POST")
     try:
-        with opener.open(request, timeout=hook.timeout) as response:
-            response.read(65_536)
-        return False, ""
+        with opener.open(request) as response:
+            read = 0
+            while read < _MAX_ANSWER and (chunk := response.read(65_536)):
+                read += len(chunk)
+        return _Attempt()
     except urllib.error.HTTPError as exc:
-        exc.close()
-        problem = f"HTTP {exc.code} {exc.reason}".strip()
+        with exc:
+            try:
+                data = exc.read(4 * _EXCERPT)
+            except (http.client.HTTPException, OSError):
+                data = b""
+        reason = printable(hook.scrub(str(exc.reason or "")))[:100]
+        problem = f"HTTP {exc.code} {reason}".strip()
+        if data.strip():
+            problem += f': "{_excerpt(hook, data)}"'
         if 300 <= exc.code < 400:
-            return False, problem + " (redirects are not followed: use the final address)"
-        return exc.code >= 500 or exc.code in _RETRY_STATUS, problem
+            return _Attempt(problem + " (redirects are not followed: use the final address)")
+        return _Attempt(problem, exc.code >= 500 or exc.code in _RETRY_STATUS,
+                        _retry_after(exc.headers.get("Retry-After")))
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, TimeoutError):
-            return True, f"no answer within {hook.timeout:g} s"
-        return True, str(getattr(reason, "strerror", None) or reason)
+            return _Attempt(late, True)
+        return _Attempt(printable(getattr(reason, "strerror", None) or reason), True)
     except TimeoutError:
-        return True, f"no answer within {hook.timeout:g} s"
+        return _Attempt(late, True)
     except (http.client.HTTPException, OSError) as exc:
-        return True, f"{type(exc).__name__}: {exc}"
+        return _Attempt(printable(f"{type(exc).__name__}: {exc}"), True)
 
 
-def deliver(hook: Webhook, records: list[dict], sleep: Callable[[float], None] = time.sleep,
-            opener=None) -> int:
-    """POST each record as JSON, in order; WebhookError at the first that cannot be delivered."""
-    opener = opener or urllib.request.build_opener(_NoRedirect)
+def _request(hook: Webhook, record: dict) -> tuple[bytes, dict]:
+    body = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    headers = {"Content-Type": "application/json",
+               "User-Agent": f"site-builder/{__version__}",
+               "X-Site-Builder-Event": record["type"]}
+    if hook.authorization:
+        headers["Authorization"] = hook.authorization
+    if hook.secret:
+        digest = hmac.new(hook.secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+        headers[SIGNATURE_HEADER] = f"sha256={digest}"
+    return body, headers
+
+
+def _send(hook: Webhook, body: bytes, headers: dict, run_until: float,
+          sleep: Callable[[float], None]) -> tuple[str, int]:
+    """(problem, attempts) of one record: tried, then retried after the delays (or longer when
+    the server asks with Retry-After), all within the run's deadline; problem "" when sent."""
+    run_deadline = f"the webhook deadline of {hook.deadline:g} s for the run"
+    problem, attempts, delays = "", 0, iter(hook.delays)
+    while True:
+        now = time.monotonic()
+        if now >= run_until:
+            return (f"{problem}; " if problem else "") + f"{run_deadline} passed", attempts
+        if now + hook.timeout <= run_until:
+            until, late = now + hook.timeout, f"no complete answer within {hook.timeout:g} s"
+        else:
+            until, late = run_until, f"no complete answer before {run_deadline} passed"
+        attempts += 1
+        outcome = _post_once(hook, body, headers, until, late)
+        problem = outcome.problem
+        delay = next(delays, None) if problem and outcome.retry else None
+        if delay is None:
+            return problem, attempts
+        wait = max(delay, outcome.retry_after or 0.0)
+        left = run_until - time.monotonic()
+        if wait >= left:
+            asked = f"the server asks to retry after {math.ceil(wait)} s" \
+                if outcome.retry_after is not None and outcome.retry_after >= delay \
+                else f"the next retry would come after {wait:g} s"
+            return f"{problem}; {asked}, past {run_deadline} ({max(left, 0):.0f} s left)", \
+                attempts
+        sleep(wait)
+
+
+def deliver(hook: Webhook, records: list[dict],
+            sleep: Callable[[float], None] = time.sleep) -> int:
+    """POST each record as JSON, in order; WebhookError at the first that cannot be delivered.
+
+    Each request ends within hook.timeout seconds and the whole delivery within hook.deadline,
+    retries and waits included (wall clock: a server trickling its answer cannot stretch it).
+    """
+    run_until = time.monotonic() + hook.deadline
     for index, record in enumerate(records, 1):
-        body = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        headers = {"Content-Type": "application/json",
-                   "User-Agent": f"site-builder/{__version__}",
-                   "X-Site-Builder-Event": record["type"]}
-        if hook.authorization:
-            headers["Authorization"] = hook.authorization
-        if hook.secret:
-            digest = hmac.new(hook.secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
-            headers[SIGNATURE_HEADER] = f"sha256={digest}"
-        attempts = 0
-        for delay in (None, *hook.delays):
-            if delay is not None:
-                sleep(delay)
-            attempts += 1
-            retry, problem = _post_once(hook, opener, body, headers)
-            if not problem or not retry:
-                break
+        problem, attempts = _send(hook, *_request(hook, record), run_until, sleep)
         if problem:
             left = len(records) - index
             raise WebhookError(hook.scrub(

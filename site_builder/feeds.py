@@ -1,7 +1,8 @@
 """Subscriptions: the Atom feed, the ICS calendar and the status badges of a client's site.
 
 Pure functions over derived state (no I/O, no clock): the same state and `today` give the same
-bytes. Every text that reaches a file is email-redacted; `internal` fields, commit authors and
+bytes. Every text that reaches a file is email-redacted, last of all just before it is
+serialised (feed content as the HTML a reader will show); `internal` fields, commit authors and
 commit messages are never read. XML is written with ElementTree, the calendar with icalendar.
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from urllib.parse import quote
 
 import icalendar
 
-from . import render
+from . import emails, render
 from .derive import APPROVED, ClientState, ProjectState
 from .i18n import Translator
 from .model import Approval, Client
@@ -73,12 +74,12 @@ def badge_path(project_slug: str) -> str:
 
 
 def public_name(name: str) -> str:
-    """A note's file name as published: an email in it is replaced by a stable hash."""
-    redacted = render.redact(name)
-    if redacted == name:
+    """A note's file name as published: an email in it (however written) is replaced by a
+    stable hash, so two such notes keep distinct names."""
+    if emails.redact(name) == name:
         return name
     digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:10]
-    return render.EMAIL_RE.sub(f"note-{digest}", name)
+    return emails.redact(name, f"note-{digest}")
 
 
 def approval_anchor(approval: Approval) -> str:
@@ -193,14 +194,15 @@ def atom_feed(state: ClientState, t: Translator) -> bytes:
     for e in entries:
         entry = ET.SubElement(feed, "entry")
         _text(entry, "id", e.id)
-        _text(entry, "title", e.title)
+        _text(entry, "title", render.redact(e.title))
         _text(entry, "updated", _timestamp(e.updated))
         _text(entry, "published", _timestamp(e.updated))
         if e.author:
-            _text(ET.SubElement(entry, "author"), "name", e.author)
+            _text(ET.SubElement(entry, "author"), "name", render.redact(e.author))
         ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html", "href": e.link})
         ET.SubElement(entry, "category", {"term": e.category})
-        _text(entry, "content", e.content_html, type="html")
+        # Readers decode this HTML once more: redact what they will show, after every step.
+        _text(entry, "content", render.redact_html(e.content_html), type="html")
     ET.indent(feed)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
 

@@ -3,10 +3,11 @@ bounds. Never a hang, never a memory blow-up.
 
 Each case runs `python -m site_builder` in a subprocess with a timeout and an address-space cap
 (RLIMIT_AS), so a regression fails the test instead of taking the machine down. The limits
-asserted here are the ones the README's "Guarantees and limits" section states.
+asserted here are the ones the security model page (docs/security.md, "Limits") states.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import resource
@@ -18,11 +19,14 @@ from pathlib import Path
 import pytest
 
 from helpers import PLAN_YML, approval, make_client, write
-from site_builder import load, yamlsafe
+from site_builder import load, mdsafe, yamlsafe
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+import worst_case  # noqa: E402  (the worst-case input generator)
 
 MEMORY_CAP = 1_500 * 2**20  # bytes of address space for the whole build (workers included)
 TIMEOUT = 120  # seconds before a run counts as a hang (the cases below take 1-10 s)
-README = Path(__file__).parent.parent / "README.md"
+README = Path(__file__).parent.parent / "docs" / "security.md"  # the security model page
 
 
 def run_capped(tmp_path: Path, *args: str, timeout: float = TIMEOUT):
@@ -180,6 +184,7 @@ def test_a_logo_over_2_mb_is_refused(plans, tmp_path):
 # --- volume -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_3000_approval_notes_build_within_bounds(plans, tmp_path):
     notes = {f"{n:04d}.md": approval(
         "design" if n % 2 else "kickoff", f"2026-01-{1 + n % 28:02d}",
@@ -194,13 +199,79 @@ def test_3000_approval_notes_build_within_bounds(plans, tmp_path):
     assert page.count('class="sb-approval ') == 3_000
 
 
-# --- the README states these limits -------------------------------------------------------------
+# --- worst-case text ---------------------------------------------------------------------------
+
+# The classes that took longest (or were quadratic) before Markdown moved to cmark-gfm and the
+# email scanner stopped backtracking: 250 KB of one letter took 341 s, 20 KB of `![` 79 s.
+WORST_ACCEPTED = ["letter", "image open", "link open", "nested brackets", "nested images",
+                  "star bracket", "table rows", "table columns", "many lines", "mixed specials",
+                  "char &", "at", "local run", "entity at", "split address", "list item"]
+NOTE_LIMIT = load.MAX_NOTE_BYTES - len(worst_case.NOTE_HEAD.encode())
+
+
+@pytest.mark.slow
+def test_the_worst_notes_and_summaries_the_limits_admit_build(plans, tmp_path):
+    """One project per class: its summary at the summary limit, a note at the note limit.
+    Before the fix, any one of them alone took minutes; now the whole build takes seconds.
+    (A summary of more than 32 `[` or `{` is refused as YAML nesting: it gets none.)"""
+    cases = worst_case.inputs(NOTE_LIMIT)
+    folder = make_client(plans, projects={})
+    for n, name in enumerate(WORST_ACCEPTED):
+        text = cases[name]
+        assert len((worst_case.NOTE_HEAD + text).encode()) <= load.MAX_NOTE_BYTES
+        summary = text[:worst_case.SUMMARY_CHARS]
+        summary = summary if summary.count("[") + summary.count("{") <= 32 else "Plain."
+        write(folder / f"p{n}" / "plan.yml",
+              f"title: P{n}\nsummary: {json.dumps(summary)}\n"
+              "milestones:\n  - id: kickoff\n    title: Kickoff\n    due: 2026-01-10\n")
+        write(folder / f"p{n}" / "approvals" / "note.md", worst_case.NOTE_HEAD + text)
+    code, stderr, elapsed = run_capped(tmp_path, "build", "--out", "site", "--today",
+                                       "2026-02-01", "--jobs", "1", timeout=300)
+    assert code == 0, stderr
+    for n in range(len(WORST_ACCEPTED)):
+        page = (tmp_path / "site" / "acme" / "projects" / f"p{n}.html").read_text()
+        assert page.count('class="sb-approval ') == 1
+
+
+@pytest.mark.parametrize("name, text, line, message", [
+    ("quotes", "Fine.\n\n" + "> " * 40 + "deep\n", 9,
+     r"Markdown nests 41 elements deep \(block quotes, lists, emphasis, links\); the limit is 32"),
+    ("one line of >", ">" * (NOTE_LIMIT - 100), 7, r"Markdown nests \d+ elements deep"),
+    ("lists", "Intro\n\n" + "".join("  " * i + "- item\n" for i in range(20)), 25,
+     r"Markdown nests 40 elements deep"),
+    ("raw html", "Fine.\n\n" + "<div>" * (mdsafe.MAX_HTML_TAGS + 1) + "\n", 9,
+     r"1,001 raw HTML tags; the limit is 1,000 \(write Markdown instead\)"),
+    ("raw html everywhere", "<b>a</p>" * (NOTE_LIMIT // 8 - 100), 7,
+     r"[\d,]+ raw HTML tags; the limit is 1,000"),
+])
+def test_notes_nesting_too_deep_are_refused_with_their_line(name, text, line, message, plans,
+                                                            tmp_path):
+    make_client(plans, approvals={"web": {"n.md": approval("kickoff", "2026-01-09",
+                                                          body=text)}})
+    check(tmp_path, rf"^plans/acme/web/approvals/n\.md:{line}: error: {message}", seconds=30)
+
+
+def test_a_summary_nesting_too_deep_is_refused_at_its_field(plans, tmp_path):
+    summary = json.dumps("Intro\n\n" + "<ul><li>" * 600)
+    make_client(plans, projects={"web": PLAN_YML.replace(
+        "currency: EUR\n", f"currency: EUR\nsummary: {summary}\n")})
+    check(tmp_path, r"^plans/acme/web/plan\.yml:3: error: `summary` \(its line 3\): 1,200 raw "
+                    r"HTML tags; the limit is 1,000", seconds=30)
+
+
+def test_markdown_up_to_the_limits_is_fine():
+    assert mdsafe.problem("> " * 15 + "a\n") is None  # 15 quotes and a paragraph: 16 elements
+    assert mdsafe.problem("<b>x</b>" * mdsafe.MAX_HTML_TAGS) is None  # start tags count
+    assert mdsafe.problem("<b>x</b>" * (mdsafe.MAX_HTML_TAGS + 1)) is not None
+    assert mdsafe.problem("```\n" + "<div>" * 5_000 + "\n```\n") is None  # code is not HTML
+
+
+# --- the docs state these limits ---------------------------------------------------------------
 
 
 def test_the_readme_states_the_real_limits():
     text = README.read_text(encoding="utf-8")
-    section = text[text.index("## Guarantees and limits"):]
-    section = section[:section.index("\n## ", 3)]
+    section = text[text.index("## Limits"):]
     expected = [
         f"{load.MAX_YAML_BYTES // 1_000_000} MB",            # client.yml, plan.yml
         f"{load.MAX_NOTE_BYTES // 1_000} KB",                # an approval note
@@ -208,6 +279,7 @@ def test_the_readme_states_the_real_limits():
         f"{load.MAX_DOCUMENT_BYTES // 1_000_000} MB",        # a document
         f"{load.MAX_DOCUMENTS_PER_PROJECT:,} per project",
         f"{yamlsafe.MAX_DEPTH} levels", f"{yamlsafe.MAX_BLOCK_PREFIX} columns",
+        f"{mdsafe.MAX_DEPTH} elements", f"{mdsafe.MAX_HTML_TAGS:,} raw HTML tags",
     ]
     missing = [e for e in expected if e not in section]
     assert not missing, missing

@@ -100,6 +100,27 @@ class Metrics:
     overdue: int
 
 
+# Whose move it is (NextStep.whose) and what the next step is (NextStep.action).
+CLIENT, TEAM, NOBODY = "client", "team", "nobody"
+REVIEW, REVISE, WORKING, DONE = "review", "revise", "working", "complete"
+REVIEW_WORKING_DAYS = 5  # without `approve_by`: the client gets at least this long to decide
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """The one sentence at the top of a client's page: whose move it is, on which milestone,
+    what is asked (review, revise, working, complete) and by when.
+
+    `late`: `by` has passed. A late step of the team's is the team's delay, never the client's.
+    """
+
+    whose: str  # client | team | nobody
+    action: str  # review | revise | working | complete
+    milestone: MilestoneState | None = None
+    by: dt.date | None = None
+    late: bool = False
+
+
 @dataclass(frozen=True)
 class ProjectState:
     project: Project
@@ -111,6 +132,7 @@ class ProjectState:
     metrics: Metrics
     health: str
     scope_changes: tuple[ScopeEdit, ...] = ()  # edits committed after the milestone's approval
+    next_step: NextStep = NextStep(NOBODY, DONE)
 
     @property
     def complete(self) -> bool:
@@ -174,7 +196,60 @@ def derive_project(client: Client, project: Project, today: dt.date,
         key=lambda c: (c.date, c.commit, c.milestone)))
     metrics = project_metrics(states)
     return ProjectState(project, states, current, following, approvals, changes, metrics,
-                        health(states, today), scope_changes(states, history))
+                        health(states, today), scope_changes(states, history),
+                        next_step(current, today))
+
+
+def add_working_days(day: dt.date, count: int) -> dt.date:
+    """`count` working days (Monday to Friday; public holidays are not known) after `day`."""
+    while count > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+def approve_by(m: Milestone) -> dt.date | None:
+    """When the client's decision on a delivered milestone is due: plan.yml `approve_by`, else
+    the due date, or 5 working days after delivery when that is later (a late delivery never
+    leaves the client less time). None before delivery."""
+    if m.approve_by is not None:
+        return m.approve_by
+    if m.delivered is None:
+        return None
+    return max(m.due, add_working_days(m.delivered, REVIEW_WORKING_DAYS))
+
+
+def next_step(current: MilestoneState | None, today: dt.date) -> NextStep:
+    """Whose move it is on the current milestone (the first one not approved), and by when.
+
+    awaiting approval -> the client reviews and decides by `approve_by`; changes requested or
+    rejected -> the team revises, next delivery on the due date; in progress -> the team is
+    working, expected on the due date; nothing left -> complete.
+    """
+    if current is None:
+        return NextStep(NOBODY, DONE)
+    if current.status == AWAITING:
+        by = approve_by(current.milestone)
+        return NextStep(CLIENT, REVIEW, current, by, by is not None and by < today)
+    due = current.milestone.due
+    action = REVISE if current.status == CHANGES_REQUESTED else WORKING
+    return NextStep(TEAM, action, current, due, due < today)
+
+
+def delay_owner(s: MilestoneState, today: dt.date) -> str | None:
+    """Whose delay an overdue milestone is, as the client's page shows it: the client's only
+    when it waits for their decision past its `approve_by` date; the team's when it is not
+    delivered, is being revised, or was delivered late and the client's time to decide has not
+    run out; None when not overdue, or delivered on time and still within the decision time."""
+    if not s.overdue:
+        return None
+    if s.status != AWAITING:
+        return TEAM
+    by = approve_by(s.milestone)
+    if by is not None and by < today:
+        return CLIENT
+    return TEAM if s.milestone.delivered and s.milestone.delivered > s.milestone.due else None
 
 
 def scope_changes(states: tuple[MilestoneState, ...],

@@ -18,7 +18,8 @@ EN = {
     "projects": "Projects",
     "project": "Project",
     "progress": "Progress",
-    "approved_of": "{approved} of {total} milestones approved",
+    "approved_of.one": "{approved} of {total} milestone approved",
+    "approved_of.other": "{approved} of {total} milestones approved",
     "current_checkpoint": "Current checkpoint",
     "what_next": "What comes next",
     "nothing_next": "Nothing after this checkpoint.",
@@ -63,7 +64,7 @@ EN = {
     "overdue": "overdue",
     "days_to_approval": "Mean days to approval",
     "slippage_rate": "Slippage rate",
-    "machine_readable": "Machine-readable status",
+    "machine_readable": "Status data for your tools (JSON)",
     "last_updated": "Last updated",
     "status_as_of": "Status as of {date}",
     "health.on-track": "On track",
@@ -87,7 +88,8 @@ EN = {
     "timeline.approved_late": "Approved late",
     "timeline.legend": "Legend",
     "timeline.title": "Timeline of {project}",
-    "timeline.summary": "{count} milestones, due from {start} to {end}. Today is {today}.",
+    "timeline.summary.one": "{count} milestone, due from {start} to {end}. Today is {today}.",
+    "timeline.summary.other": "{count} milestones, due from {start} to {end}. Today is {today}.",
     "timeline.item": "{title}: due {due}, {status}.",
     "timeline.moved": "Originally due {date}.",
     # Feed, calendar and the links to them.
@@ -95,11 +97,70 @@ EN = {
     "feed.rescheduled": "due date moved to {new}",
     "feed.not_counted": "not counted",
     "links.follow": "Follow this status",
-    "links.feed": "Updates (Atom feed)",
-    "links.calendar": "Due dates (calendar.ics)",
+    "links.feed": "Get updates",
+    "links.calendar": "Add deadlines to your calendar",
     "links.webcal": "subscribe in a calendar app",
     "links.badge": "Status badge",
     "links.embed": "Embed it in a README or wiki",
+    "overdue.team": "Late on our side",
+    "overdue.client": "Decision overdue",
+    "next.label": "Next step",
+    "next.review": "Your next step: please review {milestone} and approve it or request changes "
+                   "by {date}.",
+    "next.review_late": "Your next step: please review {milestone} and approve it or request "
+                        "changes; we asked for your decision by {date}.",
+    "next.revise": "Our move: we are revising {milestone} after your feedback; next delivery "
+                   "expected on {date}.",
+    "next.revise_late": "Our move: we are revising {milestone} after your feedback; this is late "
+                        "on our side (planned for {date}).",
+    "next.working": "Nothing needed from you yet: we are working on {milestone}, expected on "
+                    "{date}.",
+    "next.working_late": "Nothing needed from you yet: we are working on {milestone}; this is "
+                         "late on our side (planned for {date}).",
+    "next.complete": "Nothing needed from you: every milestone is approved.",
+    "next.to_review": "See what to review",
+    "next.how": "How to approve or request changes",
+    "next.ask": "Questions? Ask {name}.",
+    "invoiced_of": "Invoiced {invoiced} of {total}",
+    "links.tools": "For your team's tools",
+    "record_details": "Details",
+    # Approving on the status page (theme/pages/_approve.j2, approve.js).
+    "approve.heading": "Your decision",
+    "approve.intro": "Approve this milestone or request changes here. Your decision is "
+                     "signed with a key that stays in this browser; nothing is sent until "
+                     "you send it.",
+    "approve.noscript": "To approve or request changes, e-mail your decision to your project "
+                        "contact (with JavaScript on, this page signs it for you).",
+    "approve.setup": "Set up approvals on this device",
+    "approve.name": "Your name",
+    "approve.email": "Your e-mail address (kept in this browser only)",
+    "approve.create": "Create my signing key",
+    "approve.key_label": "Your public key: send it to your project contact once.",
+    "approve.send_key": "Send my key by e-mail",
+    "approve.message": "Message (optional)",
+    "approve.approve": "Approve",
+    "approve.request_changes": "Request changes",
+    "approve.download": "Download",
+    "approve.send": "Send by e-mail",
+    "approve.show_note": "Show the signed note",
+    "approve.enrolled": "This device signs as {name}.",
+    "approve.signed": "Signed. Nothing has been sent yet: send it to {contact} by e-mail, or "
+                      "download the file and attach it to an e-mail.",
+    "approve.contact": "your project contact",
+    "approve.unsupported": "This browser cannot make a signing key here (it needs Ed25519 in Web "
+                           "Crypto on a secure page). Please e-mail your decision to your project "
+                           "contact.",
+    "approve.invalid": "Enter your name (without < or >) and your e-mail address.",
+    "approve.failed": "Could not sign: {error}",
+    "approve.too_long": "This message is too long for an e-mail link: use Download and attach "
+                        "the file to your e-mail.",
+    "approve.key_subject": "My key for signing approvals",
+    "approve.key_body": "Please add my key for signing approvals on our status page:",
+    "approve.mail_body": "My signed decision follows (file it with: site-builder receive).",
+    "approve.subject_approved": "Approved: {milestone}",
+    "approve.subject_changes": "Changes requested: {milestone}",
+    "approve.body_approved": "Approved.",
+    "approve.body_changes": "Changes requested.",
 }
 
 DE = {
@@ -107,7 +168,8 @@ DE = {
     "projects": "Projekte",
     "project": "Projekt",
     "progress": "Fortschritt",
-    "approved_of": "{approved} von {total} Meilensteinen freigegeben",
+    "approved_of.one": "{approved} von {total} Meilenstein freigegeben",
+    "approved_of.other": "{approved} von {total} Meilensteinen freigegeben",
     "current_checkpoint": "Aktueller Meilenstein",
     "what_next": "Wie es weitergeht",
     "nothing_next": "Danach folgt kein weiterer Meilenstein.",
@@ -152,7 +214,7 @@ DE = {
     "overdue": "überfällig",
     "days_to_approval": "Durchschnittliche Tage bis zur Freigabe",
     "slippage_rate": "Verzugsquote",
-    "machine_readable": "Maschinenlesbarer Status",
+    "machine_readable": "Statusdaten für Ihre Werkzeuge (JSON)",
     "last_updated": "Zuletzt aktualisiert",
     "status_as_of": "Stand: {date}",
     "health.on-track": "Im Plan",
@@ -175,19 +237,84 @@ DE = {
     "timeline.approved_late": "Verspätet freigegeben",
     "timeline.legend": "Legende",
     "timeline.title": "Zeitplan für {project}",
-    "timeline.summary": "{count} Meilensteine, fällig zwischen {start} und {end}. "
-                        "Heute ist der {today}.",
+    "timeline.summary.one": "{count} Meilenstein, fällig zwischen {start} und {end}. Heute ist "
+                            "der {today}.",
+    "timeline.summary.other": "{count} Meilensteine, fällig zwischen {start} und {end}. Heute ist "
+                              "der {today}.",
     "timeline.item": "{title}: fällig am {due}, {status}.",
     "timeline.moved": "Ursprünglich fällig am {date}.",
     "feed.title": "{client}: Projektstatus",
     "feed.rescheduled": "Termin verschoben auf {new}",
     "feed.not_counted": "zählt nicht",
     "links.follow": "Diesen Status verfolgen",
-    "links.feed": "Neuigkeiten (Atom-Feed)",
-    "links.calendar": "Termine (calendar.ics)",
+    "links.feed": "Neuigkeiten erhalten",
+    "links.calendar": "Termine in Ihren Kalender übernehmen",
     "links.webcal": "in einer Kalender-App abonnieren",
     "links.badge": "Status-Badge",
     "links.embed": "In eine README oder ein Wiki einbinden",
+    "overdue.team": "Verzug auf unserer Seite",
+    "overdue.client": "Entscheidung überfällig",
+    "next.label": "Nächster Schritt",
+    "next.review": "Ihr nächster Schritt: Bitte prüfen Sie {milestone} und geben Sie bis {date} "
+                   "frei oder fordern Sie Änderungen an.",
+    "next.review_late": "Ihr nächster Schritt: Bitte prüfen Sie {milestone} und geben Sie frei "
+                        "oder fordern Sie Änderungen an; wir hatten um Ihre Entscheidung bis "
+                        "{date} gebeten.",
+    "next.revise": "Wir sind am Zug: Wir überarbeiten {milestone} nach Ihrem Feedback; nächste "
+                   "Lieferung voraussichtlich am {date}.",
+    "next.revise_late": "Wir sind am Zug: Wir überarbeiten {milestone} nach Ihrem Feedback; der "
+                        "Verzug liegt bei uns (geplant für {date}).",
+    "next.working": "Von Ihnen wird noch nichts benötigt: Wir arbeiten an {milestone}, "
+                    "voraussichtlich am {date}.",
+    "next.working_late": "Von Ihnen wird noch nichts benötigt: Wir arbeiten an {milestone}; der "
+                         "Verzug liegt bei uns (geplant für {date}).",
+    "next.complete": "Von Ihnen wird nichts benötigt: Alle Meilensteine sind freigegeben.",
+    "next.to_review": "Zu prüfende Unterlagen ansehen",
+    "next.how": "So geben Sie frei oder fordern Änderungen an",
+    "next.ask": "Fragen? Wenden Sie sich an {name}.",
+    "invoiced_of": "Abgerechnet: {invoiced} von {total}",
+    "links.tools": "Für die Werkzeuge Ihres Teams",
+    "record_details": "Details",
+    "approve.heading": "Ihre Entscheidung",
+    "approve.intro": "Geben Sie diesen Meilenstein hier frei oder fordern Sie Änderungen an. "
+                     "Ihre Entscheidung wird mit einem Schlüssel signiert, der in diesem "
+                     "Browser bleibt; gesendet wird erst, wenn Sie sie senden.",
+    "approve.noscript": "Um freizugeben oder Änderungen anzufordern, senden Sie Ihre "
+                        "Entscheidung per E-Mail an Ihre Ansprechperson (mit JavaScript "
+                        "signiert diese Seite sie für Sie).",
+    "approve.setup": "Freigaben auf diesem Gerät einrichten",
+    "approve.name": "Ihr Name",
+    "approve.email": "Ihre E-Mail-Adresse (bleibt nur in diesem Browser)",
+    "approve.create": "Meinen Signaturschlüssel erstellen",
+    "approve.key_label": "Ihr öffentlicher Schlüssel: senden Sie ihn einmal an Ihre "
+                         "Ansprechperson.",
+    "approve.send_key": "Meinen Schlüssel per E-Mail senden",
+    "approve.message": "Nachricht (optional)",
+    "approve.approve": "Freigeben",
+    "approve.request_changes": "Änderungen anfordern",
+    "approve.download": "Herunterladen",
+    "approve.send": "Per E-Mail senden",
+    "approve.show_note": "Signierte Notiz anzeigen",
+    "approve.enrolled": "Dieses Gerät signiert als {name}.",
+    "approve.signed": "Signiert. Noch wurde nichts gesendet: senden Sie es per E-Mail an "
+                      "{contact}, oder laden Sie die Datei herunter und hängen Sie sie an "
+                      "eine E-Mail an.",
+    "approve.contact": "Ihre Ansprechperson",
+    "approve.unsupported": "Dieser Browser kann hier keinen Signaturschlüssel erstellen (er "
+                           "braucht Ed25519 in Web Crypto auf einer sicheren Seite). Bitte senden "
+                           "Sie Ihre Entscheidung per E-Mail an Ihre Ansprechperson.",
+    "approve.invalid": "Geben Sie Ihren Namen (ohne < oder >) und Ihre E-Mail-Adresse ein.",
+    "approve.failed": "Signieren fehlgeschlagen: {error}",
+    "approve.too_long": "Diese Nachricht ist zu lang für einen E-Mail-Link: laden Sie die Datei "
+                        "herunter und hängen Sie sie an Ihre E-Mail an.",
+    "approve.key_subject": "Mein Schlüssel für signierte Freigaben",
+    "approve.key_body": "Bitte tragen Sie meinen Schlüssel für signierte Freigaben auf unserer "
+                        "Statusseite ein:",
+    "approve.mail_body": "Meine signierte Entscheidung folgt (ablegen mit: site-builder receive).",
+    "approve.subject_approved": "Freigegeben: {milestone}",
+    "approve.subject_changes": "Änderungen angefordert: {milestone}",
+    "approve.body_approved": "Freigegeben.",
+    "approve.body_changes": "Änderungen angefordert.",
 }
 
 FR = {
@@ -195,7 +322,8 @@ FR = {
     "projects": "Projets",
     "project": "Projet",
     "progress": "Avancement",
-    "approved_of": "{approved} jalons validés sur {total}",
+    "approved_of.one": "Jalons validés : {approved} sur {total}",
+    "approved_of.other": "Jalons validés : {approved} sur {total}",
     "current_checkpoint": "Étape en cours",
     "what_next": "Prochaines étapes",
     "nothing_next": "Aucune étape après celle-ci.",
@@ -240,7 +368,7 @@ FR = {
     "overdue": "en retard",
     "days_to_approval": "Délai moyen de validation (jours)",
     "slippage_rate": "Taux de retard",
-    "machine_readable": "Statut lisible par machine",
+    "machine_readable": "Données de statut pour vos outils (JSON)",
     "last_updated": "Dernière mise à jour",
     "status_as_of": "Situation au {date}",
     "health.on-track": "Dans les temps",
@@ -263,19 +391,81 @@ FR = {
     "timeline.approved_late": "Validé en retard",
     "timeline.legend": "Légende",
     "timeline.title": "Calendrier du projet {project}",
-    "timeline.summary": "{count} jalons, échéances du {start} au {end}. "
-                        "Nous sommes le {today}.",
+    "timeline.summary.one": "{count} jalon, échéance du {start} au {end}. Nous sommes le {today}.",
+    "timeline.summary.other": "{count} jalons, échéances du {start} au {end}. Nous sommes le "
+                              "{today}.",
     "timeline.item": "{title} : échéance le {due}, {status}.",
     "timeline.moved": "Échéance initiale : {date}.",
     "feed.title": "{client} : état du projet",
     "feed.rescheduled": "échéance déplacée au {new}",
     "feed.not_counted": "non prise en compte",
     "links.follow": "Suivre ce statut",
-    "links.feed": "Mises à jour (flux Atom)",
-    "links.calendar": "Échéances (calendar.ics)",
+    "links.feed": "Recevoir les mises à jour",
+    "links.calendar": "Ajouter les échéances à votre agenda",
     "links.webcal": "s’abonner dans une application d’agenda",
     "links.badge": "Badge de statut",
     "links.embed": "L’intégrer dans un README ou un wiki",
+    "overdue.team": "Retard de notre côté",
+    "overdue.client": "Décision en retard",
+    "next.label": "Prochaine étape",
+    "next.review": "Votre prochaine étape : merci d’examiner {milestone} et de le valider ou de "
+                   "demander des modifications d’ici le {date}.",
+    "next.review_late": "Votre prochaine étape : merci d’examiner {milestone} et de le valider ou "
+                        "de demander des modifications ; nous attendions votre décision pour le "
+                        "{date}.",
+    "next.revise": "À nous de jouer : nous révisons {milestone} suite à vos retours ; prochaine "
+                   "livraison prévue le {date}.",
+    "next.revise_late": "À nous de jouer : nous révisons {milestone} suite à vos retours ; le "
+                        "retard est de notre côté (prévu pour le {date}).",
+    "next.working": "Rien à faire pour vous pour l’instant : nous travaillons sur {milestone}, "
+                    "prévu le {date}.",
+    "next.working_late": "Rien à faire pour vous pour l’instant : nous travaillons sur "
+                         "{milestone} ; le retard est de notre côté (prévu pour le {date}).",
+    "next.complete": "Rien à faire pour vous : tous les jalons sont validés.",
+    "next.to_review": "Voir ce qu’il faut examiner",
+    "next.how": "Comment valider ou demander des modifications",
+    "next.ask": "Des questions ? Contactez {name}.",
+    "invoiced_of": "Facturé : {invoiced} sur {total}",
+    "links.tools": "Pour les outils de votre équipe",
+    "record_details": "Détails",
+    "approve.heading": "Votre décision",
+    "approve.intro": "Validez ce jalon ou demandez des modifications ici. Votre décision est "
+                     "signée avec une clé qui reste dans ce navigateur ; rien n’est envoyé "
+                     "tant que vous ne l’envoyez pas.",
+    "approve.noscript": "Pour valider ou demander des modifications, envoyez votre décision par "
+                        "e-mail à votre contact projet (avec JavaScript, cette page la signe "
+                        "pour vous).",
+    "approve.setup": "Configurer les validations sur cet appareil",
+    "approve.name": "Votre nom",
+    "approve.email": "Votre adresse e-mail (conservée dans ce navigateur uniquement)",
+    "approve.create": "Créer ma clé de signature",
+    "approve.key_label": "Votre clé publique : envoyez-la une fois à votre contact projet.",
+    "approve.send_key": "Envoyer ma clé par e-mail",
+    "approve.message": "Message (facultatif)",
+    "approve.approve": "Valider",
+    "approve.request_changes": "Demander des modifications",
+    "approve.download": "Télécharger",
+    "approve.send": "Envoyer par e-mail",
+    "approve.show_note": "Afficher la note signée",
+    "approve.enrolled": "Cet appareil signe au nom de {name}.",
+    "approve.signed": "Signé. Rien n’a encore été envoyé : envoyez-la par e-mail à {contact}, "
+                      "ou téléchargez le fichier et joignez-le à un e-mail.",
+    "approve.contact": "votre contact projet",
+    "approve.unsupported": "Ce navigateur ne peut pas créer de clé de signature ici (il faut "
+                           "Ed25519 dans Web Crypto sur une page sécurisée). Merci d’envoyer votre "
+                           "décision par e-mail à votre contact projet.",
+    "approve.invalid": "Saisissez votre nom (sans < ni >) et votre adresse e-mail.",
+    "approve.failed": "Échec de la signature : {error}",
+    "approve.too_long": "Ce message est trop long pour un lien e-mail : téléchargez le fichier "
+                        "et joignez-le à votre e-mail.",
+    "approve.key_subject": "Ma clé pour signer les validations",
+    "approve.key_body": "Merci d’ajouter ma clé pour signer les validations sur notre page de "
+                        "suivi :",
+    "approve.mail_body": "Ma décision signée suit (à classer avec : site-builder receive).",
+    "approve.subject_approved": "Validé : {milestone}",
+    "approve.subject_changes": "Modifications demandées : {milestone}",
+    "approve.body_approved": "Validé.",
+    "approve.body_changes": "Modifications demandées.",
 }
 
 ES = {
@@ -283,7 +473,8 @@ ES = {
     "projects": "Proyectos",
     "project": "Proyecto",
     "progress": "Progreso",
-    "approved_of": "{approved} de {total} hitos aprobados",
+    "approved_of.one": "{approved} de {total} hito aprobado",
+    "approved_of.other": "{approved} de {total} hitos aprobados",
     "current_checkpoint": "Hito actual",
     "what_next": "Próximos pasos",
     "nothing_next": "No hay más hitos después de este.",
@@ -328,7 +519,7 @@ ES = {
     "overdue": "con retraso",
     "days_to_approval": "Días medios hasta la aprobación",
     "slippage_rate": "Tasa de retraso",
-    "machine_readable": "Estado legible por máquina",
+    "machine_readable": "Datos de estado para sus herramientas (JSON)",
     "last_updated": "Última actualización",
     "status_as_of": "Estado a {date}",
     "health.on-track": "En plazo",
@@ -351,19 +542,81 @@ ES = {
     "timeline.approved_late": "Aprobado con retraso",
     "timeline.legend": "Leyenda",
     "timeline.title": "Cronograma de {project}",
-    "timeline.summary": "{count} hitos, con fechas límite entre el {start} y el {end}. "
-                        "Hoy es {today}.",
+    "timeline.summary.one": "{count} hito, con fecha límite entre el {start} y el {end}. Hoy es "
+                            "{today}.",
+    "timeline.summary.other": "{count} hitos, con fechas límite entre el {start} y el {end}. Hoy "
+                              "es {today}.",
     "timeline.item": "{title}: fecha límite {due}, {status}.",
     "timeline.moved": "Fecha límite original: {date}.",
     "feed.title": "{client}: estado del proyecto",
     "feed.rescheduled": "fecha límite cambiada al {new}",
     "feed.not_counted": "no cuenta",
     "links.follow": "Seguir este estado",
-    "links.feed": "Novedades (feed Atom)",
-    "links.calendar": "Fechas límite (calendar.ics)",
+    "links.feed": "Recibir novedades",
+    "links.calendar": "Añadir las fechas límite a su calendario",
     "links.webcal": "suscribirse en una aplicación de calendario",
     "links.badge": "Insignia de estado",
     "links.embed": "Insertarla en un README o una wiki",
+    "overdue.team": "Retraso por nuestra parte",
+    "overdue.client": "Decisión atrasada",
+    "next.label": "Siguiente paso",
+    "next.review": "Su siguiente paso: revise {milestone} y apruébelo o solicite cambios antes "
+                   "del {date}.",
+    "next.review_late": "Su siguiente paso: revise {milestone} y apruébelo o solicite cambios; le "
+                        "pedimos su decisión antes del {date}.",
+    "next.revise": "Nos toca a nosotros: estamos revisando {milestone} tras sus comentarios; "
+                   "próxima entrega prevista el {date}.",
+    "next.revise_late": "Nos toca a nosotros: estamos revisando {milestone} tras sus comentarios; "
+                        "el retraso es nuestro (previsto para el {date}).",
+    "next.working": "Por ahora no necesitamos nada de usted: estamos trabajando en {milestone}, "
+                    "previsto para el {date}.",
+    "next.working_late": "Por ahora no necesitamos nada de usted: estamos trabajando en "
+                         "{milestone}; el retraso es nuestro (previsto para el {date}).",
+    "next.complete": "No necesitamos nada de usted: todos los hitos están aprobados.",
+    "next.to_review": "Ver qué revisar",
+    "next.how": "Cómo aprobar o solicitar cambios",
+    "next.ask": "¿Preguntas? Consulte a {name}.",
+    "invoiced_of": "Facturado: {invoiced} de {total}",
+    "links.tools": "Para las herramientas de su equipo",
+    "record_details": "Detalles",
+    "approve.heading": "Su decisión",
+    "approve.intro": "Apruebe este hito o solicite cambios aquí. Su decisión se firma con "
+                     "una clave que permanece en este navegador; no se envía nada hasta que "
+                     "usted lo envíe.",
+    "approve.noscript": "Para aprobar o solicitar cambios, envíe su decisión por correo "
+                        "electrónico a su contacto del proyecto (con JavaScript, esta página la "
+                        "firma por usted).",
+    "approve.setup": "Configurar aprobaciones en este dispositivo",
+    "approve.name": "Su nombre",
+    "approve.email": "Su correo electrónico (solo se guarda en este navegador)",
+    "approve.create": "Crear mi clave de firma",
+    "approve.key_label": "Su clave pública: envíela una vez a su contacto del proyecto.",
+    "approve.send_key": "Enviar mi clave por correo",
+    "approve.message": "Mensaje (opcional)",
+    "approve.approve": "Aprobar",
+    "approve.request_changes": "Solicitar cambios",
+    "approve.download": "Descargar",
+    "approve.send": "Enviar por correo",
+    "approve.show_note": "Mostrar la nota firmada",
+    "approve.enrolled": "Este dispositivo firma como {name}.",
+    "approve.signed": "Firmado. Aún no se ha enviado nada: envíelo por correo a {contact}, o "
+                      "descargue el archivo y adjúntelo a un correo.",
+    "approve.contact": "su contacto del proyecto",
+    "approve.unsupported": "Este navegador no puede crear una clave de firma aquí (necesita "
+                           "Ed25519 en Web Crypto en una página segura). Envíe su decisión por "
+                           "correo a su contacto del proyecto.",
+    "approve.invalid": "Introduzca su nombre (sin < ni >) y su correo electrónico.",
+    "approve.failed": "No se pudo firmar: {error}",
+    "approve.too_long": "Este mensaje es demasiado largo para un enlace de correo: descargue el "
+                        "archivo y adjúntelo a su correo.",
+    "approve.key_subject": "Mi clave para firmar aprobaciones",
+    "approve.key_body": "Por favor, añadan mi clave para firmar aprobaciones en nuestra página "
+                        "de estado:",
+    "approve.mail_body": "Sigue mi decisión firmada (archívela con: site-builder receive).",
+    "approve.subject_approved": "Aprobado: {milestone}",
+    "approve.subject_changes": "Cambios solicitados: {milestone}",
+    "approve.body_approved": "Aprobado.",
+    "approve.body_changes": "Cambios solicitados.",
 }
 
 NL = {
@@ -371,7 +624,8 @@ NL = {
     "projects": "Projecten",
     "project": "Project",
     "progress": "Voortgang",
-    "approved_of": "{approved} van {total} mijlpalen goedgekeurd",
+    "approved_of.one": "{approved} van {total} mijlpaal goedgekeurd",
+    "approved_of.other": "{approved} van {total} mijlpalen goedgekeurd",
     "current_checkpoint": "Huidige mijlpaal",
     "what_next": "Wat volgt",
     "nothing_next": "Na deze mijlpaal volgt niets meer.",
@@ -416,7 +670,7 @@ NL = {
     "overdue": "te laat",
     "days_to_approval": "Gemiddeld aantal dagen tot goedkeuring",
     "slippage_rate": "Vertragingspercentage",
-    "machine_readable": "Machineleesbare status",
+    "machine_readable": "Statusgegevens voor uw tools (JSON)",
     "last_updated": "Laatst bijgewerkt",
     "status_as_of": "Stand van zaken op {date}",
     "health.on-track": "Op schema",
@@ -439,19 +693,81 @@ NL = {
     "timeline.approved_late": "Te laat goedgekeurd",
     "timeline.legend": "Legenda",
     "timeline.title": "Tijdlijn van {project}",
-    "timeline.summary": "{count} mijlpalen, met deadlines van {start} tot {end}. "
-                        "Vandaag is het {today}.",
+    "timeline.summary.one": "{count} mijlpaal, met deadline van {start} tot {end}. Vandaag is het "
+                            "{today}.",
+    "timeline.summary.other": "{count} mijlpalen, met deadlines van {start} tot {end}. Vandaag is "
+                              "het {today}.",
     "timeline.item": "{title}: deadline {due}, {status}.",
     "timeline.moved": "Oorspronkelijke deadline: {date}.",
     "feed.title": "{client}: projectstatus",
     "feed.rescheduled": "deadline verplaatst naar {new}",
     "feed.not_counted": "telt niet",
     "links.follow": "Deze status volgen",
-    "links.feed": "Updates (Atom-feed)",
-    "links.calendar": "Deadlines (calendar.ics)",
+    "links.feed": "Updates ontvangen",
+    "links.calendar": "Deadlines aan uw agenda toevoegen",
     "links.webcal": "abonneren in een agenda-app",
     "links.badge": "Statusbadge",
     "links.embed": "Insluiten in een README of wiki",
+    "overdue.team": "Vertraging aan onze kant",
+    "overdue.client": "Beslissing te laat",
+    "next.label": "Volgende stap",
+    "next.review": "Uw volgende stap: bekijk {milestone} en keur het goed of vraag wijzigingen "
+                   "aan vóór {date}.",
+    "next.review_late": "Uw volgende stap: bekijk {milestone} en keur het goed of vraag "
+                        "wijzigingen aan; we vroegen uw beslissing vóór {date}.",
+    "next.revise": "Wij zijn aan zet: we herzien {milestone} na uw feedback; volgende levering "
+                   "verwacht op {date}.",
+    "next.revise_late": "Wij zijn aan zet: we herzien {milestone} na uw feedback; de vertraging "
+                        "ligt bij ons (gepland voor {date}).",
+    "next.working": "Nog niets nodig van u: we werken aan {milestone}, verwacht op {date}.",
+    "next.working_late": "Nog niets nodig van u: we werken aan {milestone}; de vertraging ligt "
+                         "bij ons (gepland voor {date}).",
+    "next.complete": "Niets nodig van u: alle mijlpalen zijn goedgekeurd.",
+    "next.to_review": "Bekijk wat u moet beoordelen",
+    "next.how": "Zo keurt u goed of vraagt u wijzigingen aan",
+    "next.ask": "Vragen? Neem contact op met {name}.",
+    "invoiced_of": "Gefactureerd: {invoiced} van {total}",
+    "links.tools": "Voor de tools van uw team",
+    "record_details": "Details",
+    "approve.heading": "Uw beslissing",
+    "approve.intro": "Keur deze mijlpaal hier goed of vraag wijzigingen aan. Uw beslissing "
+                     "wordt ondertekend met een sleutel die in deze browser blijft; er wordt "
+                     "niets verstuurd tot u het zelf verstuurt.",
+    "approve.noscript": "Om goed te keuren of wijzigingen aan te vragen, mailt u uw beslissing "
+                        "naar uw projectcontact (met JavaScript ondertekent deze pagina die "
+                        "voor u).",
+    "approve.setup": "Goedkeuringen op dit apparaat instellen",
+    "approve.name": "Uw naam",
+    "approve.email": "Uw e-mailadres (blijft alleen in deze browser)",
+    "approve.create": "Mijn ondertekeningssleutel maken",
+    "approve.key_label": "Uw publieke sleutel: stuur deze eenmalig naar uw projectcontact.",
+    "approve.send_key": "Mijn sleutel per e-mail versturen",
+    "approve.message": "Bericht (optioneel)",
+    "approve.approve": "Goedkeuren",
+    "approve.request_changes": "Wijzigingen aanvragen",
+    "approve.download": "Downloaden",
+    "approve.send": "Per e-mail versturen",
+    "approve.show_note": "De ondertekende notitie tonen",
+    "approve.enrolled": "Dit apparaat ondertekent als {name}.",
+    "approve.signed": "Ondertekend. Er is nog niets verstuurd: stuur het per e-mail naar "
+                      "{contact}, of download het bestand en voeg het toe aan een e-mail.",
+    "approve.contact": "uw projectcontact",
+    "approve.unsupported": "Deze browser kan hier geen ondertekeningssleutel maken (daarvoor is "
+                           "Ed25519 in Web Crypto op een beveiligde pagina nodig). Mail uw "
+                           "beslissing naar uw projectcontact.",
+    "approve.invalid": "Vul uw naam (zonder < of >) en uw e-mailadres in.",
+    "approve.failed": "Ondertekenen mislukt: {error}",
+    "approve.too_long": "Dit bericht is te lang voor een e-maillink: download het bestand en "
+                        "voeg het toe aan uw e-mail.",
+    "approve.key_subject": "Mijn sleutel voor het ondertekenen van goedkeuringen",
+    "approve.key_body": "Voeg a.u.b. mijn sleutel toe voor het ondertekenen van goedkeuringen "
+                        "op onze statuspagina:",
+    "approve.mail_body": "Mijn ondertekende beslissing volgt (archiveren met: site-builder "
+                         "receive).",
+    "approve.subject_approved": "Goedgekeurd: {milestone}",
+    "approve.subject_changes": "Wijzigingen aangevraagd: {milestone}",
+    "approve.body_approved": "Goedgekeurd.",
+    "approve.body_changes": "Wijzigingen aangevraagd.",
 }
 
 LABELS: dict[str, dict[str, str]] = {"en": EN, "de": DE, "fr": FR, "es": ES, "nl": NL}
@@ -469,7 +785,16 @@ class Translator:
             self.locale = Locale.parse("en")
 
     def __call__(self, key: str, **values) -> str:
-        text = self.labels.get(key, key)
+        """The label `key` with `values` filled in. A label with plural forms is written as
+        `key.one`, `key.other` (CLDR plural categories, as Babel names them): the form is
+        chosen by the `count` value under the site locale's rules, `other` when the language
+        has no label for its category ("few", "many"...)."""
+        text = self.labels.get(key)
+        if text is None and "count" in values:
+            form = self.locale.plural_form(values["count"])
+            text = self.labels.get(f"{key}.{form}", self.labels.get(f"{key}.other"))
+        if text is None:
+            text = key
         return text.format(**values) if values else text
 
     def fields(self, names) -> str:

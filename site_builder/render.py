@@ -7,10 +7,15 @@ a team may configure) except our own, sanitised one.
 
 Plan text is untrusted. Every template value is HTML-escaped (autoescape) with email addresses
 redacted, and Markdown written by people (summaries, approval notes) is rendered, then
-sanitised with nh3 (Ammonia) so no script, handler or dangerous URL reaches a page.
+sanitised with nh3 (Ammonia) so no script, handler or dangerous URL reaches a page. Addresses
+are found however they are written (emails.py: entities, percent-encoding, look-alike
+characters and inline markup decoded first) and redacted in what a reader sees: each value,
+and the HTML Markdown made after sanitising (text and attribute values). Markdown is rendered in time linear in its size (mdsafe.py), so the largest admitted note
+renders in about a second whatever it holds.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import html
@@ -22,16 +27,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
-import markdown
 import nh3
 from markupsafe import Markup
 
-from . import feeds, template_cache, timeline
-from .derive import ClientState, ProjectState
-from .i18n import Translator
+from . import emails, feeds, mdsafe, revision, template_cache, timeline
+from .derive import ClientState, ProjectState, delay_owner
+from .i18n import EN, Translator
 
-EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-EMAIL_REPLACEMENT = "[email hidden]"
+EMAIL_REPLACEMENT = emails.REPLACEMENT
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h3", "h4", "h5", "h6", "hr",
@@ -102,9 +105,15 @@ class SiteBundle:
 
 
 def redact(text: str) -> str:
-    """Text as published: email addresses removed (they are never published), and characters
-    XML cannot carry (control characters, lone surrogates) dropped, so feed.xml stays valid."""
-    return EMAIL_RE.sub(EMAIL_REPLACEMENT, _NOT_XML.sub("", text))
+    """Text as published: email addresses removed however they are written (emails.py; they
+    are never published), and characters XML cannot carry (control characters, lone
+    surrogates) dropped, so feed.xml stays valid."""
+    return emails.redact(_NOT_XML.sub("", text))
+
+
+def redact_html(markup: str) -> str:
+    """Finished HTML as published: addresses in its text and attribute values removed."""
+    return emails.redact_html(_NOT_XML.sub("", markup))
 
 
 def _finalize(value):
@@ -112,25 +121,32 @@ def _finalize(value):
     if value is None:
         return ""
     if isinstance(value, Markup):
-        return Markup(redact(str(value)).replace("{", "&#123;").replace("}", "&#125;"))
+        return Markup(redact_html(str(value)).replace("{", "&#123;").replace("}", "&#125;"))
     if isinstance(value, (str, int, float, Decimal, dt.date)):
         escaped = html.escape(redact(str(value)), quote=True)
         return Markup(escaped.replace("{", "&#123;").replace("}", "&#125;"))
     return value
 
 
+@functools.lru_cache(maxsize=64)  # a note is shown on its page and in the feed
 def markdown_html(text: str | None) -> Markup:
-    """Markdown written by people -> sanitised HTML (no scripts, handlers, images, bad URLs)."""
+    """Markdown written by people -> sanitised HTML (no scripts, handlers, images, bad URLs),
+    with email addresses redacted in the result (after every step that decodes text).
+
+    The loader refuses text beyond mdsafe's bounds; should any reach here, it is shown as
+    plain text rather than given to the sanitiser, whose work grows with nesting."""
     if not text:
         return Markup("")
-    rendered = markdown.markdown(redact(text), extensions=["tables", "sane_lists", "fenced_code"],
-                                 output_format="html")
+    text = _NOT_XML.sub("", text)
+    if mdsafe.problem(text) is not None:
+        return Markup(f'<p class="sb-plain">{html.escape(emails.redact(text))}</p>')
+    rendered = mdsafe.to_html(text)
     clean = nh3.clean(
         rendered, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https"}, link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
-    return Markup(clean)
+    return Markup(emails.redact_html(clean))
 
 
 @functools.lru_cache(maxsize=8)
@@ -142,7 +158,7 @@ def _environment(templates: Path) -> jinja2.Environment:
     )
     env.filters["markdown"] = markdown_html
     env.filters["urlpath"] = lambda p: quote(p, safe="/")
-    env.globals["timeline"] = timeline  # timeline.timeline_svg(p, today, t) etc.
+    env.globals["timeline"] = timeline  # timeline.timeline_html(p, today, t) etc.
     return env
 
 
@@ -156,12 +172,12 @@ def render_site(state: ClientState, templates: Path,
     # cannot decrypt them (README, "Private sites").
     subscriptions = client.access.mode != "password"
     links = feeds.site_links(client)
-    if not subscriptions:
-        links = {**links, "feed": None, "calendar": None, "webcal": None}
+    if not subscriptions:  # and status.json and badges, encrypted, would open as ciphertext
+        links = {**links, "feed": None, "calendar": None, "webcal": None, "status": None}
     common = {"client": client, "today": state.today, "t": t, "projects": state.projects,
               "pct": _percent, "last_updated": last_updated,
               "links": links, "anchor": feeds.approval_anchor,
-              "badge_path": feeds.badge_path}
+              "badge_path": feeds.badge_path, "delay_owner": delay_owner}
     pages = [page("index.md", html.escape(t("overview")),
                   env.get_template("index.html.j2").render(**common))]
     files = [SiteFile("status.json", content=status_json(state))]
@@ -170,10 +186,11 @@ def render_site(state: ClientState, templates: Path,
                   SiteFile(feeds.CALENDAR_PATH, content=feeds.calendar_ics(state, t))]
     for project_state in state.projects:
         project = project_state.project
-        pages.append(page(
+        pages.append(with_contact(client, page(
             f"projects/{project.slug}.md", html.escape(redact(project.title)),
-            env.get_template("project.html.j2").render(**common, p=project_state),
-        ))
+            env.get_template("project.html.j2").render(
+                **common, p=project_state, signing=signing_context(client, project, t)),
+        )))
         files.append(SiteFile(feeds.badge_path(project.slug),
                               content=feeds.status_badge(project_state)))
         for doc in project.documents:
@@ -196,6 +213,35 @@ def render_site(state: ClientState, templates: Path,
         pages=tuple(pages), files=tuple(files), today=state.today, last_updated=last_updated,
         access=client.access.mode,
     )
+
+
+# --- approving on the page (approve.js; README, "Approving on your status page") --------------
+
+# The approval controls' tag (theme/pages/_approve.j2): plan text can write neither a <div>
+# (escaped, or removed by the sanitiser) nor a quote inside a tag.
+_CONTACT_SLOT = re.compile(r'(<div class="sb-approve-ui" hidden data-sb-approve [^<>]*?'
+                           r'data-sb-contact=)""')
+
+
+def signing_context(client, project, t: Translator) -> dict:
+    """What a project page's approval controls put into the notes they sign."""
+    return {"client": client.slug, "project": project.slug,
+            "revision": revision.plan_revision(project),
+            "deliverables": revision.shown_deliverables,
+            "contact_name": client.contact.name if client.contact else None,
+            "has_contact": client.contact is not None,
+            "labels": {key: t(key) for key in EN if key.startswith("approve.")}}
+
+
+def with_contact(client, built: Page) -> Page:
+    """The page with the client's contact address (client.yml `contact:`, checked against
+    the schema's email pattern) in its approval controls: the one address a site publishes,
+    put in after every redaction, in that tag only."""
+    if client.contact is None:
+        return built
+    address = html.escape(client.contact.email, quote=True)
+    return dataclasses.replace(built, html=_CONTACT_SLOT.sub(
+        lambda m: f'{m.group(1)}"{address}"', built.html))
 
 
 def _percent(approved: int, total: int) -> int:
@@ -231,6 +277,13 @@ def project_status(p: ProjectState) -> dict:
         "current": p.current.id if p.current else None,
         "next": [s.id for s in p.next],
         "health": p.health,
+        "next_step": {
+            "whose": p.next_step.whose,
+            "action": p.next_step.action,
+            "milestone": p.next_step.milestone.id if p.next_step.milestone else None,
+            "by": _day(p.next_step.by),
+            "late": p.next_step.late,
+        },
         "milestones": [{
             "id": s.id,
             "title": _text(s.milestone.title),

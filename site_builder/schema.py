@@ -663,7 +663,7 @@ ACCESS = Record("Access", [
     Field("users", ListOf(ACCESS_USER, min_items=1), "Host mode: who may log in, each with "
           "an htpasswd hash of their password.",
           example=[{"name": "okafor", "hash": _EXAMPLE_HASH}]),
-], doc="Who can read this client's site; README, \"Private sites\".",
+], doc="Who can read this client's site; see docs/hosting/private-sites.md.",
    forbidden=_NO_PASSWORD_KEYS)
 
 # Draft-07 conditionals (editors): password mode needs password_env, host mode needs users.

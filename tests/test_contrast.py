@@ -136,6 +136,8 @@ def test_every_text_colour_the_stylesheet_sets_is_checked():
         base = selector.removeprefix(SLATE_PREFIX)
         background = (declarations.get("background")
                       or by_selector.get(base, {}).get("background"))
+        if value == "var(--md-default-bg-color)" and "var(--md-typeset-a-color)" in background:
+            continue  # the page background on the link colour: the link pair, reversed
         assert background, f"{selector}: text colour {value} without a background"
         if selector.startswith(SLATE_PREFIX):
             schemes = ["slate"]

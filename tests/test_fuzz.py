@@ -228,6 +228,7 @@ def _cwd():
     yield
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(30), **SETTINGS)
 @given(client_files(), plan_files())
 def test_generated_valid_plans_pass(client, plan):
@@ -246,6 +247,7 @@ def test_mutated_plan_yml(data, client, plan):
     check_in_process(client.encode(), broken, {k: v.encode() for k, v in notes.items()})
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(50), **SETTINGS)
 @given(st.data(), client_files(), plan_files())
 def test_plans_with_values_of_the_wrong_kind(data, client, plan):
@@ -275,6 +277,7 @@ def test_mutated_approval_notes(data, client, plan):
     check_in_process(client.encode(), plan_text.encode(), broken)
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(8), **SETTINGS)
 @given(st.data(), client_files(), plan_files())
 def test_mutated_plans_in_a_real_process(data, client, plan):

@@ -105,16 +105,16 @@ def test_a_german_site_is_german(plans, tmp_path):
                          "html.parser")
     headings = [h.get_text(strip=True).rstrip("¶") for h in page.select("h2[data-sb-toc]")]
     assert headings == ["Aktueller Meilenstein", "Wie es weitergeht", "Zeitplan",
-                        "Meilensteine", "Freigabeverlauf", "Terminänderungen", "Abrechnung"]
+                        "Abrechnung", "Meilensteine", "Freigabeverlauf", "Terminänderungen"]
     assert page.html["lang"] == "de"
     text = page.get_text(" ", strip=True)
     assert "Stand: 20.02.2026" in text
     assert "Änderungen angefordert" in text and "Freigegeben" in text
     assert "Fällig 10.03.2026" in text  # what comes next: German label, German date
     assert "1.000,00\xa0€" in text
-    svg = page.select_one("svg.sb-tl-svg")
-    assert svg.select_one("title").get_text() == "Zeitplan für Website relaunch"
-    assert "Heute" in svg.get_text() and "10.01.2026 · Freigegeben" in svg.get_text()
+    chart = page.select_one("figure#sb-timeline")
+    assert chart.select_one("ol.sb-tl-list")["aria-label"] == "Zeitplan für Website relaunch"
+    assert "Heute" in chart.get_text() and "10.01.2026 · Freigegeben" in chart.get_text()
     assert "Changes requested" not in text and "Approved" not in text
     index = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert "1 von 3 Meilensteinen freigegeben" in index.get_text(" ", strip=True)

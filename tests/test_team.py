@@ -325,6 +325,7 @@ def test_dashboard_sorts_and_screenshots(team_site):
 # --- hostile plan text ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_hostile_text_is_inert_on_the_team_site(tmp_path):
     """Every XSS payload (tests/xss_payloads.py) in every field, internal notes included: the
     dashboard holds no active element its plain-text twin does not, and no plan text in a

@@ -1,5 +1,5 @@
 /* site-builder: approve a milestone or request changes on the status page, with a signature
- * (README, "Approving on your status page").
+ * (docs/clients/approving.md, docs/managers/approvals.md).
  *
  * Enrolling ("Set up approvals on this device") makes an Ed25519 key pair with the browser's
  * Web Crypto. The private key is non-extractable: no script, this one included, can read its
@@ -80,6 +80,11 @@
     });
   }
   async function stored(value) {
+    // Reading never creates the database: a visit leaves no storage until a device enrols.
+    if (value === undefined && indexedDB.databases) {
+      var names = (await indexedDB.databases()).map(function (d) { return d.name; });
+      if (names.indexOf(DB) < 0) return undefined;
+    }
     var db = await database();
     return new Promise(function (resolve, reject) {
       var tx = db.transaction(STORE, value === undefined ? "readonly" : "readwrite");

@@ -9,7 +9,7 @@ $(BIN)/site-builder: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-.PHONY: install demo test test-quick
+.PHONY: install demo test test-quick docs
 install: $(BIN)/site-builder
 
 demo: install  ## install, then build the demo sites from plans/ into site/
@@ -20,3 +20,6 @@ test: install  ## install, then run every test (the browser ones once per font f
 
 test-quick: install  ## the tests that need no browser and take seconds
 	$(BIN)/python -m pytest -m "not browser and not slow"
+
+docs: install  ## build the documentation site (docs/, mkdocs.docs.yml) into site-docs/
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f mkdocs.docs.yml -d site-docs

@@ -165,7 +165,8 @@ def nginx_location(url_path: str, mode: str, htpasswd_file: str | None = None) -
 def host_headers() -> str:
     """`_headers` for a site served as the root of its own host (Netlify, Cloudflare Pages)."""
     return ("# Netlify / Cloudflare Pages: response headers for this site when it is the root of\n"
-            "# its host. A login needs the host's own feature (README, \"Private sites\").\n"
+            "# its host. A login needs the host's own feature (site-builder's\n"
+            "# docs/hosting/private-sites.md).\n"
             f"/*\n  X-Robots-Tag: {NOINDEX}\n  Referrer-Policy: no-referrer\n"
             "  X-Content-Type-Options: nosniff\n")
 
@@ -241,7 +242,7 @@ def headers_file(noindex_paths: Iterable[str], any_public: bool,
     never written into a file (GitHub Pages would serve this one): those sites rely on the
     noindex meta of every page and on robots.txt."""
     lines = ["# Written by site-builder publish for Netlify and Cloudflare Pages (they read it and",
-             "# do not serve it). Other hosts: see the README, \"Private sites\".",
+             "# do not serve it). Other hosts: see site-builder's docs/hosting/publish.md.",
              "/*",
              "  Referrer-Policy: no-referrer",
              "  X-Content-Type-Options: nosniff"]

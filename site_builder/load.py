@@ -25,7 +25,7 @@ from .model import (
 )
 from .schema import INVALID, SLUG_RE, Ctx
 
-# Limits that keep hostile or accidental input from hanging a build (see README, "Limits").
+# Limits that keep hostile or accidental input from hanging a build (docs/security.md, "Limits").
 MAX_YAML_BYTES = 1_000_000
 MAX_NOTE_BYTES = 256_000
 MAX_DOCUMENT_BYTES = 100_000_000
@@ -317,7 +317,7 @@ def _signing_keys(path: Path, item: schema.Fields, line: int,
 
 def _access(path: Path, fields: schema.Fields, site: SiteSettings,
             diags: Diagnostics) -> Access:
-    """The `access:` block (README, "Private sites"), with the rules one field cannot check."""
+    """The `access:` block (docs/hosting/private-sites.md): rules one field cannot check."""
     block = fields.get("access")
     if "access" not in fields.lines:
         diags.warning(path, 1, "no `access:` block: the site defaults to link mode (anyone with "

@@ -378,7 +378,7 @@ _LAYER_REFUSED = {
     "nav": "site-builder makes each client's navigation",
 }
 _MOVE_TO_SETTINGS = ("put the agency's name, colours, logo, footer and stylesheets in "
-                     "site-builder.yml (README, \"Agency settings\")")
+                     "site-builder.yml (docs/hosting/agency.md)")
 
 
 def _plugin_name(item: Any) -> str:
@@ -636,7 +636,7 @@ def _overrides(bundle: SiteBundle, base_config: Path, plans: Path | None = None,
         "extra": extra,
         "extra_css": extra_css,
         "site_name": bundle.site_name,
-        # Only public sites name their address (canonical links): README, "Private sites".
+        # Only public sites name their address (canonical links): docs/hosting/private-sites.md.
         "site_url": (bundle.site_url or None) if public else None,
         "theme": theme,
         "plugins": plugin_list,

@@ -70,7 +70,7 @@ class AccessUser:
 
 @dataclass(frozen=True)
 class Access:
-    """Who may read the client's site (client.yml `access:`; README, "Private sites").
+    """Who may read the client's site (client.yml `access:`; docs/hosting/private-sites.md).
 
     public: anyone; link: anyone with the secret path (the default); password: the pages are
     encrypted, the password comes from the environment variable `password_env`; host: the web

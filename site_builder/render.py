@@ -169,7 +169,7 @@ def render_site(state: ClientState, templates: Path,
     t = feeds.with_labels(Translator(client.language))  # + feed, calendar and link labels
     env = _environment(templates)
     # Password sites leave out the feed and the calendar: feed readers and calendar apps
-    # cannot decrypt them (README, "Private sites").
+    # cannot decrypt them (docs/hosting/private-sites.md).
     subscriptions = client.access.mode != "password"
     links = feeds.site_links(client)
     if not subscriptions:  # and status.json and badges, encrypted, would open as ciphertext
@@ -204,7 +204,7 @@ def render_site(state: ClientState, templates: Path,
             files.append(SiteFile(branding[key], source=source))
     return SiteBundle(
         slug=client.slug, site_name=html.escape(redact(client.name)), language=client.language,
-        # Only public sites name their address (canonical links): README, "Private sites".
+        # Only public sites name their address (canonical links): docs/hosting/private-sites.md.
         site_url=client.site.url if client.access.public else None,
         primary_color=client.site.primary_color,
         accent_color=client.site.accent_color, logo=branding.get("logo"),
@@ -215,7 +215,7 @@ def render_site(state: ClientState, templates: Path,
     )
 
 
-# --- approving on the page (approve.js; README, "Approving on your status page") --------------
+# --- approving on the page (approve.js; docs/clients/approving.md) --------------
 
 # The approval controls' tag (theme/pages/_approve.j2): plan text can write neither a <div>
 # (escaped, or removed by the sanitiser) nor a quote inside a tag.

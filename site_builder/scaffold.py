@@ -169,18 +169,19 @@ def new_client(plans: Path, slug: str, name: str) -> Written:
 
 CLIENT_TEMPLATE = """\
 # yaml-language-server: $schema={schema}
-# {comment_name}: one client, one status site. Every field: README, "client.yml".
+# {comment_name}: one client, one status site.
+# Every field: site-builder's docs/reference/client-yml.md.
 name: {name}
 language: en                       # site language (Material language code)
 timezone: UTC                      # whose "today" decides what is overdue, e.g. Europe/Berlin
 require_signed_approvals: false    # true: an approval counts only with a verified signature
 # People who may sign approvals, each with the public key they sent you
-# (README, "For project managers"):
+# (site-builder's docs/managers/approvals.md):
 signers: []
 #  - name: Ada Client
 #    email: ada@client.example
 #    key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... (the contents of their .pub file)
-# Who can read the site (README, "Private sites"): public, link (anyone with its secret
+# Who can read the site (docs/hosting/private-sites.md): public, link (anyone with its secret
 # address), password (encrypted; the password in an environment variable) or host (a login).
 access:
   mode: link
@@ -214,7 +215,7 @@ def new_project(plans: Path, target: str, template: str, title: str | None = Non
         f"# {_one_line(title)}: {TEMPLATES[template].description}, from the `{template}` template.",
         "# Next: put names in place of the owner roles, adjust titles and dates, add an",
         "# `invoice:` amount to each milestone whose approval releases a payment, then run",
-        "# `site-builder check`. Every field: README, \"plan.yml\".",
+        "# `site-builder check`. Every field: site-builder's docs/reference/plan-yml.md.",
         f"title: {yaml_scalar(title)}",
         "# summary: |",
         "#   Markdown shown at the top of the project page.",

@@ -1,4 +1,4 @@
-/* site-builder: opens a password-protected status page (README, "Private sites").
+/* site-builder: opens a password-protected status page (docs/hosting/private-sites.md).
  *
  * This page arrived encrypted (AES-256-GCM, in the JSON of #sb-envelope). The password typed
  * here is turned into the key by PBKDF2-SHA256 with the browser's own Web Crypto; the key

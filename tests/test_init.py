@@ -196,12 +196,12 @@ def test_templates_name_no_demo_agency_or_checkout_install():
 
 
 def test_docs_name_this_release():
-    """A version bump updates the changelog and the pins the README tells agencies to use."""
+    """A version bump updates the changelog and the pins the docs tell agencies to use."""
     changelog = (REPO / "CHANGELOG.md").read_text()
     assert re.search(rf"(?m)^## \[{re.escape(__version__)}\] - \d{{4}}-\d{{2}}-\d{{2}}$",
                      changelog)
     assert f"[{__version__}]: https://github.com/site-builder/site-builder/" in changelog
-    readme = (REPO / "README.md").read_text()
+    readme = "\n".join(p.read_text() for p in sorted((REPO / "docs").rglob("*.md")))
     assert f"pip install site-builder=={__version__}" in readme
     assert f"rev: v{__version__} " in readme
     assert not re.search(r"rev: v(?!" + re.escape(__version__) + r" )\d", readme)

@@ -27,9 +27,9 @@ def test_hook_runs_site_builder_check_on_plan_changes():
 
 
 def test_readme_documents_the_hook_and_the_new_commands():
-    readme = (REPO / "README.md").read_text()
+    readme = "\n".join(p.read_text() for p in sorted((REPO / "docs").rglob("*.md")))
     assert "id: site-builder-check" in readme
     for command in ("site-builder schema", "site-builder new client", "site-builder new project",
-                    "site-builder approve", "site-builder verify", "## For project managers",
+                    "site-builder approve", "site-builder verify", "# Getting started (project managers)",
                     "ssh-keygen -t ed25519"):
         assert command in readme, command

@@ -1,7 +1,7 @@
 """`site-builder import`: milestones from GitHub, GitLab, Jira or a CSV file into plan.yml.
 
 sources.py reads each format into `Record`s, merge.py writes them into the plan's text, and
-fetch.py gets GitHub milestones over HTTP. See README, "Import and export".
+fetch.py gets GitHub milestones over HTTP. See docs/managers/import-export.md.
 """
 from __future__ import annotations
 

@@ -4,7 +4,10 @@ sites from a real nginx on 127.0.0.1, served under a sub-path as a host would.
 * every page loads with no console error and no request to any host but 127.0.0.1;
 * the current checkpoint and what comes next are visible above the fold, on a laptop
   (1280x800) and on a phone (390x844);
-* axe-core finds no serious or critical accessibility violation (light and dark scheme);
+* axe-core finds no accessibility violation of any impact on any page type (client home,
+  project page, 404, password login page, team dashboard), light and dark scheme, laptop and
+  phone;
+* Lighthouse (mobile preset): performance and accessibility on every client page type;
 * search works, over http and straight from disk (file://);
 * hostile plan text runs nothing: no dialog opens on any page or in search results.
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -65,9 +69,13 @@ def demo(www):
     """The demo sites (plans/ of this repository), as of the day they were written for."""
     out = www / "status"
     with demo_passwords():  # password-mode clients are encrypted; the tests type the password
-        report = build(BuildOptions(plans=REPO / "plans", out=out, today=DEMO_TODAY, jobs=2))
+        report = build(BuildOptions(plans=REPO / "plans", out=out, today=DEMO_TODAY, jobs=2,
+                                    team=True))
     sites = {}
     for site in report.sites:
+        if site.slug == "_team":
+            sites["_team"] = {"index.html": "index.html"}
+            continue
         data = (site.path / "status.json").read_bytes()
         if site.slug in DEMO_PASSWORDS:
             from site_builder.protect import decrypt
@@ -77,7 +85,7 @@ def demo(www):
         # {page: where it is served}: password sites give their pages opaque names
         sites[site.slug] = demo_paths(site.slug, ["index.html"] + [
             f"projects/{p['slug']}.html" for p in status["projects"]])
-    assert sorted(sites) == ["fable", "harbor-homes", "northwind"]
+    assert sorted(sites) == ["_team", "fable", "harbor-homes", "northwind"]
     return sites
 
 
@@ -176,7 +184,7 @@ def screenshot(page, name: str, full_page: bool = False) -> None:
                     full_page=full_page)
 
 
-def axe_violations(page) -> list[str]:
+def axe_violations(page, impacts=("minor", "moderate", "serious", "critical")) -> list[str]:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("""async () => {
         const r = await axe.run(document, {resultTypes: ["violations"]});
@@ -184,7 +192,7 @@ def axe_violations(page) -> list[str]:
                                        nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
     }""")
     return [f"{v['impact']}: {v['id']} ({v['help']}) at {v['nodes']}" for v in result
-            if v["impact"] in ("serious", "critical")]
+            if v["impact"] in impacts]
 
 
 # --- the demo sites -----------------------------------------------------------------------------
@@ -221,15 +229,23 @@ def test_pages_load_cleanly_and_show_where_things_stand(client, path, viewport, 
     assert len(tab.requests) > 5  # the page, its styles, scripts, images: all recorded
 
     problems = []
-    if path == "index.html":  # the first project's card: where we are, and what comes next
+    if path == "index.html":  # the first project's card: the next step, where we are, what next
         card = "section.sb-project-card"
-        if page.locator(f"{card} .sb-current").count():
+        # The next step names the milestone and its date, inside the first screen.
+        problems += in_viewport(page, f"{card} .sb-next-step-text")
+        sentence = page.locator(f"{card} .sb-next-step-text").first.inner_text()
+        current = page.locator(f"{card} .sb-current-title")
+        if current.count():
             problems += in_viewport(page, f"{card} .sb-current-title")
+            title = current.first.inner_text().strip()
+            assert title.split(" ")[0] in sentence, (title, sentence)
+            assert re.search(r"\b20\d\d\b", sentence), sentence
         else:
             problems += in_viewport(page, f"{card} .sb-complete")
         if page.locator(f"{card} .sb-next").count():
             problems += in_viewport(page, f"{card} .sb-next .sb-label")
-            problems += in_viewport(page, f"{card} .sb-next-list li")
+            if viewport == "desktop":  # on a phone the next step says it; the list may follow
+                problems += in_viewport(page, f"{card} .sb-next-list li")
     else:
         glance = ".sb-glance"
         if page.locator("#sb-current").count():
@@ -239,6 +255,43 @@ def test_pages_load_cleanly_and_show_where_things_stand(client, path, viewport, 
         if page.locator(".sb-next-list li").count():
             problems += in_viewport(page, f"{glance} .sb-glance-next")
     assert not problems, problems
+
+
+# Every page type a reader meets: (client, page, how it is opened).
+PAGE_TYPES = {
+    "home": ("fable", "index.html", "open"),
+    "project": ("fable", "projects/brand-refresh.html", "open"),
+    "404": ("fable", "no/such/page.html", "missing"),
+    "login": ("northwind", "index.html", "locked"),  # the password form, before unlocking
+    "unlocked": ("northwind", "index.html", "open"),
+    "team": ("_team", "index.html", "open"),
+}
+
+
+def open_page_type(tab, server, demo, kind: str):
+    client, path, how = PAGE_TYPES[kind]
+    if how == "open":
+        return open_demo(tab, server, demo, client, path)
+    if how == "missing":  # nginx serves the site's 404 page as a host would (error_page)
+        tab.page.goto(f"{server}{SUB_PATH}{client}/404.html", wait_until="networkidle")
+        return tab.page
+    page = tab.open(f"{server}{SUB_PATH}{client}/{demo[client][path]}")
+    page.wait_for_selector("#sb-form:not([hidden])")
+    return page
+
+
+@pytest.mark.parametrize("kind", PAGE_TYPES)
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_no_accessibility_violation_of_any_impact(kind, scheme, viewport, demo, server, visit):
+    """axe-core reports nothing, minor and moderate included, on every page type; a screenshot
+    of each (light scheme) goes to test-artifacts/page-KIND-VIEWPORT-FAMILY.png."""
+    tab = visit(viewport, scheme)
+    page = open_page_type(tab, server, demo, kind)
+    if scheme == "light":
+        screenshot(page, f"page-{kind}-{viewport}")
+    violations = axe_violations(page)
+    assert not violations, "\n".join(violations)
 
 
 @pytest.mark.parametrize("client, path", demo_pages(), ids=lambda v: str(v))

@@ -385,7 +385,7 @@ def links(plans, base_url) -> None:
                    "whose access mode the host cannot enforce are left out (exit 1).")
 def publish(plans, out, to, base_path, htpasswd_dir, target) -> None:
     """Lay the built sites out as the host must serve them: secret paths, robots.txt,
-    _headers, and nginx access files (README, "Private sites")."""
+    _headers, and nginx access files (docs/hosting/publish.md)."""
     from .publish import PublishOptions, publish as run_publish
 
     def action():
@@ -702,8 +702,19 @@ def verify(plans, strict, paths) -> None:
 @click.option("--webhook-secret-env", metavar="NAME",
               help="Sign each POST with the secret in environment variable NAME "
                    "(X-Site-Builder-Signature: sha256=HMAC of the body).")
+@click.option("--format", "fmt", type=click.Choice(["json", "slack", "teams", "google-chat"]),
+              help="Payload shape for --webhook or stdout: json (the records), or one "
+                   "incoming-webhook message per record for Slack, Microsoft Teams or Google "
+                   "Chat, in the client's language.")
+@click.option("--email", "as_email", is_flag=True,
+              help="Also write an e-mail digest per recipient (--email-team and signers with "
+                   "`notify: [email]`); sent when SITE_BUILDER_SMTP_URL is set.")
+@click.option("--email-team", metavar="ADDRESS", help="With --email: the team's address "
+              "(gets every event).")
+@click.option("--email-out", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="With --email: write the messages as DIR/*.eml.")
 def events_command(plans, since, until, due_within, today, as_json, webhook,
-                   webhook_secret_env) -> None:
+                   webhook_secret_env, fmt, as_email, email_team, email_out) -> None:
     """Events for CI: what changed between two revisions (--since), or what is due soon
     (--due-within). Exit 1 when a webhook delivery fails."""
     import json
@@ -720,7 +731,12 @@ def events_command(plans, since, until, due_within, today, as_json, webhook,
             raise UsageError("events: --today goes with --due-within")
         if webhook_secret_env is not None and webhook is None:
             raise UsageError("events: --webhook-secret-env goes with --webhook")
+        if (email_team is not None or email_out is not None) and not as_email:
+            raise UsageError("events: --email-team and --email-out go with --email")
+        if as_json and fmt not in (None, "json"):
+            raise UsageError("events: --json is --format json")
         hook = ev.webhook(webhook, webhook_secret_env) if webhook is not None else None
+        mail = _email_setup(email_team, email_out) if as_email else None
         if since is not None:
             changes = ev.change_events(plans, since, until or "HEAD")
             _report(changes.warnings)
@@ -729,15 +745,63 @@ def events_command(plans, since, until, due_within, today, as_json, webhook,
         else:
             records, line = ev.due_records(plans, due_within, today), ev.due_line
             empty = f"nothing due within {due_within} day(s) or overdue"
-        if as_json:
-            click.echo(printable_json(json.dumps(records, indent=2, ensure_ascii=False)))
+        clients = {}
+        if records and (fmt not in (None, "json") or mail is not None):
+            from . import notify
+
+            clients = notify.clients_of(plans, (r["client"]["slug"] for r in records))
+        payloads = None
+        if fmt not in (None, "json"):
+            from . import notify
+
+            payloads = notify.payloads(records, fmt, clients)
+        if as_json or (fmt is not None and hook is None):
+            shown = payloads if payloads is not None else records
+            click.echo(printable_json(json.dumps(shown, indent=2, ensure_ascii=False)))
         else:
             for record in records:
                 say(line(record))
         if not records:
             say(empty, err=True)
+        failed = None
         if hook is not None and records:
-            sent = ev.deliver(hook, records)
-            say(f"posted {sent} event(s) to {hook.shown}", err=True)
+            try:
+                sent = ev.deliver(hook, records, payloads=payloads)
+                say(f"posted {sent} event(s) to {hook.shown}", err=True)
+            except ev.WebhookError as exc:
+                failed = exc
+        if mail is not None and records:
+            _email_digests(mail, records, clients)
+        if failed is not None:
+            raise failed
 
     _run(action)
+
+
+def _email_setup(team, out):
+    """The checked e-mail settings of `events --email`: (team, out folder, sender, SMTP)."""
+    from . import digest
+
+    server = digest.smtp_settings()
+    if out is None and server is None:
+        raise UsageError(f"events --email: give --email-out DIR or set {digest.URL_ENV}")
+    return team, out, digest.sender(team), server
+
+
+def _email_digests(mail, records, clients) -> None:
+    from . import digest
+
+    team, out, sender, server = mail
+    messages = digest.digests(records, clients, team, sender,
+                              dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
+    if out is not None:
+        for path in digest.write(messages, out):
+            say(f"wrote {path}", err=True)
+    if server is not None:
+        problems = digest.send(server, messages)
+        for problem in problems:
+            say(problem, err=True)
+        if problems:
+            raise SiteBuilderError(f"the e-mail digests were not all sent ({len(problems)} "
+                                   "problem(s) above)")
+        say(f"sent {len(messages)} e-mail digest(s) through {server.shown}", err=True)

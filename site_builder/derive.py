@@ -133,6 +133,8 @@ class ProjectState:
     health: str
     scope_changes: tuple[ScopeEdit, ...] = ()  # edits committed after the milestone's approval
     next_step: NextStep = NextStep(NOBODY, DONE)
+    # every commit that edited a title, deliverables or acceptance (the calendar's SEQUENCE)
+    scope_edits: tuple[ScopeEdit, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -197,7 +199,9 @@ def derive_project(client: Client, project: Project, today: dt.date,
     metrics = project_metrics(states)
     return ProjectState(project, states, current, following, approvals, changes, metrics,
                         health(states, today), scope_changes(states, history),
-                        next_step(current, today))
+                        next_step(current, today),
+                        tuple(sorted((e for h in history.values() for e in h.scope_edits),
+                                     key=lambda e: (e.date, e.commit, e.milestone))))
 
 
 def add_working_days(day: dt.date, count: int) -> dt.date:

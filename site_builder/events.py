@@ -875,11 +875,11 @@ def _post_once(hook: Webhook, body: bytes, headers: dict, until: float, late: st
         return _Attempt(printable(f"{type(exc).__name__}: {exc}"), True)
 
 
-def _request(hook: Webhook, record: dict) -> tuple[bytes, dict]:
-    body = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+def _request(hook: Webhook, payload: dict, kind: str) -> tuple[bytes, dict]:
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     headers = {"Content-Type": "application/json",
                "User-Agent": f"site-builder/{__version__}",
-               "X-Site-Builder-Event": record["type"]}
+               "X-Site-Builder-Event": kind}
     if hook.authorization:
         headers["Authorization"] = hook.authorization
     if hook.secret:
@@ -920,15 +920,18 @@ def _send(hook: Webhook, body: bytes, headers: dict, run_until: float,
 
 
 def deliver(hook: Webhook, records: list[dict],
-            sleep: Callable[[float], None] = time.sleep) -> int:
-    """POST each record as JSON, in order; WebhookError at the first that cannot be delivered.
+            sleep: Callable[[float], None] = time.sleep,
+            payloads: list[dict] | None = None) -> int:
+    """POST each record as JSON (or its payload, notify.payloads: one per record), in order;
+    WebhookError at the first that cannot be delivered.
 
     Each request ends within hook.timeout seconds and the whole delivery within hook.deadline,
     retries and waits included (wall clock: a server trickling its answer cannot stretch it).
     """
     run_until = time.monotonic() + hook.deadline
-    for index, record in enumerate(records, 1):
-        problem, attempts = _send(hook, *_request(hook, record), run_until, sleep)
+    bodies = records if payloads is None else payloads
+    for index, (record, body) in enumerate(zip(records, bodies), 1):
+        problem, attempts = _send(hook, *_request(hook, body, record["type"]), run_until, sleep)
         if problem:
             left = len(records) - index
             raise WebhookError(hook.scrub(

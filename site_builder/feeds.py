@@ -12,13 +12,14 @@ import hashlib
 import html
 import re
 import xml.etree.ElementTree as ET
+import zoneinfo
 from dataclasses import dataclass
 from urllib.parse import quote
 
 import icalendar
 
 from . import emails, render
-from .derive import APPROVED, ClientState, ProjectState
+from .derive import APPROVED, AWAITING, ClientState, ProjectState, approve_by, delay_owner
 from .i18n import Translator
 from .model import Approval, Client
 
@@ -97,8 +98,17 @@ def _tag(*parts: str) -> str:
     return TAG_PREFIX + "/".join(quote(p, safe="") for p in parts)
 
 
-def _timestamp(day: dt.date) -> str:
-    return f"{day.isoformat()}T00:00:00Z"
+def _zone(client: Client) -> dt.tzinfo:
+    try:
+        return zoneinfo.ZoneInfo(client.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return dt.timezone.utc
+
+
+def _timestamp(day: dt.date, zone: dt.tzinfo = dt.timezone.utc) -> str:
+    """A date as an Atom time: noon in the client's time zone with its offset, so a reader in
+    any zone shows the same calendar day (midnight UTC is the previous day west of UTC)."""
+    return dt.datetime.combine(day, dt.time(12, 0), tzinfo=zone).isoformat()
 
 
 def _milestone_title(p: ProjectState, milestone_id: str) -> str:
@@ -165,26 +175,54 @@ def schedule_entries(client: Client, p: ProjectState, t: Translator) -> list[Fee
     return entries
 
 
+def delivered_entries(client: Client, p: ProjectState, t: Translator) -> list[FeedEntry]:
+    """One entry per milestone delivered and awaiting the client's decision."""
+    project, entries = p.project, []
+    for s in p.milestones:
+        m = s.milestone
+        if s.status != AWAITING or m.delivered is None:
+            continue
+        status = t("status.awaiting-approval")
+        meta = [f"{t('delivered')}: {t.date(m.delivered)}"]
+        by = approve_by(m)
+        if by is not None:
+            meta.append(f"{t('due')}: {t.date(by)}")
+        parts = [f"<p><strong>{_h(status)}</strong>: {_h(m.title)} ({_h(project.title)})</p>",
+                 f"<p>{' · '.join(_h(x) for x in meta)}</p>"]
+        if m.deliverables:
+            parts.append(f"<p>{_h(t('deliverables'))}: "
+                         f"{_h(', '.join(d.title for d in m.deliverables))}</p>")
+        entries.append(FeedEntry(
+            id=_tag(client.slug, project.slug, "delivered", m.id, m.delivered.isoformat()),
+            title=render.redact(f"{project.title}: {m.title} ({status})"), updated=m.delivered,
+            link=site_link(client, _project_page(project.slug, f"sb-milestone-{m.id}")),
+            content_html="\n".join(parts), category="delivered"))
+    return entries
+
+
 def feed_entries(state: ClientState, t: Translator) -> list[FeedEntry]:
     """Every entry of the client's feed, newest first (ties: by id, so the order is stable)."""
     t, entries = with_labels(t), []
     for p in state.projects:
         entries += approval_entries(state.client, p, t)
         entries += schedule_entries(state.client, p, t)
+        entries += delivered_entries(state.client, p, t)
     entries.sort(key=lambda e: e.id)
     entries.sort(key=lambda e: e.updated, reverse=True)
     return entries
 
 
 def atom_feed(state: ClientState, t: Translator) -> bytes:
-    """feed.xml (RFC 4287): approval decisions and schedule changes of every project."""
+    """feed.xml (RFC 4287): deliveries awaiting approval, approval decisions and schedule
+    changes of every project, dated at noon in the client's time zone."""
     client, t = state.client, with_labels(t)
+    zone = _zone(client)
     entries = feed_entries(state, t)
     name = render.redact(client.name)
     feed = ET.Element("feed", {"xmlns": ATOM_NS, XML_LANG: client.language})
     _text(feed, "id", _tag(client.slug, "feed"))
     _text(feed, "title", t("feed.title", client=name))
-    _text(feed, "updated", _timestamp(entries[0].updated if entries else state.today))
+    _text(feed, "updated", _timestamp(entries[0].updated if entries else state.today, zone))
     ET.SubElement(feed, "link", {"rel": "self", "type": "application/atom+xml",
                                  "href": site_link(client, FEED_PATH)})
     ET.SubElement(feed, "link", {"rel": "alternate", "type": "text/html",
@@ -195,8 +233,8 @@ def atom_feed(state: ClientState, t: Translator) -> bytes:
         entry = ET.SubElement(feed, "entry")
         _text(entry, "id", e.id)
         _text(entry, "title", render.redact(e.title))
-        _text(entry, "updated", _timestamp(e.updated))
-        _text(entry, "published", _timestamp(e.updated))
+        _text(entry, "updated", _timestamp(e.updated, zone))
+        _text(entry, "published", _timestamp(e.updated, zone))
         if e.author:
             _text(ET.SubElement(entry, "author"), "name", render.redact(e.author))
         ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html", "href": e.link})
@@ -229,7 +267,10 @@ def calendar_ics(state: ClientState, t: Translator) -> bytes:
     """calendar.ics (RFC 5545): one all-day event per milestone not yet approved, on its due date.
 
     UID and DTSTAMP are set here (icalendar's defaults are random and 'now'); DTSTAMP is the
-    status date at 00:00 UTC, so the same input and `today` give the same bytes.
+    status date at 00:00 UTC, so the same input and `today` give the same bytes. SEQUENCE counts
+    the commits that moved the due date or edited the milestone's title, deliverables or
+    acceptance (so it grows with each change and is the same in every build); LAST-MODIFIED is
+    the latest of those commits, the delivery and the decisions (DTSTAMP without any).
     """
     client, t = state.client, with_labels(t)
     stamp = dt.datetime.combine(state.today, dt.time(0, 0), tzinfo=dt.timezone.utc)
@@ -247,7 +288,10 @@ def calendar_ics(state: ClientState, t: Translator) -> bytes:
                 continue
             m = s.milestone
             link = site_link(client, _project_page(p.project.slug, f"sb-milestone-{m.id}"))
-            status = t(f"status.{s.status}") + (f" ({t('overdue')})" if s.overdue else "")
+            status = t(f"status.{s.status}")
+            late = delay_owner(s, state.today)  # as the page says it: whose delay, never both
+            if late:
+                status += f" · {t('overdue.' + late)}"
             lines = [f"{t('status')}: {status}"]
             if m.owner:
                 lines.append(f"{t('owner')}: {m.owner}")
@@ -261,9 +305,15 @@ def calendar_ics(state: ClientState, t: Translator) -> bytes:
             event.add("dtend", m.due + dt.timedelta(days=1))
             event.add("summary", render.redact(f"{p.project.title}: {m.title}"))
             event.add("description", render.redact("\n".join(lines)))
-            event.add("sequence", sum(1 for c in p.schedule_changes if c.milestone == m.id))
+            moves = [c.date for c in p.schedule_changes if c.milestone == m.id]
+            edits = [e.date for e in p.scope_edits if e.milestone == m.id]
+            event.add("sequence", len(moves) + len(edits))
+            changed = [*moves, *edits, *([m.delivered] if m.delivered else []),
+                       *(a.approval.date for a in p.approvals if a.approval.milestone == m.id)]
+            event.add("last-modified", dt.datetime.combine(
+                max(changed), dt.time(0, 0), tzinfo=dt.timezone.utc) if changed else stamp)
             event.add("transp", "TRANSPARENT")
-            if link.startswith(("https://", "http://")):
+            if link.startswith(("https://", "http://")):  # URL must be absolute (RFC 5545)
                 event.add("url", link, parameters={"VALUE": "URI"})
             cal.add_component(event)
     return cal.to_ical()

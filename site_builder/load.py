@@ -276,7 +276,8 @@ def signers_of(path: Path, fields: schema.Fields, diags: Diagnostics) -> tuple[S
                                             f"{seen_keys[blob]}: each key belongs to one "
                                             "signer, once")
             seen_keys.setdefault(blob, key_line)
-        out.append(Signer(item["name"], item["email"], tuple(k for k, _ in keys)))
+        out.append(Signer(item["name"], item["email"], tuple(k for k, _ in keys),
+                          tuple(item.get("notify") or ())))
     return tuple(out)
 
 

@@ -40,6 +40,7 @@ class Signer:
     name: str
     email: str
     keys: tuple[SigningKey, ...]
+    notify: tuple[str, ...] = ()  # client.yml `notify: [email]`: e-mail digests (never published)
 
 
 @dataclass(frozen=True)

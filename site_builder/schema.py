@@ -605,6 +605,10 @@ SIGNER = Record("Signer", [
           "valid on its `date:`.",
           example=[{"key": _EXAMPLE_KEY, "valid_before": "2026-05-31"},
                    {"key": _EXAMPLE_NEW_KEY, "valid_after": "2026-06-01"}]),
+    Field("notify", ListOf(Enum("email")), "What this person is sent: `[email]` opts in "
+          "to the e-mail digest of `site-builder events --email` (this client's changes, in "
+          "its language). The address is only used for sending, never published. Default: "
+          "nothing.", example=["email"]),
 ], doc="Someone who may sign approval notes for this client.",
    json_rules={"oneOf": [{"required": ["key"]}, {"required": ["keys"]}]})
 

@@ -679,3 +679,13 @@ def test_webhook_failure_shows_status_and_a_short_inert_excerpt_without_secrets(
     for secret in ("s3cr3t", "token=abc"):
         assert secret not in result.output
     assert not any(c in result.stderr for c in "\x1b\x07\r\u202e")
+
+
+def test_slack_format_honours_retry_after_too(history):
+    with Scripted(answer_then_204(429, in_seconds(1))) as server:
+        result = cli("events", "--since", history, "--format", "slack", "--webhook", server.url,
+                     env=FAST)
+    assert result.exit_code == 0, result.output
+    assert len(server.times) == 3  # the first message twice, then the second
+    assert server.times[1] - server.times[0] >= 1.0
+    assert "posted 2 event(s)" in result.stderr

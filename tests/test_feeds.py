@@ -1,6 +1,7 @@
 """feed.xml, calendar.ics, status badges and publishing templates: real builds, real parsers."""
 import datetime as dt
 import xml.etree.ElementTree as ET
+import zoneinfo
 from pathlib import Path
 
 import feedparser
@@ -9,7 +10,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from helpers import PLAN_YML, approval, make_client
+from helpers import PLAN_YML, approval, commit_all, make_client
 from site_builder import derive, feeds
 from site_builder.build import BuildOptions, build
 from site_builder.derive import MilestoneHistory, ScheduleChange
@@ -84,7 +85,8 @@ def test_feed_parses_with_feedparser_entries_ids_dates_links(plans, acme, tmp_pa
     assert parsed.feed.id == "tag:site-builder,2026:acme/feed"
     assert {link.rel: link.href for link in parsed.feed.links} == {
         "self": BASE + "feed.xml", "alternate": BASE + "index.html"}
-    assert parsed.feed.updated == "2026-01-20T00:00:00Z"  # the newest decision, not the clock
+    # the newest decision (not the clock), at noon in the client's zone
+    assert parsed.feed.updated == "2026-01-20T12:00:00+00:00"
 
     entries = parsed.entries
     assert [e.id for e in entries] == [  # newest first
@@ -94,7 +96,7 @@ def test_feed_parses_with_feedparser_entries_ids_dates_links(plans, acme, tmp_pa
     design, kickoff = entries
     assert design.title == "Website relaunch: Design approved (Changes requested)"
     assert design.updated_parsed[:3] == (2026, 1, 20)
-    assert kickoff.updated_parsed[:6] == (2026, 1, 9, 0, 0, 0)
+    assert kickoff.updated_parsed[:6] == (2026, 1, 9, 12, 0, 0)
     assert design.link == BASE + "projects/web.html#sb-approval-2026-01-20-design"
     assert kickoff.author == "Ada Client"
     assert [t.term for t in design.tags] == ["changes-requested"]
@@ -133,7 +135,7 @@ def test_feed_marks_notes_that_do_not_count_and_keeps_links_relative(plans, stri
     run(plans, tmp_path / "site")
     parsed = feedparser.parse((tmp_path / "site" / "strict" / "feed.xml").read_bytes())
     assert not parsed.bozo
-    [entry] = parsed.entries
+    [entry] = [e for e in parsed.entries if e.tags[0].term == "approved"]
     assert entry.title == "Website relaunch: Kickoff done (Approved) [not counted]"
     assert "does not count: a verified signature is required" in entry.content[0].value
     assert entry.link == "projects/web.html#sb-approval-n1"
@@ -142,11 +144,13 @@ def test_feed_marks_notes_that_do_not_count_and_keeps_links_relative(plans, stri
 
 
 def test_feed_without_entries_is_dated_today(plans, tmp_path):
-    make_client(plans, slug="quiet")
+    undelivered = PLAN_YML.replace("    delivered: 2026-01-08\n", "").replace(
+        "    delivered: 2026-02-05\n", "")
+    make_client(plans, slug="quiet", projects={"web": undelivered})
     run(plans, tmp_path / "site")
     root = ET.parse(tmp_path / "site" / "quiet" / "feed.xml").getroot()
     assert root.findall(f"{ATOM}entry") == []
-    assert root.findtext(f"{ATOM}updated") == f"{TODAY}T00:00:00Z"
+    assert root.findtext(f"{ATOM}updated") == f"{TODAY}T12:00:00+00:00"
 
 
 # --- calendar.ics -----------------------------------------------------------------------------
@@ -205,7 +209,9 @@ def test_calendar_and_feed_links_relative_without_site_url(plans, strict, tmp_pa
     kickoff = found["kickoff.web.strict@site-builder"]
     assert "url" not in kickoff
     assert "projects/web.html#sb-milestone-kickoff" in str(kickoff["description"])
-    assert "(overdue)" in str(kickoff["description"])  # due 2026-01-10, today 2026-02-01
+    # due 2026-01-10, delivered 2026-01-08, the decision was due 2026-01-15; today 2026-02-01
+    assert "Status: Awaiting your approval · Decision overdue" in str(kickoff["description"])
+    assert "overdue)" not in str(kickoff["description"])
 
 
 # --- reproducibility and privacy --------------------------------------------------------------
@@ -435,3 +441,85 @@ def test_email_in_a_note_file_name_is_not_published(plans, tmp_path):
     page = soup(site / "projects" / "web.html")
     for entry in parsed.entries:
         assert page.find(id=entry.link.split("#", 1)[1]) is not None
+
+
+# --- deliveries, local dates, SEQUENCE from git, status wording --------------------------------
+
+LA_YML = ACME_YML.replace("timezone: UTC", "timezone: America/Los_Angeles")
+
+
+def test_feed_announces_deliveries_awaiting_approval_with_absolute_links(plans, tmp_path):
+    # kickoff and design are delivered with no decision: both await the client's approval
+    make_client(plans, client_yml=ACME_YML, projects={"web": ACME_PLAN})
+    run(plans, tmp_path / "site")
+    parsed = feedparser.parse((tmp_path / "site" / "acme" / "feed.xml").read_bytes())
+    assert not parsed.bozo
+    delivered = [e for e in parsed.entries if e.tags[0].term == "delivered"]
+    assert [e.title for e in delivered] == [
+        "Website relaunch: Design approved (Awaiting your approval)",
+        "Website relaunch: Kickoff done (Awaiting your approval)"]
+    design, _ = delivered
+    assert design.link == BASE + "projects/web.html#sb-milestone-design"
+    assert design.updated_parsed[:3] == (2026, 2, 5)
+    assert "Delivered: Feb 5, 2026" in design.content[0].value
+    assert "[email hidden]" in design.content[0].value  # the deliverable's address
+    assert b"mo@agency.example" not in (tmp_path / "site" / "acme" / "feed.xml").read_bytes()
+    page = soup(tmp_path / "site" / "acme" / "projects" / "web.html")
+    assert page.find(id="sb-milestone-design") is not None
+
+
+def test_feed_dates_stay_on_their_day_west_of_utc(plans, tmp_path):
+    make_client(plans, client_yml=LA_YML, projects={"web": ACME_PLAN}, approvals={"web": {
+        "2026-01-09-kickoff.md": approval("kickoff", "2026-01-09")}})
+    run(plans, tmp_path / "site")
+    root = ET.parse(tmp_path / "site" / "acme" / "feed.xml").getroot()
+    la = zoneinfo.ZoneInfo("America/Los_Angeles")
+    for entry in root.findall(f"{ATOM}entry"):
+        if entry.findtext(f"{ATOM}id").endswith("2026-01-09-kickoff.md"):
+            stamp = dt.datetime.fromisoformat(entry.findtext(f"{ATOM}updated"))
+            assert entry.findtext(f"{ATOM}updated") == "2026-01-09T12:00:00-08:00"
+            assert stamp.astimezone(la).date() == dt.date(2026, 1, 9)
+            assert stamp.astimezone(dt.timezone.utc).date() == dt.date(2026, 1, 9)
+            break
+    else:
+        raise AssertionError("no kickoff entry")
+
+
+def test_calendar_sequence_grows_with_each_change_from_git(plans, tmp_path):
+    make_client(plans, client_yml=ACME_YML, projects={"web": ACME_PLAN})
+    commit_all(tmp_path, "Plan", "2026-01-01")
+    plan = plans / "acme" / "web" / "plan.yml"
+
+    def launch(out):
+        run(plans, tmp_path / out)
+        return events(tmp_path / out / "acme" / "calendar.ics")["launch.web.acme@site-builder"]
+
+    first = launch("s1")
+    assert first.decoded("sequence") == 0
+    plan.write_text(plan.read_text().replace("due: 2026-03-10", "due: 2026-03-17"))
+    commit_all(tmp_path, "Launch a week later", "2026-01-12")
+    second = launch("s2")
+    assert second.decoded("sequence") == 1
+    assert second.decoded("last-modified") == dt.datetime(2026, 1, 12, tzinfo=dt.timezone.utc)
+    plan.write_text(plan.read_text().replace("title: Site live", "title: Site live (phase 1)"))
+    commit_all(tmp_path, "Rename launch", "2026-01-15")
+    third = launch("s3")
+    assert third.decoded("sequence") == 2
+    assert third.decoded("last-modified") == dt.datetime(2026, 1, 15, tzinfo=dt.timezone.utc)
+    assert launch("s4").to_ical() == third.to_ical()  # reproducible
+    # the feed announces the schedule change found in git history
+    parsed = feedparser.parse((tmp_path / "s3" / "acme" / "feed.xml").read_bytes())
+    moved = [e for e in parsed.entries if e.tags[0].term == "schedule-change"]
+    assert [e.title for e in moved] == [
+        "Website relaunch: Site live (phase 1) (due date moved to Mar 17, 2026)"]
+    assert moved[0].link == BASE + "projects/web.html#sb-milestone-launch"
+
+
+def test_calendar_status_of_a_late_milestone_never_contradicts_itself(plans, acme, tmp_path):
+    run(plans, tmp_path / "site", today="2026-03-20")
+    found = events(tmp_path / "site" / "acme" / "calendar.ics")
+    launch = str(found["launch.web.acme@site-builder"]["description"])
+    assert "Status: Upcoming · Late on our side" in launch
+    assert "(overdue)" not in launch
+    design = str(found["design.web.acme@site-builder"]["description"])
+    assert "Status: Changes requested · Late on our side" in design

@@ -14,7 +14,6 @@ import html
 import json
 import re
 import unicodedata
-from pathlib import Path
 from urllib.parse import unquote
 
 import pytest

@@ -350,8 +350,11 @@ class _Range:
         if not clients:
             return []
 
+        # Each commit is compared with its own (rewritten) parents, merges with their first
+        # parent, as history.py does: a change merged from a branch is the branch commit's.
         log = list(_parse_log(self._git(
-            "log", "--reverse", "--topo-order", "--no-renames", "--raw", "--no-abbrev", "-z",
+            "log", "--reverse", "--topo-order", "--full-history", "--parents",
+            "--diff-merges=first-parent", "--no-renames", "--raw", "--no-abbrev", "-z",
             f"--format={_LOG_FORMAT}", f"{self.a.sha}..{self.b.sha}", "--",
             self.prefix or ".")))
         folders = [f"{self.prefix}{c}/{p}/approvals" for c, p in sorted(note_projects)]
@@ -429,27 +432,44 @@ class _Range:
         return out
 
     def _last_changes(self, path: str, log) -> dict[tuple[str, str], Commit]:
-        """(milestone, field) -> the last commit in the range that changed it in this plan."""
+        """(milestone, field) -> the commit in the range that made the value B has.
+
+        A commit makes a value when it differs from the value at every parent; a merge that
+        takes one side's value inherits that side's commit. Parents outside the range count
+        as the plan at A."""
         reader = self._light
-        previous = reader.read(self.blobs.get(self.at(path, self.a))) or {}
-        last: dict[tuple[str, str], Commit] = {}
+        at_a = reader.read(self.blobs.get(self.at(path, self.a))) or {}
+        state: dict[str, dict] = {}  # sha -> plan items at that commit (path only)
+        made: dict[str, dict[tuple[str, str], Commit]] = {}  # sha -> who made each value
+
+        def value(items: dict, mid: str, field: str):
+            item = items.get(mid)
+            if field == "present":
+                return item is not None
+            return None if item is None else item[0 if field == "due" else 1]
+
         for commit, entries in log:
+            parents = [p for p in commit.parents if p in state] or [None]
+            first = state.get(parents[0], at_a) if parents[0] else at_a
+            current = first
             for status, _, changed, blob in entries:
-                if changed != path:
-                    continue
-                current = {} if status == "D" else reader.read(self.blobs.get(blob))
-                if current is None:
-                    continue  # an unreadable revision: the next readable one takes the change
-                for mid in previous.keys() | current.keys():
-                    old, new = previous.get(mid), current.get(mid)
-                    if (old is None) != (new is None):
-                        last[(mid, "present")] = commit
-                    if old and new and old[0] != new[0]:
-                        last[(mid, "due")] = commit
-                    if (old or (None, None))[1] != (new or (None, None))[1]:
-                        last[(mid, "delivered")] = commit
-                previous = current
-        return last
+                if changed == path:
+                    read = {} if status == "D" else reader.read(self.blobs.get(blob))
+                    current = first if read is None else read  # unreadable: keep the parent's
+            state[commit.sha] = current
+            credit: dict[tuple[str, str], Commit] = {}
+            for mid in {m for p in parents for m in (state.get(p, at_a) if p else at_a)} \
+                    | current.keys():
+                for field in ("present", "due", "delivered"):
+                    mine = value(current, mid, field)
+                    same = [p for p in parents
+                            if value(state.get(p, at_a) if p else at_a, mid, field) == mine]
+                    if not same:
+                        credit[(mid, field)] = commit
+                    elif same[0] and (mid, field) in made.get(same[0], {}):
+                        credit[(mid, field)] = made[same[0]][(mid, field)]
+            made[commit.sha] = credit
+        return made[log[-1][0].sha] if log else {}  # the (rewritten) tip: B
 
     def _approval_events(self, c, p, folder, plan_a, plan_b, before: "_Notes",
                          after: "_Notes", log) -> list[tuple[tuple, dict]]:

@@ -146,6 +146,23 @@ def test_net_change_over_the_range_and_the_commit_that_made_it(plans, tmp_path):
     assert events("--since", start) == []
 
 
+def test_a_merge_credits_each_change_to_the_commit_that_made_it(plans, tmp_path):
+    """main moves design, a branch moves launch, then a merge: neither move is credited to the
+    other side's commit or to the merge."""
+    make_client(plans)
+    start = commit_all(tmp_path, "Plan", "2026-01-01")
+    plan = plan_file(plans)
+    git(tmp_path, "checkout", "-q", "-b", "later-launch")
+    edit(plan, "due: 2026-03-10", "due: 2026-03-24")
+    on_branch = commit_all(tmp_path, "Launch later", "2026-01-05")
+    git(tmp_path, "checkout", "-q", "main")
+    edit(plan, "due: 2026-02-10", "due: 2026-02-17")
+    on_main = commit_all(tmp_path, "Design later", "2026-01-08")
+    git(tmp_path, "merge", "-q", "--no-ff", "-m", "Merge", "later-launch", date="2026-01-12")
+    moved = {r["milestone"]["id"]: (r["commit"], r["date"]) for r in events("--since", start)}
+    assert moved == {"design": (on_main, "2026-01-08"), "launch": (on_branch, "2026-01-05")}
+
+
 def test_invoice_is_released_once_when_the_milestone_becomes_approved(plans, tmp_path):
     notes = plans / "acme" / "web" / "approvals"
     make_client(plans, approvals={"web": {"1.md": approval("kickoff", "2026-01-09")}})

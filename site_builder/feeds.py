@@ -329,11 +329,22 @@ def _text_width(text: str) -> int:
     return round(7 * len(text) + 2 * wide - 3 * narrow)
 
 
+def badge_width(p: ProjectState, label: str = "milestones") -> int:
+    """The badge's width in pixels (its height is 20), so pages can reserve its box."""
+    left, right = _badge_widths(p, label)
+    return left + right
+
+
+def _badge_widths(p: ProjectState, label: str) -> tuple[int, int]:
+    message = f"{p.metrics.approved}/{p.metrics.total}"
+    return _text_width(render.redact(label)) + 10, _text_width(message) + 10
+
+
 def status_badge(p: ProjectState, label: str = "milestones") -> bytes:
     """badges/<project>.svg: shields-style "milestones | 3/5", coloured by project health."""
     message = f"{p.metrics.approved}/{p.metrics.total}"
     label = render.redact(label)
-    left, right = _text_width(label) + 10, _text_width(message) + 10
+    left, right = _badge_widths(p, label)
     width = left + right
     color = BADGE_COLORS.get(p.health, BADGE_LABEL_COLOR)
     title = f"{label}: {message} ({p.health})"

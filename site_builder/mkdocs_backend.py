@@ -627,10 +627,12 @@ def _overrides(bundle: SiteBundle, base_config: Path, plans: Path | None = None,
     plugin_list.insert(0, {PLUGIN_NAME: plugin_options})
     extra_css = [*(raw.get("extra_css") or []), *bundle.extra_css]
     public = bundle.access == "public"
-    # Read by theme/overrides/main.html: noindex unless public; no feed link when protected.
+    # Read by theme/overrides/main.html: noindex unless public; a feed link only when the site
+    # has a feed (password sites and the team dashboard have none).
     extra = {**(raw.get("extra") or {}), "generator": False,
              "site_builder": {"access": bundle.access, "public": public,
-                              "protected": protected}}
+                              "protected": protected,
+                              "feed": any(f.path == "feed.xml" for f in bundle.files)}}
     return {
         **raw,
         "extra": extra,

@@ -177,7 +177,8 @@ def render_site(state: ClientState, templates: Path,
     common = {"client": client, "today": state.today, "t": t, "projects": state.projects,
               "pct": _percent, "last_updated": last_updated,
               "links": links, "anchor": feeds.approval_anchor,
-              "badge_path": feeds.badge_path, "delay_owner": delay_owner}
+              "badge_path": feeds.badge_path, "badge_width": feeds.badge_width,
+              "delay_owner": delay_owner}
     pages = [page("index.md", html.escape(t("overview")),
                   env.get_template("index.html.j2").render(**common))]
     files = [SiteFile("status.json", content=status_json(state))]

@@ -74,6 +74,26 @@ class Waiting:
 
 
 @dataclass(frozen=True)
+class LastChange:
+    """The newest commit git credits with a change to a project's milestones: a due date
+    moved, a scope edit after approval, or an approval note added (derive's history)."""
+
+    date: dt.date
+    author: str
+    commit: str  # short sha
+    what: str  # "schedule", "scope" or "approval"
+
+
+def last_change(p: ProjectState) -> LastChange | None:
+    """The project's most recent recorded change (on the same date: the one listed last)."""
+    changes = [LastChange(c.date, c.author, c.commit, "schedule") for c in p.schedule_changes]
+    changes += [LastChange(c.date, c.author, c.commit, "scope") for c in p.scope_changes]
+    changes += [LastChange(a.provenance.date, a.provenance.author, a.provenance.commit,
+                           "approval") for a in p.approvals if a.provenance is not None]
+    return max(reversed(changes), key=lambda c: c.date, default=None)
+
+
+@dataclass(frozen=True)
 class ProjectRow:
     client: Client
     state: ProjectState
@@ -84,6 +104,10 @@ class ProjectRow:
     @property
     def longest_wait(self) -> int | None:
         return max((w.days for w in self.waiting), default=None)
+
+    @property
+    def last_change(self) -> LastChange | None:
+        return last_change(self.state)
 
 
 @dataclass(frozen=True)
@@ -297,6 +321,14 @@ def money_sort(money: Money) -> str:
     return str(money[0][1]) if len(money) == 1 else ""
 
 
+def client_href(client: Client) -> str:
+    """Where a client's site is, from the dashboard: its folder in the same build output
+    (OUT/<slug>/, beside OUT/_team). Deliberately not the published address: a link-mode site
+    is published under a secret path, which the dashboard does not need to know, and this
+    link works from disk and on any host that serves the build output as it is."""
+    return f"../{client.slug}/index.html"
+
+
 def render_team_site(states: list[ClientState], templates: Path, today: dt.date) -> SiteBundle:
     """The team dashboard's pages (English: it is for the delivery team)."""
     t = Translator("en")
@@ -305,8 +337,7 @@ def render_team_site(states: list[ClientState], templates: Path, today: dt.date)
     html_text = env.get_template("team.html.j2").render(
         states=states, today=today, t=t, portfolio=data, internal=internal_html,
         has_notes=has_notes, money=lambda m: money_html(t, m), money_sort=money_sort,
-        shown=shown,
-        health_order=HEALTH_ORDER)
+        shown=shown, client_href=client_href, health_order=HEALTH_ORDER)
     return SiteBundle(
         slug=TEAM_SLUG, site_name="Delivery dashboard", language="en", site_url=None,
         primary_color="blue grey", logo=None, pages=(page("index.md", "Portfolio", html_text),),

@@ -203,9 +203,10 @@ def test_team_site_shows_the_figures(portfolio_plans, tmp_path):
     projects = page.select("#sb-team-projects tbody tr")
     assert [tr["data-project"] for tr in projects] == ["p1", "p2", "p3"]
     p1 = [td.get_text(" ", strip=True) for td in projects[0].select("td")]
-    assert p1[:3] == ["Alpha Corp", "Brand refresh", "Overdue"]
-    assert p1[3].startswith("Concept Awaiting client approval overdue")
-    assert p1[5:7] == ["2/4", "4 d"]
+    assert p1[:2] == ["Brand refresh Alpha Corp", "Overdue"]
+    assert p1[2].startswith("Concept Awaiting client approval overdue")
+    assert p1[4:6] == ["2/4", "4 d"]
+    assert p1[-1] == "–"  # no git history: no recorded change
     waiting = [[td.get_text(" ", strip=True) for td in tr.select("td")]
                for tr in page.select("#sb-team-waiting tbody tr")]
     assert [(w[2], w[4], w[5]) for w in waiting] == [("Slab poured", "9", "€5,000"),
@@ -297,19 +298,19 @@ def test_dashboard_sorts_and_screenshots(team_site):
         def click(n):
             page.locator("#sb-team-projects thead th").nth(n).locator("button.sb-sort").click()
 
-        first = column(1)
-        click(1)
-        ascending = column(1)
+        first = column(2)
+        click(2)
+        ascending = column(2)
         assert ascending == sorted(first, key=str.lower)
-        assert page.locator("#sb-team-projects thead th").nth(1).get_attribute("aria-sort") \
+        assert page.locator("#sb-team-projects thead th").nth(2).get_attribute("aria-sort") \
             == "ascending"
-        click(1)
-        assert column(1) == ascending[::-1]
-        click(5)  # progress, as a number: 0/3 < 3/5 < 3/7 < 4/7
-        progress = [tuple(map(int, p.split("/"))) for p in column(5)]
+        click(2)
+        assert column(2) == ascending[::-1]
+        click(4)  # progress, as a number: 0/3 < 3/5 < 3/7 < 4/7
+        progress = [tuple(map(int, p.split("/"))) for p in column(4)]
         assert [a / b for a, b in progress] == sorted(a / b for a, b in progress)
-        click(6)  # days waiting: the one waiting project first, empty cells last
-        waits = column(6)
+        click(5)  # days waiting: the one waiting project first, empty cells last
+        waits = column(5)
         assert waits[0] != "–" and waits[-1] == "–"
         assert not errors, errors
         phone = browser.new_page(viewport={"width": 390, "height": 844})
@@ -320,6 +321,73 @@ def test_dashboard_sorts_and_screenshots(team_site):
     in_browser(use)
     for name in ("desktop", "full", "phone"):
         assert (ARTIFACTS / f"team-dashboard-{name}.png").stat().st_size > 10000, name
+
+
+WIDE_PLAN = """\
+title: {title}
+currency: {currency}
+milestones:
+  - {{id: a, title: A long milestone title that wraps over several lines of its cell, due: 2026-01-10, delivered: 2026-01-08, invoice: 9876543210.10}}
+  - {{id: b, title: Second, due: 2026-02-01, delivered: 2026-02-25, invoice: 1234567890.90}}
+  - {{id: c, title: Third, due: 2026-04-01, invoice: 5555555555}}
+"""
+
+
+@pytest.fixture
+def wide_team(plans, tmp_path):
+    """Amounts in the tens of millions in three currencies, long client and project names:
+    what made the clients table 1,407 px wide inside 1,232 px, cutting amounts."""
+    for n, name in enumerate(("Northwind Logistics International", "The Okafor Family Trust",
+                              "Fable Studio and Partners")):
+        make_client(plans, f"c{n}", f"name: {name}\ntimezone: UTC\n", projects={
+            f"p{k}": WIDE_PLAN.format(title=f"{name} programme {k} (phase two)",
+                                      currency=currency)
+            for k, currency in enumerate(("EUR", "USD", "CHF", "SEK"))},
+            approvals={"p0": {"a.md": approval("a", "2026-01-09")}})
+    build(BuildOptions(plans=plans, out=tmp_path / "site", today=TODAY, jobs=1, team=True))
+    return tmp_path / "site" / "_team" / "index.html"
+
+
+FIT = """() => {
+    const cut = [];
+    document.querySelectorAll('.sb-table-wrap').forEach(w => {
+        if (w.scrollWidth > w.clientWidth + 1)
+            cut.push(w.querySelector('table').id + ' ' + w.scrollWidth + '>' + w.clientWidth);
+    });
+    if (document.documentElement.scrollWidth > document.documentElement.clientWidth)
+        cut.push('page ' + document.documentElement.scrollWidth);
+    // an amount is never split over two lines: each text line of a money cell is one box
+    document.querySelectorAll('.sb-team td.sb-money').forEach(td => {
+        td.childNodes.forEach(node => {
+            if (node.nodeType !== Node.TEXT_NODE || !node.textContent.trim()) return;
+            const range = document.createRange();
+            range.selectNodeContents(node);
+            const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            if (tops.size > 1) cut.push('wrapped ' + node.textContent);
+        });
+    });
+    return cut;
+}"""
+
+
+def test_dashboard_fits_1280_and_prints_every_column(wide_team):
+    """At 1280x800 no table scrolls and no amount wraps; printed (landscape A4: 273 mm of
+    width inside the margins, 1032 CSS px) every column is on the page."""
+    def use(browser):
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(wide_team.as_uri())
+        assert page.evaluate(FIT) == []
+        page.screenshot(path=str(ARTIFACTS / "team-dashboard-wide.png"), full_page=True)
+        page.emulate_media(media="print")
+        page.set_viewport_size({"width": 1032, "height": 730})
+        assert page.evaluate(FIT) == []
+        sizes = page.evaluate("""() => [...document.styleSheets].flatMap(s => {
+            try { return [...s.cssRules]; } catch (e) { return []; } })
+            .filter(r => r instanceof CSSPageRule).map(r => r.style.size)""")
+        assert "landscape" in sizes
+        page.pdf(path=str(ARTIFACTS / "team-dashboard.pdf"))
+
+    in_browser(use)
 
 
 # --- hostile plan text ----------------------------------------------------------------------------
@@ -360,3 +428,62 @@ def test_hostile_text_is_inert_on_the_team_site(tmp_path):
     assert not extra, extra
     assert not [s for s in doc.find_all("script") if "sbxss" in "".join(map(str, s.contents))]
     assert doc.get_text().count("sbxss") >= len(PAYLOADS)  # shown, as text
+
+
+def test_team_site_links_each_client_to_its_site_and_nothing_to_nowhere(portfolio_plans,
+                                                                         tmp_path):
+    """Client names open the client's site (its folder beside _team in the build output);
+    every local link and resource of the page exists; no feed is advertised (it has none)."""
+    run(portfolio_plans, tmp_path / "site", team=True)
+    team_dir = tmp_path / "site" / "_team"
+    page = soup(team_dir / "index.html")
+    links = {a.get_text(strip=True): a["href"]
+             for a in page.select("#sb-team-clients tbody td:first-child a")}
+    assert links == {"Alpha Corp": "../alpha/index.html", "Beta Homes": "../beta/index.html"}
+    assert not page.select('link[type="application/atom+xml"]')
+    missing = []
+    for tag, attr in (("a", "href"), ("link", "href"), ("script", "src"), ("img", "src")):
+        for element in page.find_all(tag):
+            target = (element.get(attr) or "").split("#")[0].split("?")[0]
+            if not target or "://" in target or target.startswith(("mailto:", "data:")):
+                continue
+            if not (team_dir / target).resolve().exists():
+                missing.append(f"<{tag} {attr}={element.get(attr)}>")
+    assert not missing, missing
+    # Client sites that have a feed still advertise it.
+    client = soup(tmp_path / "site" / "alpha" / "index.html")
+    assert client.select_one('link[type="application/atom+xml"]')["href"].endswith("feed.xml")
+
+
+def test_team_site_shows_the_last_change_of_each_project(portfolio_plans, tmp_path):
+    """Commit ids and authors are for the team: the newest recorded change per project (a due
+    date moved, an approval note added), with its date, author and short commit."""
+    from helpers import commit_all, git
+
+    repo = portfolio_plans.parent  # the plans folder inside a repository
+    commit_all(repo, "plans", "2026-02-21")
+    plan = portfolio_plans / "beta" / "p3" / "plan.yml"
+    plan.write_text(plan.read_text().replace("due: 2026-04-30", "due: 2026-05-15"))
+    git(repo, "add", "-A")
+    env_author = "Robin Reviser"
+    import os
+    import subprocess
+    subprocess.run(["git", "commit", "-q", "-m", "move handover"], cwd=repo,
+                   check=True, env={**os.environ, "GIT_AUTHOR_NAME": env_author,
+                                    "GIT_COMMITTER_NAME": env_author,
+                                    "GIT_AUTHOR_EMAIL": "r@agency.example",
+                                    "GIT_COMMITTER_EMAIL": "r@agency.example",
+                                    "GIT_AUTHOR_DATE": "2026-02-28T12:00:00+00:00",
+                                    "GIT_COMMITTER_DATE": "2026-02-28T12:00:00+00:00"})
+    sha = git(repo, "rev-parse", "--short", "HEAD").strip()
+    run(portfolio_plans, tmp_path / "site", team=True)
+    page = soup(tmp_path / "site" / "_team" / "index.html")
+    rows = {tr["data-project"]: tr.select("td")[-1]
+            for tr in page.select("#sb-team-projects tbody tr")}
+    assert rows["p3"].get_text(" ", strip=True) == f"Feb 28, 2026 {env_author} · {sha}"
+    assert rows["p3"]["data-sort"] == "2026-02-28"
+    # p1's approval notes were added by the first commit, by the helpers' author.
+    assert rows["p1"].get_text(" ", strip=True).startswith("Feb 21, 2026 Pat Planner · ")
+    # Never on a client page.
+    for path in (tmp_path / "site" / "beta").rglob("*.html"):
+        assert env_author not in path.read_text(encoding="utf-8")

@@ -26,9 +26,20 @@ _CMARK_TAG = re.compile(r'<(/?)[a-z][a-z0-9]*(?: data-sourcepos="(\d+))?[^>]*?(/
 _START_TAG = re.compile(r"<[A-Za-z]")
 
 
+_EMPTY_TH = re.compile(r"<th((?:\s[^<>]*)?)>\s*</th>")
+_EMPTY_HEAD = re.compile(r"<thead>\s*<tr>(?:\s*<td(?:\s[^<>]*)?></td>)*\s*</tr>\s*</thead>\s*")
+
+
 def to_html(text: str) -> str:
-    """CommonMark with GitHub tables -> HTML, raw HTML kept (it is sanitised afterwards)."""
-    return cmarkgfm.markdown_to_html_with_extensions(text, _UNSAFE, _EXTENSIONS)
+    """CommonMark with GitHub tables -> HTML, raw HTML kept (it is sanitised afterwards).
+
+    A table header cell with no text is no header (screen readers announce nothing for it):
+    it becomes a data cell, and a header row of nothing but empty cells goes (`| | |` is how
+    Markdown writes a key-value table)."""
+    html = cmarkgfm.markdown_to_html_with_extensions(text, _UNSAFE, _EXTENSIONS)
+    if "<th" not in html:
+        return html
+    return _EMPTY_HEAD.sub("", _EMPTY_TH.sub(r"<td\1></td>", html))
 
 
 def problem(text: str) -> tuple[int, str] | None:

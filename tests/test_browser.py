@@ -255,6 +255,9 @@ def test_pages_load_cleanly_and_show_where_things_stand(client, path, viewport, 
         if page.locator(".sb-next-list li").count():
             problems += in_viewport(page, f"{glance} .sb-glance-next")
     assert not problems, problems
+    # No page scrolls sideways, on a phone either.
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{overflow} px wider than the {viewport} viewport"
 
 
 # Every page type a reader meets: (client, page, how it is opened).

@@ -29,7 +29,22 @@ build() {  # build REV into $work/out-NAME
   local rev="$1" name="$2" tree="$work/tree-$2"
   git -C "$root" worktree add --quiet --detach "$tree" "$rev"
   trees+=("$tree")
-  (cd "$tree" && PYTHONPATH="$tree" "$python" -c 'import sys; from site_builder.cli import main; sys.exit(main())' \
+  # The revision's own entry points (the MkDocs plugin's module may differ between revisions):
+  # a dist-info on PYTHONPATH shadows the one the virtualenv installed.
+  "$python" - "$tree" "$work/meta-$name" <<'PY'
+import sys, tomllib
+from pathlib import Path
+tree, meta = Path(sys.argv[1]), Path(sys.argv[2])
+project = tomllib.loads((tree / "pyproject.toml").read_text())["project"]
+info = meta / "site_builder-0.dist-info"
+info.mkdir(parents=True)
+(info / "METADATA").write_text("Metadata-Version: 2.1\nName: site-builder\nVersion: 0\n")
+lines = [f"[{group}]\n" + "".join(f"{k} = {v}\n" for k, v in entries.items())
+         for group, entries in project.get("entry-points", {}).items()]
+lines.append("[console_scripts]\n" + "".join(f"{k} = {v}\n" for k, v in project["scripts"].items()))
+(info / "entry_points.txt").write_text("\n".join(lines))
+PY
+  (cd "$tree" && PYTHONPATH="$work/meta-$name:$tree" "$python" -c 'import sys; from site_builder.cli import main; sys.exit(main())' \
       build --plans plans --out "$work/out-$name" --today 2026-11-25 --team -j 1 >"$work/log-$name" 2>&1) \
     || { echo "build of $rev failed:" >&2; cat "$work/log-$name" >&2; exit 2; }
 }

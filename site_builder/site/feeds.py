@@ -18,11 +18,11 @@ from urllib.parse import quote
 
 import icalendar
 
-from . import emails
-from .text import markdown_html, redact, redact_html
 from ..derive import APPROVED, AWAITING, ClientState, ProjectState, approve_by, delay_owner
-from .i18n import Translator
 from ..model import Approval, Client
+from . import emails
+from .i18n import Translator
+from .text import markdown_html, redact, redact_html
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

@@ -27,15 +27,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
-import nh3
 from markupsafe import Markup
 
-from ..plans import mdsafe
-from . import emails, feeds, revision, template_cache, timeline
 from ..derive import ClientState, ProjectState, delay_owner
 from ..plans.agency import AgencySettings
+from . import emails, feeds, revision, template_cache, timeline
 from .i18n import EN, Translator
-from .text import NOT_XML, markdown_html, redact, redact_html
+from .text import markdown_html, redact, redact_html
 
 EMAIL_REPLACEMENT = emails.REPLACEMENT
 

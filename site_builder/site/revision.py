@@ -21,8 +21,8 @@ import hashlib
 import json
 from decimal import Decimal
 
-from . import emails
 from ..model import Milestone, Project
+from . import emails
 
 # Milestone fields that are not what the client sees (where it was written; team notes).
 _UNPUBLISHED = {"source", "internal"}

@@ -23,10 +23,11 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from markupsafe import Markup
 
@@ -41,8 +42,8 @@ from ..derive import (
     MilestoneState,
     ProjectState,
 )
-from .i18n import Translator
 from ..model import Client
+from .i18n import Translator
 from .render import SiteBundle, environment, page
 from .text import redact
 

@@ -9,11 +9,15 @@ $(BIN)/site-builder: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-.PHONY: install demo test test-quick docs
+.PHONY: install demo lint test test-quick docs
 install: $(BIN)/site-builder
 
 demo: install  ## install, then build the demo sites from plans/ into site/
 	$(BIN)/site-builder build
+
+lint: install  ## ruff (lint and import order) and mypy (types) over the package and tests
+	$(BIN)/ruff check site_builder tests benchmarks scripts
+	$(BIN)/mypy site_builder
 
 test: install  ## install, then run every test (the browser ones once per font family)
 	$(BIN)/python -m pytest

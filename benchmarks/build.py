@@ -56,8 +56,9 @@ def du_kb(path: Path) -> int:
 
 def baseline(repo: Path, clients: list[str], jobs_out: Path) -> float:
     """Seconds for sequential bare `mkdocs build` processes of the same pages."""
-    from site_builder.build import ClientHistory, base_config_for, templates_for, validate
     import datetime as dt
+
+    from site_builder.build import ClientHistory, base_config_for, templates_for, validate
 
     base = base_config_for(repo / "plans")
     checked = validate(repo / "plans", clients, today=dt.date.fromisoformat(TODAY))
@@ -102,7 +103,7 @@ def main() -> None:
         print(f"plans: {args.clients} clients x {args.projects} projects ({pages}-page sites), "
               f"{args.commits} commits; {args.jobs} jobs on {os.cpu_count()} cores")
 
-        from site_builder.history import read_history
+        from site_builder.plans.history import read_history
 
         best = float("inf")
         for _ in range(3):

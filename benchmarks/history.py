@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synth import generate  # noqa: E402
 
-from site_builder.history import read_history  # noqa: E402
+from site_builder.plans.history import read_history  # noqa: E402
 
 
 def main() -> None:

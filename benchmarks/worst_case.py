@@ -30,7 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from site_builder import load, render  # noqa: E402
+from site_builder.plans import load
+from site_builder.site import render  # noqa: E402
 
 SUMMARY_CHARS, TITLE_CHARS, DELIVERABLE_CHARS, ACCEPTANCE_CHARS = 20_000, 300, 500, 1_000
 TODAY = "2026-02-01"

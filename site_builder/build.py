@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import calendar
 import concurrent.futures as futures
-import ctypes
-import ctypes.util
 import datetime as dt
-import fcntl
 import multiprocessing
 import os
 import shutil
@@ -21,22 +18,33 @@ import tempfile
 import threading
 import zlib
 import zoneinfo
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable
 
-from . import access, agency, derive, i18n, protect
-from .errors import BuildError, Diagnostics, PlanError, UsageError
-from .history import History, changed_clients, read_history
-from .load import load_plans
+from . import derive
+from .access import modes as access
+from .access import password as protect
+from .errors import BuildError, Diagnostics, PlanError
+from .folders import (
+    REPO_ROOT,
+    TMP_PREFIX,
+    base_config_for,
+    check_output_folder,
+    config_layer,
+    output_lock,
+    remove_stale_temporaries,
+    swap_into_place,
+    templates_for,
+)
 from .model import Client, Plans
-from .render import SiteBundle, problems_site, render_site
+from .plans import agency
+from .plans.history import History, changed_clients, read_history
+from .plans.load import load_plans
+from .site import i18n
+from .site.render import Preview, SiteBundle, brand, problems_site, render_site
 from .store import AssetStore
 
-PACKAGE_DATA = Path(__file__).parent / "_data"
-REPO_ROOT = Path(__file__).parent.parent
-TMP_PREFIX = ".site-builder-tmp-"
-LOCK_NAME = ".site-builder.lock"
 TEAM_SITE = "_team"  # never a client slug: slugs cannot contain "_"
 
 
@@ -80,37 +88,10 @@ class BuildReport:
 # --- inputs -----------------------------------------------------------------------------------
 
 
-def base_config_for(plans: Path) -> Path:
-    """site-builder's base mkdocs.yml, the same for every plans folder (a plans repository's
-    own mkdocs.yml is a layer over it: `config_layer`)."""
-    for candidate in (PACKAGE_DATA / "mkdocs.yml", REPO_ROOT / "mkdocs.yml"):
-        if candidate.is_file():
-            return candidate
-    raise BuildError("site-builder's base mkdocs.yml is missing from its installation")
-
-
-def config_layer(plans: Path) -> Path | None:
-    """The plans repository's own mkdocs.yml (beside the plans folder), laid over the base
-    where that cannot weaken a site; None when there is none (or it is the base itself)."""
-    own = Path(plans).resolve().parent / "mkdocs.yml"
-    if not own.is_file() or os.path.samefile(own, base_config_for(plans)):
-        return None
-    return own
-
-
 def agency_inputs(plans: Path, settings: Path | None = None) -> list[Path]:
     """The agency's files that shape every site: its settings and its own mkdocs.yml."""
     layer = config_layer(plans)
     return [agency.settings_path(plans, settings), *([layer] if layer else [])]
-
-
-def templates_for(base_config: Path) -> Path:
-    """Page templates live in theme/pages beside the base config (bundled as a fallback)."""
-    for candidate in (base_config.parent / "theme" / "pages", PACKAGE_DATA / "theme" / "pages",
-                      REPO_ROOT / "theme" / "pages"):
-        if candidate.is_dir():
-            return candidate
-    raise BuildError("no page templates found (theme/pages)")
 
 
 def client_today(client: Client, today: dt.date | None,
@@ -126,7 +107,7 @@ def validate(plans_dir: Path, clients: Iterable[str] = (), strict: bool = False,
              today: dt.date | None = None, settings: Path | None = None) -> Checked:
     """Load and check the plans, the agency's settings and its own mkdocs.yml, and the
     history; raise PlanError on errors (or warnings, if strict)."""
-    from .mkdocs_backend import layer_problems, supported_languages
+    from .engines.mkdocs import layer_problems, supported_languages
 
     plans, diags = load_plans(plans_dir, clients)
     agency_settings, agency_diags = agency.load_settings(plans_dir, settings)
@@ -180,7 +161,7 @@ class ClientHistory:
     last_commit: int | None = None
 
     @classmethod
-    def of(cls, history: History, slug: str) -> "ClientHistory":
+    def of(cls, history: History, slug: str) -> ClientHistory:
         return cls(history.for_client(slug), history.approvals_for(slug),
                    history.last_commit.get(slug))
 
@@ -193,15 +174,6 @@ def prepare_client(client: Client, today: dt.date | None, history: ClientHistory
     last = history.last_commit
     updated = dt.datetime.fromtimestamp(last, dt.timezone.utc).date() if last else None
     return render_site(state, templates, last_updated=updated)
-
-
-@dataclass(frozen=True)
-class Preview:
-    """One client's site for live preview, the paths to watch, and the agency's settings."""
-
-    bundle: SiteBundle
-    watch: list[Path]
-    agency: agency.AgencySettings
 
 
 def prepare_for_preview(plans_dir: Path, slug: str, today: str | None,
@@ -223,72 +195,7 @@ def prepare_for_preview(plans_dir: Path, slug: str, today: str | None,
         return Preview(problems, watch, agency.AgencySettings())
     client = checked.plans.client(slug)
     bundle = prepare_client(client, fixed, ClientHistory.of(checked.history, slug), templates)
-    return Preview(agency.brand(bundle, checked.agency), watch, checked.agency)
-
-
-# --- where the output may go ------------------------------------------------------------------
-
-
-def _identity(path: Path) -> tuple[int, int] | None:
-    """(device, inode) of an existing path (symlinks followed), else None."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return stat.st_dev, stat.st_ino
-
-
-def _identities(path: Path) -> list[tuple[int, int]]:
-    """Identities of `path` (resolved) and of each of its existing parents."""
-    path = path.resolve()
-    return [i for i in map(_identity, (path, *path.parents)) if i is not None]
-
-
-def _git_dirs(plans: Path) -> list[Path]:
-    """The git folder(s) of the repository holding the plans (a worktree has two)."""
-    import git  # GitPython
-
-    try:
-        repo = git.Repo(plans, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        return []
-    return [Path(repo.git_dir), Path(repo.common_dir)]
-
-
-def check_output_folder(out: Path, plans: Path, option: str = "--out") -> None:
-    """Refuse (UsageError, exit 2) an output folder that would overwrite an input: one that
-    is, contains or lies inside the plans folder, the theme folder or the plans' git folder,
-    or that is (or contains) the current folder.
-
-    Folders are compared by identity (device and inode, symlinks resolved), so another
-    spelling of the same folder (a symlink, another case on a case-insensitive file system)
-    is caught too."""
-    inputs = [("the plans folder", Path(plans)),
-              ("the theme folder", Path(plans).resolve().parent / "theme")]
-    try:
-        base = base_config_for(plans)
-        inputs += [("the theme folder", templates_for(base).parent),
-                   ("the theme folder", base.parent / "theme")]
-    except BuildError:
-        pass  # the build itself reports it
-    inputs += [("the git folder of the plans", folder) for folder in _git_dirs(plans)]
-    inputs.append(("the current folder", Path.cwd()))
-    around_out = _identities(Path(out))  # OUT (if it exists) and the folders it lies in
-    out_id = _identity(Path(out).resolve())
-    for what, folder in inputs:
-        folder_id = _identity(folder)
-        if folder_id is None:
-            continue
-        if folder_id == out_id:
-            relation = "is"
-        elif out_id is not None and out_id in _identities(folder):
-            relation = "contains"
-        elif folder_id in around_out and what != "the current folder":
-            relation = "lies inside"
-        else:
-            continue
-        raise UsageError(f"{option} {out} {relation} {what} ({folder.resolve()}): the output "
-                         f"would overwrite it; give a folder of its own, e.g. {option} site")
+    return Preview(brand(bundle, checked.agency), watch, checked.agency)
 
 
 # --- the build --------------------------------------------------------------------------------
@@ -340,8 +247,8 @@ def build(options: BuildOptions, progress: Callable[[BuiltSite, int, int], None]
 
     out = Path(options.out)
     out.mkdir(parents=True, exist_ok=True)
-    with _output_lock(out):
-        _remove_stale_temporaries(out)
+    with output_lock(out):
+        remove_stale_temporaries(out)
         # Absolute: MkDocs resolves relative paths against its config file, not the cwd.
         staging = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out)).resolve()
         store = out.resolve()
@@ -355,7 +262,7 @@ def build(options: BuildOptions, progress: Callable[[BuiltSite, int, int], None]
                 built.append(_build_team(plans, history, options.today, templates, base,
                                          staging / TEAM_SITE, store, checked.agency, layer))
             for site in built:  # every client built: publish each one atomically
-                _swap_into_place(staging / site.slug, out / site.slug)
+                swap_into_place(staging / site.slug, out / site.slug)
                 report.sites.append(BuiltSite(site.slug, out / site.slug, site.warnings))
             access.write_build_access_files(out, staging, selected)  # host mode: OUT/_access
         finally:
@@ -369,12 +276,12 @@ def _build_team(plans: Plans, history: History, today: dt.date | None, templates
                 agency_settings: agency.AgencySettings = agency.AgencySettings(),
                 layer: Path | None = None) -> BuiltSite:
     """The internal team dashboard (OUT/_team): every client, internal notes included."""
-    from .mkdocs_backend import build_site
-    from .team import render_team_site
+    from .engines.mkdocs import build_site
+    from .site.team import render_team_site
 
     states = [derive.derive_client(c, client_today(c, today), history.for_client(c.slug),
                                    history.approvals_for(c.slug)) for c in plans.clients]
-    bundle = agency.brand(render_team_site(states, templates, today or max(
+    bundle = brand(render_team_site(states, templates, today or max(
         (s.today for s in states), default=dt.date.today())), agency_settings)
     check_site_paths(bundle)
     epoch = max(history.last_commit.values(), default=0) or \
@@ -427,7 +334,7 @@ def check_site_paths(bundle: SiteBundle) -> None:
 
 
 def _build_one(job: ClientJob) -> BuiltSite:
-    from .mkdocs_backend import build_site
+    from .engines.mkdocs import build_site
 
     mode = job.client.access.mode
     if mode == "password" and job.password is None:
@@ -439,7 +346,7 @@ def _build_one(job: ClientJob) -> BuiltSite:
             f"not set: wrote a placeholder page instead of the site (nothing of the plans is "
             f"in it; `publish` refuses it). Set {job.client.access.password_env} and build "
             f"again.",))
-    bundle = agency.brand(prepare_client(job.client, job.today, job.history, job.templates),
+    bundle = brand(prepare_client(job.client, job.today, job.history, job.templates),
                           job.agency)
     check_site_paths(bundle)
     epoch = job.history.last_commit or calendar.timegm(bundle.today.timetuple())
@@ -492,7 +399,7 @@ def _run(jobs: list[ClientJob], workers: int, progress) -> Iterable[BuiltSite]:
     else:
         context = multiprocessing.get_context("forkserver")
         # Workers fork from a server that has already imported MkDocs and Material.
-        context.set_forkserver_preload(["site_builder.mkdocs_backend"])
+        context.set_forkserver_preload(["site_builder.engines.mkdocs"])
     with futures.ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                      initializer=_exit_with_parent) as pool:
         pending = [pool.submit(_build_one, job) for job in jobs]
@@ -506,66 +413,3 @@ def _run(jobs: list[ClientJob], workers: int, progress) -> Iterable[BuiltSite]:
             for f in pending:
                 f.cancel()
             raise
-
-
-# --- safe publishing --------------------------------------------------------------------------
-
-
-class _OutputLock:
-    def __init__(self, out: Path):
-        self.path = out / LOCK_NAME
-        self.fd = -1
-
-    def __enter__(self):
-        self.fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(self.fd)
-            raise UsageError(f"another build is writing to {self.path.parent}") from None
-        return self
-
-    def __exit__(self, *exc):
-        fcntl.flock(self.fd, fcntl.LOCK_UN)
-        os.close(self.fd)
-
-
-def _output_lock(out: Path) -> _OutputLock:
-    return _OutputLock(out)
-
-
-def _remove_stale_temporaries(out: Path) -> None:
-    """Folders left by a build that was killed (we hold the lock, so none is in use)."""
-    for entry in out.iterdir():
-        if entry.name.startswith(TMP_PREFIX) and entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
-
-
-_RENAME_EXCHANGE = 2
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths (Linux renameat2); False where unsupported."""
-    renameat2 = getattr(_libc, "renameat2", None)
-    if renameat2 is None:
-        return False
-    at_fdcwd = -100
-    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
-    return result == 0
-
-
-def _swap_into_place(new: Path, target: Path) -> None:
-    """Replace `target` by `new` so that `target` is always a complete site."""
-    if target.is_symlink() or (target.exists() and not target.is_dir()):
-        raise BuildError(f"{target} exists and is not a site folder; remove it")
-    if not target.exists():
-        os.rename(new, target)
-        return
-    if _exchange(new, target):  # new now holds the old site, inside the staging folder
-        shutil.rmtree(new, ignore_errors=True)
-        return
-    old = new.with_name(new.name + ".old")
-    os.rename(target, old)
-    os.rename(new, target)
-    shutil.rmtree(old, ignore_errors=True)

@@ -33,7 +33,7 @@ def _today(ctx, param, value: str | None) -> dt.date | None:
     except ValueError:
         raise click.BadParameter(f"`{printable(value)}` is not a date written YYYY-MM-DD") \
             from None
-    from .schema import date_range_problem  # late: keeps `--help` fast
+    from .plans.schema import date_range_problem  # late: keeps `--help` fast
 
     problem = date_range_problem(date)
     if problem:
@@ -64,10 +64,10 @@ class Progress:
         self._bar = None
         self._task = None
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         if sys.stderr.isatty():
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, \
-                TextColumn, TimeElapsedColumn
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as Bar
 
             self._bar = Bar(TextColumn("building"), BarColumn(), MofNCompleteColumn(),
                             TimeElapsedColumn(), TextColumn("{task.description}", markup=False),
@@ -159,7 +159,8 @@ def main() -> None:
 def build(plans, out, clients, today, strict, jobs, changed_since, shard, team,
           settings) -> None:
     """Build every client's status site into OUT/<client>/."""
-    from .build import BuildOptions, build as run_build
+    from .build import BuildOptions
+    from .build import build as run_build
 
     def action():
         options = BuildOptions(plans=plans, out=out, clients=tuple(clients), today=today,
@@ -209,7 +210,7 @@ def check(plans, strict, settings) -> None:
 @click.argument("client", required=False)
 def status(plans, today, form, client) -> None:
     """Print each project's status (all clients, or one): a table, JSON or CSV."""
-    from . import export
+    from .authoring import export
     from .terminal import print_status
 
     def action():
@@ -233,7 +234,7 @@ def status(plans, today, form, client) -> None:
 @click.argument("client", required=False)
 def invoices(plans, form, start, end, client) -> None:
     """One row per milestone with an invoice amount: invoiced (approved) or still to invoice."""
-    from . import export
+    from .authoring import export
 
     def action():
         if start and end and start > end:
@@ -257,7 +258,7 @@ def export_group() -> None:
 @click.argument("target", metavar="CLIENT/PROJECT")
 def export_jira(plans, target) -> None:
     """The project's milestones as epics for Jira's CSV importer: `> plan.csv`."""
-    from . import export
+    from .authoring import export
 
     def action():
         click.echo(export.jira_csv(plans, target), nl=False)
@@ -284,7 +285,7 @@ def import_command(plans, kind, file, target, dry_run, jira_milestones, repo, to
     """Milestones from GitHub or GitLab (API JSON), Jira (issue CSV export) or a CSV file
     (id,title,due,owner,invoice,phase,delivered) into CLIENT/PROJECT/plan.yml. Matches by
     tracker reference, then id; changes only titles and due dates of existing milestones."""
-    from .importers import ImportRequest, run_import
+    from .authoring.importers import ImportRequest, run_import
 
     def action():
         token = None
@@ -325,7 +326,7 @@ def import_command(plans, kind, file, target, dry_run, jira_milestones, repo, to
 def serve(plans, today, dev_addr, settings, client) -> None:
     """Live preview of one client's site; rebuilds when its files change."""
     from .build import base_config_for, config_layer, prepare_for_preview
-    from .mkdocs_backend import serve as run_serve
+    from .engines.mkdocs import serve as run_serve
 
     def action():
         fixed = today.isoformat() if today else None
@@ -350,8 +351,8 @@ def links(plans, base_url) -> None:
     Needs SITE_BUILDER_LINK_SECRET when a client is in link mode. The output names secret
     addresses: send each client only their own, and keep it out of public CI logs.
     """
-    from . import access
-    from .load import load_plans
+    from .access import modes as access
+    from .plans.load import load_plans
 
     def action():
         loaded, diags = load_plans(plans)
@@ -386,7 +387,8 @@ def links(plans, base_url) -> None:
 def publish(plans, out, to, base_path, htpasswd_dir, target) -> None:
     """Lay the built sites out as the host must serve them: secret paths, robots.txt,
     _headers, and nginx access files (docs/hosting/publish.md)."""
-    from .publish import PublishOptions, publish as run_publish
+    from .access.publish import PublishOptions
+    from .access.publish import publish as run_publish
 
     def action():
         report = run_publish(PublishOptions(to=to, out=out, plans=plans, base_path=base_path,
@@ -417,7 +419,7 @@ def publish(plans, out, to, base_path, htpasswd_dir, target) -> None:
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
 def decrypt(password_env, output, file) -> None:
     """Decrypt a file of a password-protected site: status.json, a page or a document."""
-    from .protect import decrypt as run_decrypt
+    from .access.password import decrypt as run_decrypt
 
     def action():
         try:
@@ -455,13 +457,13 @@ def decrypt(password_env, output, file) -> None:
                 type=click.Choice(["client", "plan", "approval", "agency"]))
 @click.option("--write", "write", is_flag=True,
               help="Write all four schemas into --out (and, run from a source checkout, into "
-                   "the package's site_builder/schemas/).")
+                   "the package's site_builder/authoring/schemas/).")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("schemas"),
               show_default=True, help="Folder for --write.")
 def schema(kind, write, out) -> None:
     """Print the JSON Schema of client.yml, plan.yml, approval front matter or the agency's
     site-builder.yml."""
-    from . import schema_export
+    from .authoring import schema_export
 
     def action():
         if write == (kind is not None):
@@ -488,7 +490,8 @@ def schema(kind, write, out) -> None:
                 required=False)
 def init_command(ci, directory) -> None:
     """Set up a plans repository in DIRECTORY (default: here); never overwrites a file."""
-    from .init import init as run, next_steps
+    from .authoring.init import init as run
+    from .authoring.init import next_steps
 
     def action():
         report = run(directory, ci)
@@ -519,7 +522,7 @@ def new() -> None:
 @click.argument("slug")
 def new_client(plans, name, slug) -> None:
     """Write plans/SLUG/client.yml."""
-    from .scaffold import new_client as run
+    from .authoring.scaffold import new_client as run
 
     def action():
         written = run(plans, slug, name)
@@ -544,7 +547,7 @@ def new_client(plans, name, slug) -> None:
 @click.argument("target", metavar="CLIENT/SLUG")
 def new_project(plans, template, title, start, currency, target) -> None:
     """Write plans/CLIENT/SLUG/plan.yml with the milestones of a template."""
-    from .scaffold import new_project as run
+    from .authoring.scaffold import new_project as run
 
     def action():
         written = run(plans, target, template, title=title, start=start, currency=currency)
@@ -577,7 +580,8 @@ def new_project(plans, template, title, start, currency, target) -> None:
 @click.argument("milestone")
 def approve(plans, by, decision, date, note_file, deliverables, key, target, milestone) -> None:
     """Record a client decision as approvals/DATE-MILESTONE.md (optionally signed)."""
-    from .authoring import ApprovalRequest, approve as run
+    from .authoring.approve import ApprovalRequest
+    from .authoring.approve import approve as run
 
     def action():
         note = None
@@ -613,7 +617,7 @@ def signers() -> None:
 def signers_add(plans, name, email, valid_after, client, key_line) -> None:
     """Add a public key (as a status page shows it) to CLIENT's client.yml, keeping the
     file's comments and layout."""
-    from .signers import add_signer
+    from .authoring.signers import add_signer
 
     def action():
         added = add_signer(plans, client, key_line, name, email, valid_after)
@@ -629,7 +633,8 @@ def signers_add(plans, name, email, valid_after, client, key_line) -> None:
 def receive(plans, file) -> None:
     """File a decision signed on a client's status page: FILE is the downloaded file or a
     saved e-mail (.eml); `-` reads pasted text from standard input."""
-    from .receive import ReceiveError, read_input, receive as run
+    from .authoring.receive import ReceiveError, read_input
+    from .authoring.receive import receive as run
 
     def action():
         try:
@@ -658,8 +663,9 @@ def verify(plans, strict, paths) -> None:
     PATH may be a note, its .sig, or a folder (a client, a project, approvals/); default: every
     note in the plans folder.
     """
-    from . import signatures
-    from .authoring import summary, verify as run
+    from .authoring.approve import summary
+    from .authoring.approve import verify as run
+    from .plans import signatures
 
     def action():
         results, diags = run(paths, plans)
@@ -719,7 +725,7 @@ def events_command(plans, since, until, due_within, today, as_json, webhook,
     (--due-within). Exit 1 when a webhook delivery fails."""
     import json
 
-    from . import events as ev
+    from .events import changes as ev
 
     def action():
         if (since is None) == (due_within is None):
@@ -747,12 +753,12 @@ def events_command(plans, since, until, due_within, today, as_json, webhook,
             empty = f"nothing due within {due_within} day(s) or overdue"
         clients = {}
         if records and (fmt not in (None, "json") or mail is not None):
-            from . import notify
+            from .events import notify
 
             clients = notify.clients_of(plans, (r["client"]["slug"] for r in records))
         payloads = None
         if fmt not in (None, "json"):
-            from . import notify
+            from .events import notify
 
             payloads = notify.payloads(records, fmt, clients)
         if as_json or (fmt is not None and hook is None):
@@ -780,7 +786,7 @@ def events_command(plans, since, until, due_within, today, as_json, webhook,
 
 def _email_setup(team, out):
     """The checked e-mail settings of `events --email`: (team, out folder, sender, SMTP)."""
-    from . import digest
+    from .events import digest
 
     server = digest.smtp_settings()
     if out is None and server is None:
@@ -789,7 +795,7 @@ def _email_setup(team, out):
 
 
 def _email_digests(mail, records, clients) -> None:
-    from . import digest
+    from .events import digest
 
     team, out, sender, server = mail
     messages = digest.digests(records, clients, team, sender,

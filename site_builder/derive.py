@@ -6,12 +6,21 @@ page, feed or status.json shows about progress comes from here.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Mapping
 
-from .model import Approval, Client, Milestone, Project
-from .signatures import VERIFIED
+from .model import (
+    Approval,
+    Client,
+    Milestone,
+    MilestoneHistory,
+    Project,
+    Provenance,
+    ScheduleChange,
+    ScopeEdit,
+)
+from .plans.signatures import VERIFIED
 
 APPROVED, CHANGES_REQUESTED, AWAITING, IN_PROGRESS, UPCOMING = (
     "approved", "changes-requested", "awaiting-approval", "in-progress", "upcoming")
@@ -19,49 +28,6 @@ STATUSES = (APPROVED, CHANGES_REQUESTED, AWAITING, IN_PROGRESS, UPCOMING)
 # Project health, worst first.
 OVERDUE_HEALTH, AT_RISK, ON_TRACK, COMPLETE = "overdue", "at-risk", "on-track", "complete"
 AT_RISK_DAYS = 7
-
-
-@dataclass(frozen=True)
-class ScheduleChange:
-    """A commit that moved a milestone's due date."""
-
-    milestone: str
-    old_due: dt.date
-    new_due: dt.date
-    date: dt.date  # commit date
-    commit: str  # short sha
-    author: str = ""
-    subject: str = ""
-
-
-@dataclass(frozen=True)
-class ScopeEdit:
-    """A commit that changed a milestone's title, deliverables or acceptance criteria."""
-
-    milestone: str
-    date: dt.date  # commit date
-    commit: str  # short sha
-    fields: tuple[str, ...]
-    author: str = ""
-    subject: str = ""
-
-
-@dataclass(frozen=True)
-class MilestoneHistory:
-    """What git says about one milestone: its first due date, every move and scope edit."""
-
-    baseline_due: dt.date
-    changes: tuple[ScheduleChange, ...] = ()
-    scope_edits: tuple[ScopeEdit, ...] = ()
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """The commit that added an approval note: who committed it, and when."""
-
-    author: str
-    date: dt.date
-    commit: str
 
 
 @dataclass(frozen=True)
@@ -143,7 +109,7 @@ class ProjectState:
 
 @dataclass(frozen=True)
 class ClientState:
-    client: "Client"
+    client: Client
     today: dt.date
     projects: tuple[ProjectState, ...] = field(default=())
 
@@ -184,13 +150,13 @@ def derive_project(client: Client, project: Project, today: dt.date,
 
     current_id = next((m.id for m in project.milestones
                        if _decision(decisions.get(m.id)) != APPROVED), None)
-    states = []
+    built = []
     for m in project.milestones:
         decision = decisions.get(m.id)
         hist = history.get(m.id)
-        states.append(milestone_state(m, decision, today, m.id == current_id,
-                                      hist.baseline_due if hist else m.due))
-    states = tuple(states)
+        built.append(milestone_state(m, decision, today, m.id == current_id,
+                                     hist.baseline_due if hist else m.due))
+    states = tuple(built)
     current = next((s for s in states if s.is_current), None)
     following = tuple(states[states.index(current) + 1:]) if current else ()
     changes = tuple(sorted(
@@ -282,7 +248,7 @@ def milestone_state(m: Milestone, decision: Approval | None, today: dt.date, is_
         status = IN_PROGRESS
     else:
         status = UPCOMING
-    approved_on = decision.date if decided == APPROVED else None
+    approved_on = decision.date if decision is not None and decided == APPROVED else None
     overdue = status != APPROVED and m.due < today
     variance = (approved_on - baseline_due).days if approved_on else None
     days_to_approval = (approved_on - m.delivered).days if approved_on and m.delivered else None

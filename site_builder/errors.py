@@ -45,7 +45,7 @@ class Diagnostics:
     def warning(self, path: Path, line: int, message: str) -> None:
         self._items.append(Diagnostic(Path(path), max(line, 0), "warning", message))
 
-    def extend(self, other: "Diagnostics | list[Diagnostic]") -> None:
+    def extend(self, other: Diagnostics | list[Diagnostic]) -> None:
         self._items.extend(other if isinstance(other, list) else other._items)
 
     @property

@@ -69,6 +69,10 @@ class AccessUser:
     hash: str = field(repr=False)
 
 
+# The build secret link-mode paths are keyed with (access/modes.py); never a password_env.
+LINK_SECRET_ENV = "SITE_BUILDER_LINK_SECRET"
+
+
 @dataclass(frozen=True)
 class Access:
     """Who may read the client's site (client.yml `access:`; docs/hosting/private-sites.md).
@@ -180,3 +184,49 @@ class Plans:
 
     def client(self, slug: str) -> Client:
         return next(c for c in self.clients if c.slug == slug)
+
+
+# --- history: what git says about a plan (plans/history.py reads it) ---------------------------
+
+
+@dataclass(frozen=True)
+class ScheduleChange:
+    """A commit that moved a milestone's due date."""
+
+    milestone: str
+    old_due: dt.date
+    new_due: dt.date
+    date: dt.date  # commit date
+    commit: str  # short sha
+    author: str = ""
+    subject: str = ""
+
+
+@dataclass(frozen=True)
+class ScopeEdit:
+    """A commit that changed a milestone's title, deliverables or acceptance criteria."""
+
+    milestone: str
+    date: dt.date  # commit date
+    commit: str  # short sha
+    fields: tuple[str, ...]
+    author: str = ""
+    subject: str = ""
+
+
+@dataclass(frozen=True)
+class MilestoneHistory:
+    """What git says about one milestone: its first due date, every move and scope edit."""
+
+    baseline_due: dt.date
+    changes: tuple[ScheduleChange, ...] = ()
+    scope_edits: tuple[ScopeEdit, ...] = ()
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """The commit that added an approval note: who committed it, and when."""
+
+    author: str
+    date: dt.date
+    commit: str

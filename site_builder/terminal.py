@@ -6,7 +6,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .derive import ClientState
-from .i18n import Translator
+from .site.i18n import Translator
 from .textsafe import printable
 
 _STYLE = {"approved": "green", "changes-requested": "red", "awaiting-approval": "yellow",

@@ -16,9 +16,10 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 
 import pytest
 
@@ -213,7 +214,7 @@ def demo_paths(client: str, pages: list[str]) -> dict[str, str]:
     """Where each page of a demo site is served: password sites give pages opaque names."""
     if client not in DEMO_PASSWORDS:
         return {p: p for p in pages}
-    from site_builder import protect
+    from site_builder.access import password as protect
 
     salt = protect.pinned_salt(DEMO_SALT_SECRET, client, DEMO_PASSWORDS[client][1])
     sealer = protect.Sealer(protect.derive_key(DEMO_PASSWORDS[client][1], salt), salt)

@@ -6,7 +6,13 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from browser_support import (  # noqa: E402
-    CHROMIUM_ARGS, FONT_FAMILIES, Session, chromium_binary, font_config, require)
+    CHROMIUM_ARGS,
+    FONT_FAMILIES,
+    Session,
+    chromium_binary,
+    font_config,
+    require,
+)
 from helpers import ssh_key  # noqa: E402
 
 

@@ -13,8 +13,7 @@ import subprocess
 from pathlib import Path
 
 import yaml
-
-from helpers import commit_all, git, ssh_key, sign, write
+from helpers import commit_all, git, sign, ssh_key, write
 
 VICTIM_MARK = "VICTIMQZX"
 INTERNAL_MARK = "INTERNALQZX"

@@ -17,13 +17,14 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
-
 from helpers import approval, make_client, write
-from site_builder import access, protect
+
+from site_builder.access import modes as access
+from site_builder.access import password as protect
 from site_builder.build import BuildOptions, build, validate
 from site_builder.cli import main
 from site_builder.errors import PlanError
-from site_builder.load import load_plans
+from site_builder.plans.load import load_plans
 
 TODAY = dt.date(2026, 2, 20)
 PASSWORD = "a long passphrase for the tests"

@@ -11,11 +11,10 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
+from helpers import CLIENT_YML, make_client, write
 
 from site_builder.build import BuildOptions, build
 from site_builder.cli import main
-
-from helpers import CLIENT_YML, make_client, write
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 2, 1)

@@ -1,15 +1,15 @@
 """`site-builder approve` and `site-builder verify`, with real ssh-keygen keys made in the test."""
 import datetime as dt
 import subprocess
-import zoneinfo
 import sys
+import zoneinfo
 
 import pytest
 from click.testing import CliRunner
-
 from helpers import PLAN_YML, approval, make_client, sign, write
+
 from site_builder.cli import main
-from site_builder.load import load_plans
+from site_builder.plans.load import load_plans
 
 
 def cli(*args, input=None):

@@ -9,12 +9,12 @@ import subprocess
 
 import pytest
 from click.testing import CliRunner
-
 from helpers import PLAN_YML, approval, make_client, sign
+
 from site_builder.cli import main
 from site_builder.derive import derive_project
-from site_builder.load import load_plans
 from site_builder.model import SigningKey
+from site_builder.plans.load import load_plans
 
 D = dt.date.fromisoformat
 BOUND = "client: acme\nproject: web\n"

@@ -27,9 +27,17 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from browser_support import (
+    DEMO_PASSWORDS,
+    Session,
+    demo_passwords,
+    demo_paths,
+    nginx,
+    nginx_binary,
+    require,
+    unlock,
+)
 
-from browser_support import (DEMO_PASSWORDS, Session, demo_passwords, demo_paths, nginx,
-                             nginx_binary, require, unlock)
 from site_builder.build import BuildOptions, build
 
 pytestmark = pytest.mark.browser
@@ -78,7 +86,7 @@ def demo(www):
             continue
         data = (site.path / "status.json").read_bytes()
         if site.slug in DEMO_PASSWORDS:
-            from site_builder.protect import decrypt
+            from site_builder.access.password import decrypt
 
             data = decrypt(data, DEMO_PASSWORDS[site.slug][1])
         status = json.loads(data.decode("utf-8"))
@@ -351,7 +359,6 @@ def dense_client(plans: Path, slug: str, texts: list[str]) -> None:
     """One project whose every milestone carries one payload in every field, with a note each:
     all payloads on one page (the summary holds them all too)."""
     import yaml
-
     from helpers import write
     from test_security import HOSTILE_FILE, note
 

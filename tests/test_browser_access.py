@@ -11,14 +11,22 @@ import os
 import shutil
 
 import pytest
+from browser_support import (
+    in_browser,
+    is_locked,
+    nginx,
+    nginx_binary,
+    opened,
+    require,
+    unlock,
+    world_readable_dir,
+)
 from click.testing import CliRunner
-
-from browser_support import (in_browser, is_locked, nginx, nginx_binary, opened, require, unlock,
-                             world_readable_dir)
 from helpers import PLAN_YML, approval, make_client, write
+from test_browser import AXE, Visit, axe_violations, screenshot
+
 from site_builder.build import BuildOptions, build
 from site_builder.cli import main
-from test_browser import AXE, Visit, axe_violations, screenshot
 
 pytestmark = pytest.mark.browser
 

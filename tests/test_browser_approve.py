@@ -17,12 +17,13 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from browser_support import Session, in_browser, unlock
 from helpers import CLIENT_YML, PLAN_YML, approval, commit_all, make_client
-from site_builder import protect, signatures
+
+from site_builder.access import password as protect
 from site_builder.build import BuildOptions, build
-from site_builder.load import load_plans
+from site_builder.plans import signatures
+from site_builder.plans.load import load_plans
 
 pytestmark = pytest.mark.browser
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
 from helpers import approval, make_client, write
+
 from site_builder.build import BuildOptions, build
 from site_builder.errors import BuildError, PlanError
 
@@ -199,7 +199,7 @@ def test_a_failing_client_build_publishes_nothing(plans, acme, tmp_path, monkeyp
     out = tmp_path / "site"
     run(plans, out)
     before = {slug: tree(out / slug) for slug in ("acme", "zeta")}
-    from site_builder import mkdocs_backend
+    from site_builder.engines import mkdocs as mkdocs_backend
 
     real = mkdocs_backend.build_site
 
@@ -276,7 +276,7 @@ def test_client_branding_logo_favicon_colours_and_stylesheet(plans, tmp_path):
 
 
 def test_client_stylesheet_may_not_reach_other_hosts(plans):
-    from site_builder.load import load_plans
+    from site_builder.plans.load import load_plans
 
     folder = make_client(plans, client_yml="name: Acme\nsite:\n  css: brand.css\n")
     (folder / "brand.css").write_text("body { background: url('https://tracker.example/p.gif') }")

@@ -8,8 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from helpers import approval, commit_all, make_client
+
 from site_builder.build import BuildOptions, build, shard_of
 
 TODAY = dt.date(2026, 2, 1)

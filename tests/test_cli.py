@@ -4,8 +4,8 @@ import subprocess
 import sys
 
 from click.testing import CliRunner
-
 from helpers import PLAN_YML, approval, make_client
+
 from site_builder.cli import main
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import material
 import pytest
 
-from site_builder.schema import MATERIAL_COLORS
+from site_builder.plans.schema import MATERIAL_COLORS
 
 CSS = (Path(__file__).parent.parent / "theme" / "overrides" / "assets" / "stylesheets"
        / "site-builder.css").read_text(encoding="utf-8")

@@ -18,13 +18,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pytest
-
 from helpers import approval, make_client, write
+
 from site_builder.build import TMP_PREFIX
 
 pytestmark = pytest.mark.slow
@@ -94,7 +94,7 @@ class Build:
         """Clients whose folder in OUT has been replaced by this build."""
         return sum(1 for slug in CLIENTS if self._inode(slug) != self.published[slug])
 
-    def wait_until(self, moment: "Moment") -> None:
+    def wait_until(self, moment: Moment) -> None:
         """Return as soon as the build reaches `moment` (or has exited)."""
         reached = moment.reached
         deadline = time.monotonic() + SAFETY_NET

@@ -12,12 +12,12 @@ import json
 
 import pytest
 from click.testing import CliRunner
-
 from helpers import PLAN_YML, approval, commit_all, make_client
+
 from site_builder.build import BuildOptions, build
 from site_builder.cli import main
-from site_builder.load import load_plans
-from site_builder.schema import DATE_RANGE
+from site_builder.plans.load import load_plans
+from site_builder.plans.schema import DATE_RANGE
 
 
 def _problems(plans) -> list[str]:

@@ -4,8 +4,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from site_builder.build import client_today
-from site_builder.derive import MilestoneHistory, derive_project
-from site_builder.model import Approval, Client, Milestone, Project, Source
+from site_builder.derive import derive_project
+from site_builder.model import Approval, Client, Milestone, MilestoneHistory, Project, Source
 
 D = dt.date.fromisoformat
 SRC = Source(Path("plan.yml"), 1)

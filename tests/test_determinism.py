@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from browser_support import DEMO_PASSWORDS, DEMO_SALT_SECRET
 from helpers import commit_all
 

@@ -9,8 +9,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
-
 from helpers import approval, commit_all, make_client, ssh_key, write
+
 from site_builder.cli import main
 
 BASE = "https://status.example.com/acme/"

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import docs_reference, schema
+from site_builder.authoring import docs_reference
+from site_builder.plans import schema
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
@@ -83,11 +84,11 @@ def test_the_docs_config_is_not_the_client_sites_config():
 
 @pytest.mark.parametrize("kind", sorted(docs_reference.PAGES))
 def test_the_reference_pages_are_generated_from_the_schema(kind, tmp_path):
-    """Regenerate with `python -m site_builder.docs_reference` when this fails."""
+    """Regenerate with `python -m site_builder.authoring.docs_reference` when this fails."""
     _, file_name, _ = docs_reference.PAGES[kind]
     committed = (DOCS / "reference" / file_name).read_text(encoding="utf-8")
     assert committed == docs_reference.render(kind), (
-        f"docs/reference/{file_name} is out of date: run python -m site_builder.docs_reference")
+        f"docs/reference/{file_name} is out of date: run python -m site_builder.authoring.docs_reference")
     written = docs_reference.write(tmp_path)
     assert (tmp_path / file_name).read_text(encoding="utf-8") == committed
     assert len(written) == len(docs_reference.PAGES)

@@ -13,8 +13,8 @@ import time
 
 import pytest
 from click.testing import CliRunner
-
 from helpers import CLIENT_YML, PLAN_YML, approval, commit_all, git, make_client, sign, write
+
 from site_builder import __version__
 from site_builder.cli import main
 
@@ -513,8 +513,9 @@ def test_webhook_that_never_answers_times_out(history):
 
 
 def test_reminders_workflow_posts_due_soon_on_a_schedule():
-    import yaml
     from pathlib import Path
+
+    import yaml
 
     path = Path(__file__).resolve().parent.parent / ".github" / "workflows" / "reminders.yml"
     workflow = yaml.safe_load(path.read_text())

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from helpers import PLAN_YML, approval, make_client
-from site_builder import export
+
+from site_builder.authoring import export
+from site_builder.authoring.importers import sources
 from site_builder.cli import main
 from site_builder.errors import Diagnostics
-from site_builder.importers import sources
 
 
 def cli(*args):

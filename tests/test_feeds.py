@@ -9,13 +9,14 @@ import icalendar
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-
 from helpers import PLAN_YML, approval, commit_all, make_client
-from site_builder import derive, feeds
+
+from site_builder import derive
 from site_builder.build import BuildOptions, build
-from site_builder.derive import MilestoneHistory, ScheduleChange
-from site_builder.i18n import Translator
-from site_builder.load import load_plans
+from site_builder.model import MilestoneHistory, ScheduleChange
+from site_builder.plans.load import load_plans
+from site_builder.site import feeds
+from site_builder.site.i18n import Translator
 
 REPO = Path(__file__).resolve().parent.parent
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -6,7 +6,6 @@ import re
 import subprocess
 
 import pytest
-
 from browser_support import CHROMIUM_ARGS, FONT_FAMILIES, chromium_binary, font_config, require
 
 SAMPLE = "Status page: Hamburgefonstiv 0123"

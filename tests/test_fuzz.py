@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from site_builder.cli import main
-from site_builder.schema import MATERIAL_COLORS
+from site_builder.plans.schema import MATERIAL_COLORS
 
 DIAGNOSTIC = re.compile(r"^[^:]+:\d+: (error|warning): .+$")
 SUMMARY = re.compile(r"^site-builder: \d+ error\(s\), \d+ warning\(s\); nothing was written$")

@@ -5,11 +5,11 @@ import os
 import subprocess
 
 import pytest
-
 from helpers import PLAN_YML, approval, commit_all, git, make_client, write
+
 from site_builder.build import BuildOptions, build, validate
 from site_builder.errors import PlanError
-from site_builder.history import read_history
+from site_builder.plans.history import read_history
 
 D = dt.date.fromisoformat
 

@@ -18,9 +18,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-
-from hostile import (CLASSES, INTERNAL_MARK, MALLORY_EMAIL, VICTIM_EMAIL, VICTIM_MARK,
-                     make_repo)
+from hostile import CLASSES, INTERNAL_MARK, MALLORY_EMAIL, VICTIM_EMAIL, VICTIM_MARK, make_repo
 
 pytestmark = pytest.mark.slow
 

@@ -11,11 +11,11 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 from bs4 import BeautifulSoup
-
 from helpers import CLIENT_YML, approval, make_client
-from site_builder import feeds, i18n
+
 from site_builder.build import BuildOptions, build, validate
-from site_builder.i18n import EN, Translator
+from site_builder.site import feeds, i18n
+from site_builder.site.i18n import EN, Translator
 
 LANGUAGES = ["de", "fr", "es", "nl"]
 
@@ -98,7 +98,7 @@ def test_every_language_has_every_label(language):
 
 def test_the_template_and_the_translator_comments_follow_the_english_catalog():
     """messages.pot is the English catalog's keys with the English text as a comment (rewrite
-    it with `python -m site_builder.i18n`), and every catalog carries the same comments, as
+    it with `python -m site_builder.site.i18n`), and every catalog carries the same comments, as
     `pybabel update` leaves them."""
     def comments(catalog):  # long comments wrap over several lines in a .po file
         return [(m.id, " ".join(m.auto_comments)) for m in catalog if m.id]

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from helpers import CLIENT_YML, write
+
+from site_builder.authoring.importers import fetch, sources
 from site_builder.cli import main
 from site_builder.errors import Diagnostics
-from site_builder.importers import fetch, sources
-from site_builder.load import load_plans
+from site_builder.plans.load import load_plans
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 GITHUB = FIXTURES / "github-milestones.json"

@@ -1,4 +1,4 @@
-"""What the plans may publish (site_builder/inert.py): allow-lists, decided by parsing.
+"""What the plans may publish (site_builder/plans/inert.py): allow-lists, decided by parsing.
 
 Deliverable documents by type (an allow-list of inert suffixes, whatever the case, double
 suffixes, no suffix or trailing dots), text that a browser would sniff as a page, the client's
@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from helpers import PLAN_YML, make_client, write
+
 from site_builder.build import BuildOptions, build
 from site_builder.errors import PlanError
-from site_builder.load import load_plans
+from site_builder.plans.load import load_plans
 
 TODAY = dt.date(2026, 2, 1)
 PAGE = "<script>alert(1)</script>\n"
@@ -315,9 +315,9 @@ def test_every_published_site_is_served_with_nosniff(plans, tmp_path):
     import shutil
     import urllib.request
 
+    from browser_support import nginx, world_readable_dir
     from click.testing import CliRunner
 
-    from browser_support import nginx, world_readable_dir
     from site_builder.cli import main
 
     plan = PLAN_YML.replace("      - Mockups", "      - {title: Notes, file: documents/notes.txt}")

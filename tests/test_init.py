@@ -6,12 +6,14 @@ from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
-
 from helpers import git
-from site_builder import __version__, agency, schema_export
+
+from site_builder import __version__
+from site_builder.authoring import schema_export
+from site_builder.authoring.init import TEMPLATES
 from site_builder.cli import main
-from site_builder.init import TEMPLATES
-from site_builder.load import load_plans
+from site_builder.plans import agency
+from site_builder.plans.load import load_plans
 
 REPO = Path(__file__).resolve().parent.parent
 GITHUB = {".github/workflows/status-sites.yml", ".github/workflows/reminders.yml"}

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from helpers import git, write
+
 from site_builder.build import BuildOptions, build
 
 TAGS = ["AMBERQX", "BIRCHQX", "CEDARQX", "DAHLIAQX", "ELMQX", "FERNQX"]

@@ -16,9 +16,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from browser_support import (
+    chromium_binary,
+    demo_passwords,
+    nginx,
+    nginx_binary,
+    require,
+    world_readable_dir,
+)
 
-from browser_support import chromium_binary, demo_passwords, nginx, nginx_binary, require, \
-    world_readable_dir
 from site_builder.build import BuildOptions, build
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

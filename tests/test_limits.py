@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 import pytest
-
 from helpers import PLAN_YML, approval, make_client, write
-from site_builder import load, mdsafe, yamlsafe
+
+from site_builder.plans import load, mdsafe, yamlsafe
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 import worst_case  # noqa: E402  (the worst-case input generator)

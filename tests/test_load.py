@@ -3,10 +3,10 @@ import os
 from pathlib import Path
 
 import pytest
-
 from helpers import CLIENT_YML, PLAN_YML, approval, make_client, write
+
 from site_builder.errors import UsageError
-from site_builder.load import load_plans
+from site_builder.plans.load import load_plans
 
 
 def problems(plans: Path) -> list[str]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from site_builder import mdsafe
+from site_builder.plans import mdsafe
 
 
 @pytest.mark.parametrize("table", [

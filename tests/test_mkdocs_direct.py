@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
 from helpers import make_client, write
 
 REPO = Path(__file__).resolve().parent.parent

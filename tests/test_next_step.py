@@ -7,16 +7,25 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
 from helpers import CLIENT_YML, PLAN_YML, approval, make_client
+
 from site_builder import derive
 from site_builder.build import BuildOptions, build
-from site_builder.derive import (CLIENT, DONE, NOBODY, REVIEW, REVISE, TEAM, WORKING,
-                                 derive_project, next_step)
-from site_builder.i18n import Translator
-from site_builder.load import load_plans
+from site_builder.derive import (
+    CLIENT,
+    DONE,
+    NOBODY,
+    REVIEW,
+    REVISE,
+    TEAM,
+    WORKING,
+    derive_project,
+    next_step,
+)
 from site_builder.model import Approval, Client, Milestone, Project, Source
-from site_builder.render import render_site
+from site_builder.plans.load import load_plans
+from site_builder.site.i18n import Translator
+from site_builder.site.render import render_site
 
 D = dt.date.fromisoformat
 SRC = Source(Path("plan.yml"), 1)

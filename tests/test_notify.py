@@ -9,8 +9,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 from click.testing import CliRunner
-
 from helpers import approval, commit_all, make_client, write
+
 from site_builder.cli import main
 
 SCHEMAS = Path(__file__).parent / "fixtures" / "notify"
@@ -172,7 +172,7 @@ def test_webhook_receives_one_payload_per_record(history, fmt):
 
 
 def test_every_language_has_every_notification_label():
-    from site_builder import notify
+    from site_builder.events import notify
 
     assert set(notify.LABELS) == {"en", "de", "fr", "es", "nl"}
     for language, labels in notify.LABELS.items():

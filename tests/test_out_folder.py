@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from helpers import approval, commit_all, make_client, write
+
 from site_builder import build as build_module
 from site_builder.build import BuildOptions, build
 from site_builder.cli import main
 from site_builder.errors import BuildError
-from site_builder.render import SiteFile
+from site_builder.site.render import SiteFile
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -14,8 +14,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from helpers import PLAN_YML, approval, make_client, write
+
 from site_builder.build import BuildOptions, build
 from site_builder.errors import PlanError
 

@@ -16,6 +16,7 @@ import pytest
 # in_browser: tests/test_timeline.py and tests/test_browser_access.py import it from here too
 from browser_support import Fonts, chromium_binary, in_browser, require
 from helpers import approval, make_client
+
 from site_builder.build import BuildOptions, build
 
 pytestmark = pytest.mark.browser

@@ -14,12 +14,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
 from browser_support import nginx, nginx_binary, world_readable_dir
+from click.testing import CliRunner
 from helpers import make_client, write
-from site_builder import access
-from site_builder import publish as publish_module
+
+from site_builder.access import modes as access
+from site_builder.access import publish as publish_module
 from site_builder.build import BuildOptions, build
 from site_builder.cli import main
 

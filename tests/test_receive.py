@@ -12,10 +12,10 @@ import subprocess
 import sys
 
 import pytest
-
 from helpers import make_client, sign, write
-from site_builder.load import load_plans
-from site_builder.revision import plan_revision
+
+from site_builder.plans.load import load_plans
+from site_builder.site.revision import plan_revision
 
 CLIENT = """\
 name: Acme Widgets

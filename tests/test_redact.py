@@ -18,11 +18,11 @@ from urllib.parse import unquote
 
 import pytest
 from click.testing import CliRunner
-
 from helpers import approval, make_client
-from site_builder import feeds, render
+
 from site_builder.build import BuildOptions, build
 from site_builder.cli import main
+from site_builder.site import feeds, render
 
 
 def full_width(text: str) -> str:

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from helpers import git
-from site_builder import schema_export
-from site_builder.cli import main
-from site_builder.load import load_plans
-from site_builder.scaffold import TEMPLATES
 from test_schema_export import editor_load, schema_errors
+
+from site_builder.authoring import schema_export
+from site_builder.authoring.scaffold import TEMPLATES
+from site_builder.cli import main
+from site_builder.plans.load import load_plans
 
 MODELINE = re.compile(r"# yaml-language-server: \$schema=(\S+)\n")
 

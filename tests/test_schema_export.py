@@ -11,11 +11,11 @@ import jsonschema
 import pytest
 import yaml
 from click.testing import CliRunner
-
 from helpers import CLIENT_YML, PLAN_YML, write
-from site_builder import schema_export
+
+from site_builder.authoring import schema_export
 from site_builder.cli import main
-from site_builder.load import _FRONT_MATTER, load_plans
+from site_builder.plans.load import FRONT_MATTER, load_plans
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "schema"
@@ -174,7 +174,7 @@ def test_schema_command_via_python_dash_m():
 
 
 def front_matter(text: str) -> str:
-    match = _FRONT_MATTER.match(text.lstrip("\ufeff"))
+    match = FRONT_MATTER.match(text.lstrip("\ufeff"))
     assert match, "no front matter"
     return match.group(1)
 

@@ -8,10 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
-
 from browser_support import in_browser
+from bs4 import BeautifulSoup
 from helpers import CLIENT_YML, PLAN_YML, approval, make_client
+
 from site_builder.build import BuildOptions, build
 
 TODAY = dt.date(2026, 2, 20)

@@ -24,12 +24,12 @@ import icalendar
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-
 from helpers import write
+from xss_payloads import PAYLOADS, TEMPLATE_PRODUCT
+
 from site_builder.build import BuildOptions, build
 from site_builder.errors import PlanError
-from site_builder.render import redact
-from xss_payloads import PAYLOADS, TEMPLATE_PRODUCT
+from site_builder.site.render import redact
 
 TODAY = dt.date(2026, 3, 1)
 PER_CLIENT = 2  # payloads per client: the client name holds both (it has room for 200 chars)
@@ -191,7 +191,7 @@ def active_elements(doc: BeautifulSoup) -> collections.Counter:
     return found
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def allowed_elements(plain: Path) -> collections.Counter:
     return active_elements(html(plain.read_text(encoding="utf-8")))
 

@@ -10,9 +10,9 @@ import urllib.request
 
 import pytest
 from bs4 import BeautifulSoup
-
 from helpers import make_client
-from site_builder.mkdocs_backend import addressed_here
+
+from site_builder.engines.mkdocs import addressed_here
 
 
 def free_port() -> int:

@@ -1,10 +1,10 @@
 """Approval signatures, checked with real ssh-keygen keys made in the test."""
 import pytest
-
 from helpers import approval, make_client, sign, write
+
 from site_builder.build import validate
 from site_builder.errors import PlanError
-from site_builder.load import load_plans
+from site_builder.plans.load import load_plans
 
 BOUND = "client: acme\nproject: web\n"  # signed notes name their client and project
 

@@ -5,9 +5,9 @@ import subprocess
 import sys
 
 import pytest
-
 from helpers import make_client, ssh_key
-from site_builder.load import load_plans
+
+from site_builder.plans.load import load_plans
 
 CLIENT = """\
 # Acme: status site

@@ -1,4 +1,4 @@
-"""The internal team dashboard (site_builder/team.py, OUT/_team): every figure against values
+"""The internal team dashboard (site_builder/site/team.py, OUT/_team): every figure against values
 computed by hand on a small portfolio, the rendered site, and isolation: nothing team-only
 ever reaches a client site.
 
@@ -21,11 +21,12 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
 from helpers import approval, make_client
-from site_builder import derive, team
+
+from site_builder import derive
 from site_builder.build import BuildOptions, build
-from site_builder.load import load_plans
+from site_builder.plans.load import load_plans
+from site_builder.site import team
 
 TODAY = dt.date(2026, 3, 1)
 E = Decimal
@@ -166,7 +167,7 @@ def test_internal_notes_render_as_escaped_lists():
 
 
 def test_money_is_never_added_across_currencies():
-    from site_builder.i18n import Translator
+    from site_builder.site.i18n import Translator
 
     text = str(team.money_html(Translator("en"), (("EUR", E(13000)), ("USD", E(500)))))
     assert text == "€13,000<br>$500"

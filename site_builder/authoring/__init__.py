@@ -1,0 +1,1 @@
+"""Commands that write plans: init, scaffolding, approvals, signers, imports, exports."""

@@ -1,0 +1,1 @@
+"""Site engines: turn rendered pages into a static site (MkDocs with Material)."""

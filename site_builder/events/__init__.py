@@ -1,0 +1,1 @@
+"""What changed between two revisions of the plans, and telling people about it."""

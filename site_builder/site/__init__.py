@@ -1,0 +1,1 @@
+"""Pages: the derived state of a client rendered as Markdown, HTML, feeds and badges."""

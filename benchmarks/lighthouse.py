@@ -16,12 +16,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 
-from test_lighthouse import GZIP, PAGES, lighthouse  # noqa: E402
+import datetime as dt  # noqa: E402
 
 from browser_support import demo_passwords, nginx, world_readable_dir  # noqa: E402
-from site_builder.build import BuildOptions, build  # noqa: E402
+from test_lighthouse import GZIP, PAGES, lighthouse  # noqa: E402
 
-import datetime as dt  # noqa: E402
+from site_builder.build import BuildOptions, build  # noqa: E402
 
 
 def main(runs: int) -> None:
@@ -36,7 +36,7 @@ def main(runs: int) -> None:
         for kind, (site, page) in PAGES.items():
             results = [lighthouse(f"{url}/status/{site}/{page}", f"bench-{kind}")
                        for _ in range(runs)]
-            def median(get):
+            def median(get, results=results):
                 return statistics.median(get(r) for r in results)
             print(f"{kind:<12} {median(lambda r: r['categories']['performance']['score']) * 100:5.0f}"
                   f" {median(lambda r: r['categories']['accessibility']['score']) * 100:5.0f}"

@@ -19,7 +19,7 @@ lint: install  ## ruff (lint and import order) and mypy (types) over the package
 	$(BIN)/ruff check site_builder tests benchmarks scripts
 	$(BIN)/mypy site_builder
 
-test: install  ## install, then run every test (the browser ones once per font family)
+test: lint  ## install, lint, then run every test (the browser ones once per font family)
 	$(BIN)/python -m pytest
 
 test-quick: install  ## the tests that need no browser and take seconds

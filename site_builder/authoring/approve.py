@@ -25,15 +25,9 @@ from pathlib import Path
 from ..errors import Diagnostics, PlanError, SiteBuilderError, UsageError
 from ..model import Signer, SigningKey
 from ..plans import schema, signatures, yamlsafe
-from ..plans.load import (
-    FRONT_MATTER,
-    MAX_NOTE_BYTES,
-    MAX_YAML_BYTES,
-    check_binding,
-    is_bound,
-    signers_of,
-    unbound_warning,
-)
+from ..plans.clients import signers_of
+from ..plans.files import MAX_NOTE_BYTES, MAX_YAML_BYTES
+from ..plans.notes import FRONT_MATTER, check_binding, is_bound, unbound_warning
 from ..plans.schema import EMAIL_RE, PERSON_RE, Ctx
 from .scaffold import split_target, yaml_scalar
 
@@ -112,7 +106,7 @@ class Note:
     by_name: str
     by_email: str
     date: dt.date
-    bound: bool  # names its client and project (load.is_bound)
+    bound: bool  # names its client and project (notes.is_bound)
     line: int  # of the front matter
 
 
@@ -242,7 +236,7 @@ def _person(value: str) -> tuple[str, str]:
 
 def _note_text(request: ApprovalRequest, client: str, project: str, name: str, email: str,
                date: dt.date) -> str:
-    # client and project bind the note to its folder once signed (load.check_binding).
+    # client and project bind the note to its folder once signed (notes.check_binding).
     lines = ["---", f"client: {client}", f"project: {project}",
              f"milestone: {request.milestone}", f"decision: {request.decision}",
              f"date: {date.isoformat()}", f"by: {yaml_scalar(f'{name} <{email}>')}"]

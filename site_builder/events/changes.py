@@ -58,9 +58,11 @@ from ..derive import APPROVED, counts
 from ..errors import Diagnostic, Diagnostics, PlanError, SiteBuilderError, UsageError
 from ..model import Approval, Client, Milestone, Source
 from ..plans import schema, signatures
+from ..plans.clients import signers_of
+from ..plans.files import MAX_YAML_BYTES, decode, parse_yaml
 from ..plans.gitlog import LOG_FORMAT, Commit, open_repo, parse_log, read_blobs
 from ..plans.history import RevisionReader, yaml_data
-from ..plans.load import MAX_YAML_BYTES, decode, parse_approval_note, parse_yaml, signers_of
+from ..plans.notes import parse_approval_note
 from ..site.feeds import public_name
 from ..site.render import json_amount, json_day, json_text
 from ..site.text import redact

@@ -53,7 +53,9 @@ def events_command(plans, since, until, due_within, today, as_json, webhook,
     """Events for CI: what changed between two revisions (--since), or what is due soon
     (--due-within). Exit 1 when a webhook delivery fails."""
 
-    from ..events import changes as ev
+    from ..events import due, webhooks
+    from ..events.changes import change_events
+    from ..events.records import change_line
 
     def action():
         if (since is None) == (due_within is None):
@@ -69,15 +71,15 @@ def events_command(plans, since, until, due_within, today, as_json, webhook,
             raise UsageError("events: --email-team and --email-out go with --email")
         if as_json and fmt not in (None, "json"):
             raise UsageError("events: --json is --format json")
-        hook = ev.webhook(webhook, webhook_secret_env) if webhook is not None else None
+        hook = webhooks.webhook(webhook, webhook_secret_env) if webhook is not None else None
         mail = _email_setup(email_team, email_out) if as_email else None
         if since is not None:
-            changes = ev.change_events(plans, since, until or "HEAD")
+            changes = change_events(plans, since, until or "HEAD")
             show_diagnostics(changes.warnings)
-            records, line = changes.records, ev.change_line
+            records, line = changes.records, change_line
             empty = f"no events between {changes.since.short} and {changes.until.short}"
         else:
-            records, line = ev.due_records(plans, due_within, today), ev.due_line
+            records, line = due.due_records(plans, due_within, today), due.due_line
             empty = f"nothing due within {due_within} day(s) or overdue"
         clients = {}
         if records and (fmt not in (None, "json") or mail is not None):
@@ -100,9 +102,9 @@ def events_command(plans, since, until, due_within, today, as_json, webhook,
         failed = None
         if hook is not None and records:
             try:
-                sent = ev.deliver(hook, records, payloads=payloads)
+                sent = webhooks.deliver(hook, records, payloads=payloads)
                 say(f"posted {sent} event(s) to {hook.shown}", err=True)
-            except ev.WebhookError as exc:
+            except webhooks.WebhookError as exc:
                 failed = exc
         if mail is not None and records:
             _email_digests(mail, records, clients)

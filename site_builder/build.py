@@ -335,7 +335,7 @@ def check_site_paths(bundle: SiteBundle) -> None:
 
 
 def _build_one(job: ClientJob) -> BuiltSite:
-    from .engines.mkdocs import build_site
+    from .engines.mkdocs import PAGE_LISTING_FOLDERS, PAGE_LISTINGS, THEME_FOLDER, build_site
 
     mode = job.client.access.mode
     if mode == "password" and job.password is None:
@@ -357,8 +357,9 @@ def _build_one(job: ClientJob) -> BuiltSite:
         # The salt of the site now in OUT is kept while the password still opens it.
         sealer = protect.sealer_for(job.client.slug, job.password.reveal(),
                                     job.out / job.client.slug, job.salt_secret)
+        engine = login_shell.EngineFiles(THEME_FOLDER, PAGE_LISTINGS, PAGE_LISTING_FOLDERS)
         login_shell.protect_site(job.site_dir, sealer, job.client.language,
-                             [f.path for f in bundle.files])
+                                 [f.path for f in bundle.files], engine)
         if len(job.password.reveal()) < protect.MIN_PASSWORD:
             warnings.append(f"the password in {job.client.access.password_env} is shorter than "
                             f"{protect.MIN_PASSWORD} characters: anyone can try passwords "

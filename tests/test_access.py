@@ -24,6 +24,7 @@ from site_builder.access import password as protect
 from site_builder.access import shell as login
 from site_builder.build import BuildOptions, build, validate
 from site_builder.cli import main
+from site_builder.engines import mkdocs as mkdocs_engine
 from site_builder.errors import PlanError
 from site_builder.plans.load import load_plans
 
@@ -537,7 +538,9 @@ def test_protect_replaces_files_and_never_writes_into_hard_links(tmp_path):
     html_before = tmp_path / "linked.html"
     os.link(site / "index.html", html_before)
     sealer = protect.Sealer(b"k" * 32, b"s" * 16)
-    report = login.protect_site(site, sealer, "en", ["badges/p.svg"])
+    engine = login.EngineFiles(mkdocs_engine.THEME_FOLDER, mkdocs_engine.PAGE_LISTINGS,
+                               mkdocs_engine.PAGE_LISTING_FOLDERS)
+    report = login.protect_site(site, sealer, "en", ["badges/p.svg"], engine)
     assert html_before.read_text().startswith("<html><body>")  # the other link is untouched
     assert shared.read_text() == "body{}" and (site / "assets" / "theme.css").is_file()
     assert report.removed == ["badges/p.svg"] and report.encrypted == ["odd.txt"]

@@ -42,7 +42,6 @@ UNLOCK_JS = Path(__file__).with_name("unlock.js")
 _INLINE_SUFFIXES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
                     ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp",
                     ".ico": "image/x-icon", ".css": "text/css"}
-_REMOVED = {"sitemap.xml", "sitemap.xml.gz", "objects.inv"}
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 _URL_ATTRIBUTE = re.compile(r'(?P<pre>\s(?P<name>src|href)=)"(?P<url>[^"]*)"')
 
@@ -243,6 +242,16 @@ def write_placeholder(site_dir: Path, language: str) -> None:
 # --- the site ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class EngineFiles:
+    """What the static site engine writes beside the pages. The engine names them
+    (engines/mkdocs: THEME_FOLDER, PAGE_LISTINGS, PAGE_LISTING_FOLDERS); build passes them in."""
+
+    theme_folder: str  # the theme's own files, the same for every client: kept in clear
+    listings: frozenset[str]  # files naming every page (sitemaps, inventories): removed
+    listing_folders: frozenset[str]  # folders of such files (a search index): removed
+
+
 @dataclass
 class Protected:
     """What protect_site did (for tests and messages): paths relative to the site."""
@@ -255,7 +264,7 @@ class Protected:
 
 
 def protect_site(site_dir: Path, sealer: Sealer, language: str,
-                 generated: Iterable[str]) -> Protected:
+                 generated: Iterable[str], engine: EngineFiles) -> Protected:
     """Encrypt the site MkDocs built in `site_dir` in place (see the module docstring).
 
     `generated` lists the files the build made from the plans (SiteBundle.files: status.json,
@@ -284,10 +293,11 @@ def protect_site(site_dir: Path, sealer: Sealer, language: str,
                 renamed[rel] = sealer.opaque_page(rel)
         elif rel == "status.json":
             continue  # a documented name: machines fetch it
-        elif rel in inline or rel in _REMOVED or top == "search":
+        elif rel in inline or rel in engine.listings or top in engine.listing_folders:
             (site_dir / rel).unlink()
             report.removed.append(rel)
-        elif top == "assets" and rel not in generated and not (site_dir / rel).is_symlink():
+        elif (top == engine.theme_folder and rel not in generated
+              and not (site_dir / rel).is_symlink()):
             keep.append(rel)  # the theme's own files: the same for every client
         else:  # documents, and anything unexpected: never left in clear
             sealed.append(rel)

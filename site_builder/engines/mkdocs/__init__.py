@@ -15,12 +15,22 @@ building a site; serve.py: the preview and its Host check.
 from __future__ import annotations
 
 from .build import build_site
-from .config import PLUGIN_NAME, layer_problems, supported_languages
+from .config import (
+    PAGE_LISTING_FOLDERS,
+    PAGE_LISTINGS,
+    PLUGIN_NAME,
+    THEME_FOLDER,
+    layer_problems,
+    supported_languages,
+)
 from .plugin import BundlePlugin, PluginConfig, compact_html
 from .serve import addressed_here, only_addressed_here, serve, with_preview_banner
 
 __all__ = [
+    "PAGE_LISTINGS",
+    "PAGE_LISTING_FOLDERS",
     "PLUGIN_NAME",
+    "THEME_FOLDER",
     "BundlePlugin",
     "PluginConfig",
     "addressed_here",

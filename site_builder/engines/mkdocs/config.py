@@ -19,6 +19,12 @@ from ...plans.agency import AgencySettings
 from ...site.render import SiteBundle
 
 PLUGIN_NAME = "site-builder"
+# What Material writes beside the pages: its theme's own files (the same for every client),
+# and files naming every page (the sitemap, the Sphinx inventory; the search index, a folder).
+# A password-protected site keeps the first and drops the others (access/shell.py).
+THEME_FOLDER = "assets"
+PAGE_LISTINGS = frozenset({"sitemap.xml", "sitemap.xml.gz", "objects.inv"})
+PAGE_LISTING_FOLDERS = frozenset({"search"})
 # Plugins kept on password-protected sites: they write no file holding plan text.
 _PROTECTED_PLUGINS: tuple[str, ...] = ()
 

@@ -24,11 +24,11 @@ from pathlib import Path
 
 from ..errors import Diagnostics, PlanError, SiteBuilderError, UsageError
 from ..model import Signer, SigningKey
-from ..plans import schema, signatures, yamlsafe
+from ..plans import schema, signatures
 from ..plans.clients import signers_of
-from ..plans.files import MAX_NOTE_BYTES, MAX_YAML_BYTES
+from ..plans.files import MAX_NOTE_BYTES, MAX_YAML_BYTES, parse_yaml
 from ..plans.notes import FRONT_MATTER, check_binding, is_bound, unbound_warning
-from ..plans.schema import EMAIL_RE, PERSON_RE, Ctx
+from ..plans.schema import EMAIL_RE, PERSON_RE
 from .scaffold import split_target, yaml_scalar
 
 DECISIONS = ("approved", "changes-requested", "rejected")
@@ -42,7 +42,8 @@ _SIGN_TIMEOUT = 300  # long enough to type a passphrase
 
 def read_record(path: Path, record: schema.Record, diags: Diagnostics,
                 text: str | None = None, line_offset: int = 0) -> schema.Fields | None:
-    """Parse one YAML file (or front matter `text`) against a record, as the loader does."""
+    """Parse one YAML file (or front matter `text`) against a record: read here (only the
+    files involved), parsed by the loader's parse_yaml."""
     if text is None:
         try:
             data = path.read_bytes() if path.stat().st_size <= MAX_YAML_BYTES else None
@@ -57,15 +58,7 @@ def read_record(path: Path, record: schema.Record, diags: Diagnostics,
         except UnicodeDecodeError:
             diags.error(path, 0, "file is not valid UTF-8 text")
             return None
-    node = yamlsafe.parse(text)
-    if isinstance(node, yamlsafe.YamlProblem):
-        diags.error(path, node.line + line_offset, node.message)
-        return None
-    if node is None:
-        diags.error(path, 1 + line_offset, f"{record.title} is empty")
-        return None
-    fields = record.convert(node, Ctx(path, diags, line_offset))
-    return None if fields is schema.INVALID else fields
+    return parse_yaml(path, text, record, diags, line_offset)
 
 
 @dataclass

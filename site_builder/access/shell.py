@@ -8,7 +8,7 @@ the site is swapped into place). Afterwards no file holds any text of the plans 
   encrypted (AES-256-GCM), and the script that decrypts it (site_builder/access/unlock.js, inlined,
   so it works under any sub-path and from disk and makes no request; it keeps the key in the
   tab's memory only, never in storage that other pages of the origin can read);
-* `status.json` becomes a JSON envelope (below); `site-builder decrypt` opens it;
+* `status.json` becomes a JSON envelope (password.py); `site-builder decrypt` opens it;
 * images and stylesheets a page shows from the plans (badges, the client's logo, favicon and
   stylesheet) are inlined into the encrypted page as data: URIs and removed;
 * documents (deliverable files) are encrypted as files/<opaque>.bin; their links are marked

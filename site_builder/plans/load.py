@@ -12,9 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import Diagnostics, UsageError
-from ..model import (
-    Plans,
-)
+from ..model import Plans
 from . import schema
 from .clients import load_client
 from .files import IGNORED_NAMES, inside

@@ -25,6 +25,7 @@ from pathlib import Path, PurePosixPath
 from . import derive
 from .access import modes as access
 from .access import password as protect
+from .access import shell as login_shell
 from .errors import BuildError, Diagnostics, PlanError
 from .folders import (
     REPO_ROOT,
@@ -334,12 +335,12 @@ def check_site_paths(bundle: SiteBundle) -> None:
 
 
 def _build_one(job: ClientJob) -> BuiltSite:
-    from .engines.mkdocs import build_site
+    from .engines.mkdocs import PAGE_LISTING_FOLDERS, PAGE_LISTINGS, THEME_FOLDER, build_site
 
     mode = job.client.access.mode
     if mode == "password" and job.password is None:
         # Never the site unencrypted: a page that says it is not available, and a warning.
-        protect.write_placeholder(job.site_dir, job.client.language)
+        login_shell.write_placeholder(job.site_dir, job.client.language)
         access.write_marker(job.site_dir, mode, protected=False)
         return BuiltSite(job.client.slug, job.site_dir, (
             f"password mode, but the environment variable {job.client.access.password_env} is "
@@ -356,8 +357,9 @@ def _build_one(job: ClientJob) -> BuiltSite:
         # The salt of the site now in OUT is kept while the password still opens it.
         sealer = protect.sealer_for(job.client.slug, job.password.reveal(),
                                     job.out / job.client.slug, job.salt_secret)
-        protect.protect_site(job.site_dir, sealer, job.client.language,
-                             [f.path for f in bundle.files])
+        engine = login_shell.EngineFiles(THEME_FOLDER, PAGE_LISTINGS, PAGE_LISTING_FOLDERS)
+        login_shell.protect_site(job.site_dir, sealer, job.client.language,
+                                 [f.path for f in bundle.files], engine)
         if len(job.password.reveal()) < protect.MIN_PASSWORD:
             warnings.append(f"the password in {job.client.access.password_env} is shorter than "
                             f"{protect.MIN_PASSWORD} characters: anyone can try passwords "

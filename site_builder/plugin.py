@@ -1,6 +1,6 @@
 """The `site-builder` MkDocs plugin, as registered (pyproject `mkdocs.plugins`).
 
-The engine's plugin (engines/mkdocs.py) with the build stage's preparation of a client, so
+The engine's plugin (engines/mkdocs/) with the build stage's preparation of a client, so
 `mkdocs serve` and `site-builder serve` load, validate and render the plans exactly as a build
 does. It lives here, above the build, because the engine itself must not import the build.
 """

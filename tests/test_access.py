@@ -21,8 +21,10 @@ from helpers import approval, make_client, write
 
 from site_builder.access import modes as access
 from site_builder.access import password as protect
+from site_builder.access import shell as login
 from site_builder.build import BuildOptions, build, validate
 from site_builder.cli import main
+from site_builder.engines import mkdocs as mkdocs_engine
 from site_builder.errors import PlanError
 from site_builder.plans.load import load_plans
 
@@ -457,11 +459,11 @@ def test_a_previous_build_salted_from_the_slug_is_not_reused(tmp_path):
     new one even though the password still opens the old site."""
     slug_salt = hashlib.sha256(b"site-builder-salt\0acme").digest()[:16]
     old = protect.Sealer(protect.derive_key("pw", slug_salt), slug_salt)
-    write(tmp_path / "acme" / "index.html", protect.shell(old.envelope("index.html", b"x"), "en"))
+    write(tmp_path / "acme" / "index.html", login.shell(old.envelope("index.html", b"x"), "en"))
     assert protect.sealer_for("acme", "pw", tmp_path / "acme").salt != slug_salt
     random_salt = b"r" * 16
     kept = protect.Sealer(protect.derive_key("pw", random_salt), random_salt)
-    write(tmp_path / "acme" / "index.html", protect.shell(kept.envelope("index.html", b"x"),
+    write(tmp_path / "acme" / "index.html", login.shell(kept.envelope("index.html", b"x"),
                                                           "en"))
     assert protect.sealer_for("acme", "pw", tmp_path / "acme").salt == random_salt
     assert protect.sealer_for("acme", "other", tmp_path / "acme").salt != random_salt
@@ -505,7 +507,7 @@ def test_key_and_shell_match_what_the_browser_does():
     salt = b"s" * 16
     assert protect.derive_key("pw", salt) == hashlib.pbkdf2_hmac("sha256", b"pw", salt,
                                                                  600_000, 32)
-    js = protect.UNLOCK_JS.read_text()
+    js = login.UNLOCK_JS.read_text()
     for needle in ('name: "PBKDF2", hash: "SHA-256"', '"AES-GCM"', "deriveKey",
                    "document.open()", "document.write(html)", "document.close()"):
         assert needle in js
@@ -515,7 +517,7 @@ def test_key_and_shell_match_what_the_browser_does():
     for storage in ("sessionStorage", "localStorage", "indexedDB", "document.cookie",
                     "exportKey", "deriveBits"):
         assert storage not in code, storage
-    shell = protect.shell(protect.Sealer(b"k" * 32, salt).envelope("index.html", b"<p>x</p>"),
+    shell = login.shell(protect.Sealer(b"k" * 32, salt).envelope("index.html", b"<p>x</p>"),
                           "de")
     assert '<html lang="de">' in shell and "Geschützte Statusseite" in shell
     assert "http://" not in shell and "https://" not in shell  # no request anywhere
@@ -536,7 +538,9 @@ def test_protect_replaces_files_and_never_writes_into_hard_links(tmp_path):
     html_before = tmp_path / "linked.html"
     os.link(site / "index.html", html_before)
     sealer = protect.Sealer(b"k" * 32, b"s" * 16)
-    report = protect.protect_site(site, sealer, "en", ["badges/p.svg"])
+    engine = login.EngineFiles(mkdocs_engine.THEME_FOLDER, mkdocs_engine.PAGE_LISTINGS,
+                               mkdocs_engine.PAGE_LISTING_FOLDERS)
+    report = login.protect_site(site, sealer, "en", ["badges/p.svg"], engine)
     assert html_before.read_text().startswith("<html><body>")  # the other link is untouched
     assert shared.read_text() == "body{}" and (site / "assets" / "theme.css").is_file()
     assert report.removed == ["badges/p.svg"] and report.encrypted == ["odd.txt"]

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from helpers import PLAN_YML, approval, make_client, write
 
-from site_builder.plans import load, mdsafe, yamlsafe
+from site_builder.plans import files as plan_files
+from site_builder.plans import mdsafe, yamlsafe
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 import worst_case  # noqa: E402  (the worst-case input generator)
@@ -118,7 +119,7 @@ def test_a_50_mb_plan_is_refused_without_reading_it(plans, tmp_path):
 
 
 def test_a_client_yml_over_1_mb_is_refused(plans, tmp_path):
-    make_client(plans, client_yml="name: Acme\n" + "#" * load.MAX_YAML_BYTES + "\n")
+    make_client(plans, client_yml="name: Acme\n" + "#" * plan_files.MAX_YAML_BYTES + "\n")
     check(tmp_path, r"^plans/acme/client\.yml:0: error: file is too large")
 
 
@@ -140,12 +141,12 @@ def test_a_document_at_the_limit_is_published(plans, tmp_path):
     folder = make_client(plans, projects={"web": PLAN_YML.replace(
         "      - Mockups", "      - {title: Footage, file: documents/footage.mov}")})
     doc = write(folder / "web" / "documents" / "footage.mov", "")
-    os.truncate(doc, load.MAX_DOCUMENT_BYTES)
+    os.truncate(doc, plan_files.MAX_DOCUMENT_BYTES)
     code, stderr, elapsed = run_capped(tmp_path, "build", "--out", "site", "--today",
                                        "2026-02-01")
     assert code == 0, stderr
     published = tmp_path / "site" / "acme" / "projects" / "web" / "documents" / "footage.mov"
-    assert published.stat().st_size == load.MAX_DOCUMENT_BYTES
+    assert published.stat().st_size == plan_files.MAX_DOCUMENT_BYTES
 
 
 def test_an_approval_note_over_256_kb_is_refused(plans, tmp_path):
@@ -160,7 +161,7 @@ def test_more_than_5000_notes_in_a_project_is_an_error(plans, tmp_path):
     notes = folder / "web" / "approvals"
     notes.mkdir()
     text = approval("kickoff", "2026-01-09").encode()
-    for n in range(load.MAX_APPROVALS_PER_PROJECT + 1):
+    for n in range(plan_files.MAX_APPROVALS_PER_PROJECT + 1):
         (notes / f"{n:05d}.md").write_bytes(text)
     check(tmp_path, r"^plans/acme/web/approvals:0: error: 5001 approval notes; the limit per "
                     r"project is 5000$")
@@ -170,7 +171,7 @@ def test_more_than_2000_documents_in_a_project_is_an_error(plans, tmp_path):
     folder = make_client(plans)
     docs = folder / "web" / "documents"
     docs.mkdir()
-    for n in range(load.MAX_DOCUMENTS_PER_PROJECT + 1):
+    for n in range(plan_files.MAX_DOCUMENTS_PER_PROJECT + 1):
         (docs / f"{n:05d}.pdf").write_bytes(b"%PDF")
     check(tmp_path, r"^plans/acme/web/documents:0: error: more than 2000 documents$")
 
@@ -206,7 +207,7 @@ def test_3000_approval_notes_build_within_bounds(plans, tmp_path):
 WORST_ACCEPTED = ["letter", "image open", "link open", "nested brackets", "nested images",
                   "star bracket", "table rows", "table columns", "many lines", "mixed specials",
                   "char &", "at", "local run", "entity at", "split address", "list item"]
-NOTE_LIMIT = load.MAX_NOTE_BYTES - len(worst_case.NOTE_HEAD.encode())
+NOTE_LIMIT = plan_files.MAX_NOTE_BYTES - len(worst_case.NOTE_HEAD.encode())
 
 
 @pytest.mark.slow
@@ -218,7 +219,7 @@ def test_the_worst_notes_and_summaries_the_limits_admit_build(plans, tmp_path):
     folder = make_client(plans, projects={})
     for n, name in enumerate(WORST_ACCEPTED):
         text = cases[name]
-        assert len((worst_case.NOTE_HEAD + text).encode()) <= load.MAX_NOTE_BYTES
+        assert len((worst_case.NOTE_HEAD + text).encode()) <= plan_files.MAX_NOTE_BYTES
         summary = text[:worst_case.SUMMARY_CHARS]
         summary = summary if summary.count("[") + summary.count("{") <= 32 else "Plain."
         write(folder / f"p{n}" / "plan.yml",
@@ -273,11 +274,11 @@ def test_the_readme_states_the_real_limits():
     text = README.read_text(encoding="utf-8")
     section = text[text.index("## Limits"):]
     expected = [
-        f"{load.MAX_YAML_BYTES // 1_000_000} MB",            # client.yml, plan.yml
-        f"{load.MAX_NOTE_BYTES // 1_000} KB",                # an approval note
-        f"{load.MAX_APPROVALS_PER_PROJECT:,} notes",
-        f"{load.MAX_DOCUMENT_BYTES // 1_000_000} MB",        # a document
-        f"{load.MAX_DOCUMENTS_PER_PROJECT:,} per project",
+        f"{plan_files.MAX_YAML_BYTES // 1_000_000} MB",            # client.yml, plan.yml
+        f"{plan_files.MAX_NOTE_BYTES // 1_000} KB",                # an approval note
+        f"{plan_files.MAX_APPROVALS_PER_PROJECT:,} notes",
+        f"{plan_files.MAX_DOCUMENT_BYTES // 1_000_000} MB",        # a document
+        f"{plan_files.MAX_DOCUMENTS_PER_PROJECT:,} per project",
         f"{yamlsafe.MAX_DEPTH} levels", f"{yamlsafe.MAX_BLOCK_PREFIX} columns",
         f"{mdsafe.MAX_DEPTH} elements", f"{mdsafe.MAX_HTML_TAGS:,} raw HTML tags",
     ]

@@ -15,7 +15,8 @@ from helpers import CLIENT_YML, PLAN_YML, write
 
 from site_builder.authoring import schema_export
 from site_builder.cli import main
-from site_builder.plans.load import FRONT_MATTER, load_plans
+from site_builder.plans.load import load_plans
+from site_builder.plans.notes import FRONT_MATTER
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "schema"

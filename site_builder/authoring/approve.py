@@ -24,17 +24,11 @@ from pathlib import Path
 
 from ..errors import Diagnostics, PlanError, SiteBuilderError, UsageError
 from ..model import Signer, SigningKey
-from ..plans import schema, signatures, yamlsafe
-from ..plans.load import (
-    FRONT_MATTER,
-    MAX_NOTE_BYTES,
-    MAX_YAML_BYTES,
-    check_binding,
-    is_bound,
-    signers_of,
-    unbound_warning,
-)
-from ..plans.schema import EMAIL_RE, PERSON_RE, Ctx
+from ..plans import schema, signatures
+from ..plans.clients import signers_of
+from ..plans.files import MAX_NOTE_BYTES, MAX_YAML_BYTES, parse_yaml
+from ..plans.notes import FRONT_MATTER, check_binding, is_bound, unbound_warning
+from ..plans.schema import EMAIL_RE, PERSON_RE
 from .scaffold import split_target, yaml_scalar
 
 DECISIONS = ("approved", "changes-requested", "rejected")
@@ -48,7 +42,8 @@ _SIGN_TIMEOUT = 300  # long enough to type a passphrase
 
 def read_record(path: Path, record: schema.Record, diags: Diagnostics,
                 text: str | None = None, line_offset: int = 0) -> schema.Fields | None:
-    """Parse one YAML file (or front matter `text`) against a record, as the loader does."""
+    """Parse one YAML file (or front matter `text`) against a record: read here (only the
+    files involved), parsed by the loader's parse_yaml."""
     if text is None:
         try:
             data = path.read_bytes() if path.stat().st_size <= MAX_YAML_BYTES else None
@@ -63,15 +58,7 @@ def read_record(path: Path, record: schema.Record, diags: Diagnostics,
         except UnicodeDecodeError:
             diags.error(path, 0, "file is not valid UTF-8 text")
             return None
-    node = yamlsafe.parse(text)
-    if isinstance(node, yamlsafe.YamlProblem):
-        diags.error(path, node.line + line_offset, node.message)
-        return None
-    if node is None:
-        diags.error(path, 1 + line_offset, f"{record.title} is empty")
-        return None
-    fields = record.convert(node, Ctx(path, diags, line_offset))
-    return None if fields is schema.INVALID else fields
+    return parse_yaml(path, text, record, diags, line_offset)
 
 
 @dataclass
@@ -112,7 +99,7 @@ class Note:
     by_name: str
     by_email: str
     date: dt.date
-    bound: bool  # names its client and project (load.is_bound)
+    bound: bool  # names its client and project (notes.is_bound)
     line: int  # of the front matter
 
 
@@ -242,7 +229,7 @@ def _person(value: str) -> tuple[str, str]:
 
 def _note_text(request: ApprovalRequest, client: str, project: str, name: str, email: str,
                date: dt.date) -> str:
-    # client and project bind the note to its folder once signed (load.check_binding).
+    # client and project bind the note to its folder once signed (notes.check_binding).
     lines = ["---", f"client: {client}", f"project: {project}",
              f"milestone: {request.milestone}", f"decision: {request.decision}",
              f"date: {date.isoformat()}", f"by: {yaml_scalar(f'{name} <{email}>')}"]

@@ -29,7 +29,8 @@ from pathlib import Path
 
 from ..errors import Diagnostics, PlanError, SiteBuilderError
 from ..plans import schema, signatures
-from ..plans.load import MAX_NOTE_BYTES, load_plans
+from ..plans.files import MAX_NOTE_BYTES
+from ..plans.load import load_plans
 from ..site.revision import plan_revision, shown_deliverables
 from .approve import read_record
 

@@ -22,7 +22,7 @@ import yaml
 
 from ..errors import Diagnostics, PlanError, SiteBuilderError, UsageError
 from ..plans import schema, yamlsafe
-from ..plans.load import signers_of
+from ..plans.clients import signers_of
 from ..plans.schema import EMAIL_RE, SLUG_RE, SSH_KEY_RE
 from .approve import read_record
 from .scaffold import existing_clients, yaml_scalar

@@ -26,7 +26,7 @@ from pathlib import Path
 from ..model import Client
 from ..site import emails
 from ..site.i18n import Translator
-from .changes import ADDED, DELIVERED, DUE_MOVED, DUE_SOON, OVERDUE, REMOVED
+from .records import ADDED, DELIVERED, DUE_MOVED, DUE_SOON, OVERDUE, REMOVED
 
 JSON, SLACK, TEAMS, GOOGLE_CHAT = "json", "slack", "teams", "google-chat"
 FORMATS = (JSON, SLACK, TEAMS, GOOGLE_CHAT)

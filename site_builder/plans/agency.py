@@ -8,7 +8,7 @@ editors as agency.schema.json).
 
 Nothing here can weaken a site: the settings are text, colours and files that go through the
 same checks as a client's branding (inert SVG and CSS), and the MkDocs protections are applied
-after them (engines/mkdocs.py).
+after them (engines/mkdocs/).
 """
 from __future__ import annotations
 

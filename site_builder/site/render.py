@@ -1,7 +1,7 @@
 """Render stage: derived state -> the pages and files of one client's site.
 
 Produces a `SiteBundle` (page HTML, status.json, feed, calendar, documents to publish) from
-Jinja2 templates in theme/pages/. No MkDocs here: engines/mkdocs.py turns a bundle into a site.
+Jinja2 templates in theme/pages/. No MkDocs here: engines/mkdocs/ turns a bundle into a site.
 Pages are finished HTML: plan text never passes through a Markdown pipeline (whose extensions
 a team may configure) except our own, sanitised one.
 

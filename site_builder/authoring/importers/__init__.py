@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...errors import Diagnostic, Diagnostics, PlanError, UsageError
-from ...plans.load import MAX_YAML_BYTES
+from ...plans.files import MAX_YAML_BYTES
 from ..scaffold import split_target
 from . import merge, sources
 from .fetch import fetch_github_milestones

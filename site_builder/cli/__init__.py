@@ -1,0 +1,26 @@
+"""The command line: a thin layer that parses options and turns exceptions into exit codes.
+
+Exit status: 0 success; 1 the plans have errors (or warnings with --strict); 2 bad usage.
+The commands live beside this file, grouped by pipeline stage (site, access, authoring,
+events); what they share (say(), the option declarations, run_command()) is in shared.py.
+"""
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from . import access, authoring, events, site
+from .shared import EXIT_INTERNAL, say
+
+__all__ = ["EXIT_INTERNAL", "main", "say"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="site-builder")
+def main() -> None:
+    """Milestone status sites from plans kept in git: one static site per client."""
+
+
+for _module in (site, access, authoring, events):
+    for _command in _module.COMMANDS:
+        main.add_command(_command)

@@ -1,0 +1,50 @@
+"""`site-builder events --due-within N`: milestones not approved whose due date is at most N
+days after the client's today (overdue ones included), from the working tree, like `status`."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from ..derive import APPROVED
+from ..site.render import json_day, json_text
+from .records import DUE_SOON, OVERDUE, plain_text, record_path, where
+
+# --- due soon ------------------------------------------------------------------------------------
+
+
+def due_records(plans: Path, within: int, today: dt.date | None = None) -> list[dict]:
+    """Milestones not approved and due at most `within` days after the client's today."""
+    from ..build import client_today, validate
+    from ..derive import derive_client
+
+    checked = validate(plans, today=today)
+    found = []
+    for client in checked.plans.clients:
+        day = client_today(client, today)
+        state = derive_client(client, day, checked.history.for_client(client.slug),
+                              checked.history.approvals_for(client.slug))
+        for project in state.projects:
+            for position, s in enumerate(project.milestones):
+                m = s.milestone
+                left = (m.due - day).days
+                if s.status == APPROVED or left > within:
+                    continue
+                record = {
+                    "type": OVERDUE if left < 0 else DUE_SOON,
+                    **where(client.slug, client.name, project.project.slug,
+                             project.project.title, m.id, m.title),
+                    "owner": json_text(m.owner), "due": json_day(m.due), "days_left": left,
+                    "status": s.status, "today": day.isoformat(),
+                }
+                found.append(((m.due, client.slug, project.project.slug, position), record))
+    found.sort(key=lambda item: item[0])
+    return [record for _, record in found]
+
+
+def due_line(r: dict) -> str:
+    left = r["days_left"]
+    when = (f"overdue by {-left} day(s)" if left < 0 else "due today" if left == 0
+            else f"due in {left} day(s)")
+    owner = f", owner {r['owner']}" if r["owner"] else ""
+    return plain_text(f"{r['due']}  {record_path(r)}  {when}: {r['milestone']['title']} "
+                       f"({r['status']}{owner})")

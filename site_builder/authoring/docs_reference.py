@@ -28,7 +28,7 @@ PAGES: dict[str, tuple[schema.Record, str, str]] = {
     "approval": (schema.APPROVAL, "approval.md", "Approval notes"),
     "agency": (schema.AGENCY, "agency-yml.md", "site-builder.yml"),
 }
-GENERATED = ("<!-- Generated from site_builder/plans/schema.py by `python -m site_builder.authoring.docs_reference`;"
+GENERATED = ("<!-- Generated from site_builder/plans/schema/formats.py by `python -m site_builder.authoring.docs_reference`;"
              " do not edit. -->")
 
 

@@ -13,8 +13,6 @@ the loader does before it replaces the file; nothing is written when that fails.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from ..plans.clients import signers_of
 from ..plans.schema import EMAIL_RE, SLUG_RE, SSH_KEY_RE
 from .approve import read_record
 from .scaffold import existing_clients, yaml_scalar
+from .yamltext import display_path, item_columns, last_index, line_end, replace_file
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,7 @@ def add_signer(plans: Path, client: str, line: str, name: str, email: str,
     blob = key.split()[1]
     for signer in signers:
         if any(k.key.split()[1] == blob for k in signer.keys):
-            raise SiteBuilderError(f"{_shown(path)}: this key is already listed for "
+            raise SiteBuilderError(f"{display_path(path)}: this key is already listed for "
                                    f"{signer.email}; nothing was changed")
     existing = next((s for s in signers if s.email == email), None)
     new_text = _edited(text, email, key, name, valid_after)
@@ -87,9 +86,9 @@ def add_signer(plans: Path, client: str, line: str, name: str, email: str,
     mine = next((s for s in new_signers if s.email == email), None)
     if check.errors or mine is None or not any(k.key.split()[1] == blob for k in mine.keys):
         problems = "; ".join(d.message for d in check.errors) or "the key was not found after"
-        raise SiteBuilderError(f"{_shown(path)}: cannot add the key by editing the file "
+        raise SiteBuilderError(f"{display_path(path)}: cannot add the key by editing the file "
                                f"({problems}); add it by hand; nothing was changed")
-    _replace(path, new_text)
+    replace_file(path, new_text)
     return Added(path, email, existing is None, len(mine.keys))
 
 
@@ -124,7 +123,7 @@ def _edited(text: str, email: str, key: str, name: str, valid_after: dt.date | N
         item_email = _value(item, "email") if isinstance(item, yaml.MappingNode) else None
         if isinstance(item_email, yaml.ScalarNode) and item_email.value.lower() == email:
             return _add_key(text, item, entry, nl)
-    dash, column = _dash(text, signers.value[-1])
+    dash, column = item_columns(text, signers.value[-1])
     body = _signer(name, email, entry)
     lines = [" " * dash + "-" + " " * (column - dash - 1) + body[0],
              *(" " * column + x for x in body[1:])]
@@ -136,7 +135,7 @@ def _add_key(text: str, signer: yaml.MappingNode, entry: list[str], nl: str) -> 
         if key_node.value == "keys":
             if not isinstance(value, yaml.SequenceNode) or value.flow_style or not value.value:
                 raise SiteBuilderError("this signer's `keys:` is not a block list")
-            dash, column = _dash(text, value.value[-1])
+            dash, column = item_columns(text, value.value[-1])
             lines = [" " * dash + "-" + " " * (column - dash - 1) + entry[0],
                      *(" " * column + x for x in entry[1:])]
             return _insert_after(text, value.value[-1], nl + nl.join(lines))
@@ -146,7 +145,7 @@ def _add_key(text: str, signer: yaml.MappingNode, entry: list[str], nl: str) -> 
             old = text[value.start_mark.index:value.end_mark.index]
             added = nl + nl.join([indent + "- " + entry[0],
                                   *(indent + "  " + x for x in entry[1:])])
-            end = _line_end(text, value.end_mark.index)
+            end = line_end(text, value.end_mark.index)
             # Right to left, so earlier offsets stay valid.
             text = _splice(text, end, end, added)
             text = _splice(text, value.start_mark.index, value.end_mark.index,
@@ -172,33 +171,8 @@ def _value(mapping: yaml.Node, name: str) -> yaml.Node | None:
     return next((v for k, v in mapping.value if getattr(k, "value", None) == name), None)
 
 
-def _dash(text: str, item: yaml.Node) -> tuple[int, int]:
-    """(column of the `-`, column of the item's content) of a block list item."""
-    start = text.rfind("\n", 0, item.start_mark.index) + 1
-    prefix = text[start:item.start_mark.index]
-    stripped = prefix.rstrip()
-    if not stripped.endswith("-") or stripped[:-1].strip(" "):
-        raise SiteBuilderError("a list item is not written as `- ...` on its own line")
-    return len(stripped) - 1, item.start_mark.column
-
-
-def _last_index(node: yaml.Node) -> int:
-    """Where the text of a node ends (its last scalar or flow collection)."""
-    if isinstance(node, yaml.ScalarNode) or getattr(node, "flow_style", False):
-        return node.end_mark.index
-    children = node.value if isinstance(node, yaml.SequenceNode) else \
-        [n for pair in node.value for n in pair]
-    return max((_last_index(c) for c in children), default=node.start_mark.index)
-
-
-def _line_end(text: str, index: int) -> int:
-    end = text.find("\n", index)
-    end = len(text) if end < 0 else end
-    return end - 1 if end > 0 and text[end - 1] == "\r" else end
-
-
 def _insert_after(text: str, node: yaml.Node, added: str) -> str:
-    end = _line_end(text, _last_index(node))
+    end = line_end(text, last_index(node))
     return _splice(text, end, end, added)
 
 
@@ -206,20 +180,3 @@ def _splice(text: str, start: int, end: int, new: str) -> str:
     return text[:start] + new + text[end:]
 
 
-def _replace(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".client.yml.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _shown(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)

@@ -6,14 +6,13 @@ fetch.py gets GitHub milestones over HTTP. See docs/managers/import-export.md.
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ...errors import Diagnostic, Diagnostics, PlanError, UsageError
 from ...plans.files import MAX_YAML_BYTES
 from ..scaffold import split_target
+from ..yamltext import display_path, replace_file
 from . import merge, sources
 from .fetch import fetch_github_milestones
 from .sources import JIRA_MODES, KINDS, Record
@@ -69,11 +68,11 @@ def run_import(request: ImportRequest) -> Imported:
         result = merge.merge(path, old, records)
     diff = tuple(line.rstrip("\r\n") for line in difflib.unified_diff(
         (old or "").splitlines(keepends=True), result.text.splitlines(keepends=True),
-        fromfile=f"a/{_shown(path)}" if old is not None else "/dev/null",
-        tofile=f"b/{_shown(path)}"))
+        fromfile=f"a/{display_path(path)}" if old is not None else "/dev/null",
+        tofile=f"b/{display_path(path)}"))
     written = False
     if not request.dry_run and result.text != old:
-        _write(path, result.text)
+        replace_file(path, result.text)
         written = True
     return Imported(path, old is None, result.added, result.updated, result.unchanged, diff,
                     tuple(diags.warnings), written)
@@ -114,23 +113,3 @@ def _refuse(path: Path):
     raise UsageError(f"{path} is larger than {MAX_YAML_BYTES:,} bytes")
 
 
-def _write(path: Path, text: str) -> None:
-    """Replace (or create) plan.yml atomically: a failed write leaves the old file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".plan.yml.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _shown(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)

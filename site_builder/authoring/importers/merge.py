@@ -22,6 +22,7 @@ from ...plans import schema, yamlsafe
 from ...textsafe import printable
 from ..approve import read_record
 from ..scaffold import yaml_scalar
+from ..yamltext import item_columns, last_index, line_end
 from .sources import Record, slugify
 
 
@@ -181,11 +182,11 @@ def _add_source(text: str, item: yaml.MappingNode, ref: str, nl: str):
     line = f"source: {yaml_scalar(ref)}"
     if internal is None:
         indent = " " * item.start_mark.column
-        end = _line_end(text, _content_end(text, _last_index(item)))
+        end = line_end(text, _content_end(text, last_index(item)))
         return end, end, nl + indent + "internal:" + nl + indent + "  " + line
     if isinstance(internal, yaml.MappingNode) and not internal.flow_style and internal.value:
         indent = " " * internal.start_mark.column
-        end = _line_end(text, _content_end(text, _last_index(internal)))
+        end = line_end(text, _content_end(text, last_index(internal)))
         return end, end, nl + indent + line
     if isinstance(internal, yaml.MappingNode) and internal.flow_style and not internal.value:
         return internal.start_mark.index, internal.end_mark.index, \
@@ -195,48 +196,23 @@ def _add_source(text: str, item: yaml.MappingNode, ref: str, nl: str):
 
 def _append(text: str, sequence: yaml.SequenceNode, blocks: list[list[str]], nl: str):
     first, last = sequence.value[0], sequence.value[-1]
-    dash, column = _dash(text, first)
+    dash, column = item_columns(text, first, "a milestone")
     gap = ""
     if len(sequence.value) > 1:
-        between = text[_content_end(text, _last_index(first)):sequence.value[1].start_mark.index]
+        between = text[_content_end(text, last_index(first)):sequence.value[1].start_mark.index]
         gap = nl if re.search(r"\n[ \t]*\r?\n", between) else ""
     out = []
     for head, *rest in blocks:
         lines = [" " * dash + "-" + " " * (column - dash - 1) + head,
                  *(" " * column + x for x in rest)]
         out.append(gap + nl + nl.join(lines))
-    end = _line_end(text, _content_end(text, _last_index(last)))
+    end = line_end(text, _content_end(text, last_index(last)))
     return end, end, "".join(out)
-
-
-def _dash(text: str, item: yaml.Node) -> tuple[int, int]:
-    """(column of the `-`, column of the item's content) of a block list item."""
-    start = text.rfind("\n", 0, item.start_mark.index) + 1
-    prefix = text[start:item.start_mark.index].rstrip()
-    if not prefix.endswith("-") or prefix[:-1].strip(" "):
-        raise SiteBuilderError("a milestone is not written as `- ...` on its own line; "
-                               "nothing was changed")
-    return len(prefix) - 1, item.start_mark.column
-
-
-def _last_index(node: yaml.Node) -> int:
-    """Where the text of a node ends (its last scalar or flow collection)."""
-    if isinstance(node, yaml.ScalarNode) or getattr(node, "flow_style", False):
-        return node.end_mark.index
-    children = node.value if isinstance(node, yaml.SequenceNode) else \
-        [n for pair in node.value for n in pair]
-    return max((_last_index(c) for c in children), default=node.start_mark.index)
 
 
 def _content_end(text: str, index: int) -> int:
     """`index` moved back over trailing white space and line breaks."""
     return len(text[:index].rstrip())
-
-
-def _line_end(text: str, index: int) -> int:
-    end = text.find("\n", index)
-    end = len(text) if end < 0 else end
-    return end - 1 if end > 0 and text[end - 1] == "\r" else end
 
 
 def _verify(text: str, expected: dict[str, tuple[str, dt.date]],

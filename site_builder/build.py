@@ -243,7 +243,7 @@ def build(options: BuildOptions, progress: Callable[[BuiltSite, int, int], None]
     plans, history = checked.plans, checked.history
     report = BuildReport(warnings=checked.diagnostics.warnings)
     selected = [c for c in plans.clients if not clients or c.slug in clients]
-    salt_secret = protect.salt_secret() if any(c.access.mode == "password"
+    salt_secret = protect.salt_secret() if any(c.access.needs_password
                                                for c in selected) else None
 
     out = Path(options.out)
@@ -338,7 +338,7 @@ def _build_one(job: ClientJob) -> BuiltSite:
     from .engines.mkdocs import PAGE_LISTING_FOLDERS, PAGE_LISTINGS, THEME_FOLDER, build_site
 
     mode = job.client.access.mode
-    if mode == "password" and job.password is None:
+    if job.client.access.needs_password and job.password is None:
         # Never the site unencrypted: a page that says it is not available, and a warning.
         login_shell.write_placeholder(job.site_dir, job.client.language)
         access.write_marker(job.site_dir, mode, protected=False)
@@ -353,7 +353,7 @@ def _build_one(job: ClientJob) -> BuiltSite:
     epoch = job.history.last_commit or calendar.timegm(bundle.today.timetuple())
     warnings = build_site(bundle, job.base_config, job.site_dir, epoch, AssetStore(job.out),
                           job.agency, job.layer)
-    if mode == "password":
+    if job.client.access.needs_password:
         # The salt of the site now in OUT is kept while the password still opens it.
         sealer = protect.sealer_for(job.client.slug, job.password.reveal(),
                                     job.out / job.client.slug, job.salt_secret)

@@ -91,7 +91,23 @@ class Access:
 
     @property
     def public(self) -> bool:
+        """Anyone may read the site, at its plain path."""
         return self.mode == "public"
+
+    @property
+    def has_secret_path(self) -> bool:
+        """The site is served under an unguessable path (link mode)."""
+        return self.mode == "link"
+
+    @property
+    def needs_password(self) -> bool:
+        """The pages are encrypted with the password from `password_env`."""
+        return self.mode == "password"
+
+    @property
+    def needs_login(self) -> bool:
+        """The web server asks for a login (htpasswd `users`)."""
+        return self.mode == "host"
 
 
 @dataclass(frozen=True)

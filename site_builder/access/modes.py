@@ -100,7 +100,7 @@ def link_segment(secret: bytes, slug: str) -> str:
 
 def site_path(client: Client, secret: bytes | None) -> str:
     """The folder a client's site is served from, relative to the web root (no slashes)."""
-    if client.access.mode == "link":
+    if client.access.has_secret_path:
         if secret is None:
             raise AccessError(f"{client.slug}: link mode needs {LINK_SECRET_ENV}")
         return link_segment(secret, client.slug)
@@ -112,7 +112,7 @@ def site_path(client: Client, secret: bytes | None) -> str:
 
 def password_for(access: Access, environ: Mapping[str, str] | None = None) -> str | None:
     """The password of a password-mode site from its environment variable (None: not set)."""
-    if access.mode != "password" or not access.password_env:
+    if not access.needs_password or not access.password_env:
         return None
     return (os.environ if environ is None else environ).get(access.password_env) or None
 
@@ -180,7 +180,7 @@ def write_build_access_files(out: Path, staging: Path, clients: Iterable[Client]
     root = out / ACCESS_DIR
     for client in clients:
         target = root / client.slug
-        if client.access.mode != "host":
+        if not client.access.needs_login:
             if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)
             continue

@@ -216,7 +216,7 @@ def _lay_out(options: PublishOptions, clients: list[Client], secret: bytes | Non
                 access.htpasswd(client.access), encoding="utf-8")
             locations.append(access.nginx_location(url_path, "host",
                                                    f"{htpasswd_dir}/{client.slug}"))
-        elif client.access.mode != "public":
+        elif not client.access.public:
             locations.append(access.nginx_location(url_path, client.access.mode))
     public = [p.path for p in report.sites if p.mode == "public"]
     noindex = [p.path for p in report.sites if p.mode in ("password", "host")]
@@ -258,7 +258,7 @@ def _built_problem(client: Client, site: Path, shown_out: Path) -> str | None:
     if marker.get("mode") != mode:
         return (f"{client.slug}: {shown} was built for {marker.get('mode')} mode, client.yml "
                 f"says {mode}; build it again")
-    if mode == "password" and marker.get("protected") is not True:
+    if client.access.needs_password and marker.get("protected") is not True:
         return (f"{client.slug}: {shown} was built without its password "
                 f"({client.access.password_env} was not set); set it and build again")
     return None

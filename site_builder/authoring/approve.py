@@ -19,15 +19,20 @@ import sys
 import zoneinfo
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Diagnostics, PlanError, SiteBuilderError, UsageError
-from ..model import Signer, SigningKey
+from ..model import Client, SigningKey, Source
 from ..plans import schema, signatures
-from ..plans.clients import signers_of
-from ..plans.files import MAX_NOTE_BYTES, MAX_YAML_BYTES, parse_yaml
-from ..plans.notes import FRONT_MATTER, check_binding, is_bound, unbound_warning
+from ..plans.clients import client_from_text
+from ..plans.files import MAX_NOTE_BYTES, MAX_YAML_BYTES, decode, parse_yaml
+from ..plans.notes import (
+    check_binding,
+    is_bound,
+    parse_front_matter,
+    unbound_warning,
+)
 from ..plans.schema import EMAIL_RE, PERSON_RE
 from .scaffold import split_target, yaml_scalar
 
@@ -45,48 +50,41 @@ def read_record(path: Path, record: schema.Record, diags: Diagnostics,
     """Parse one YAML file (or front matter `text`) against a record: read here (only the
     files involved), parsed by the loader's parse_yaml."""
     if text is None:
-        try:
-            data = path.read_bytes() if path.stat().st_size <= MAX_YAML_BYTES else None
-        except OSError as exc:
-            diags.error(path, 0, f"cannot read file: {exc.strerror or exc}")
-            return None
-        if data is None:
-            diags.error(path, 0, f"file is larger than {MAX_YAML_BYTES:,} bytes")
-            return None
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            diags.error(path, 0, "file is not valid UTF-8 text")
+        text = _read_text(path, MAX_YAML_BYTES, "file is larger", diags)
+        if text is None:
             return None
     return parse_yaml(path, text, record, diags, line_offset)
 
 
-@dataclass
-class ClientInfo:
-    """What approve and verify need from client.yml."""
-
-    path: Path
-    signers: tuple[Signer, ...] = ()
-    require_signed: bool = False
-    timezone: str = "UTC"
-    diags: Diagnostics = field(default_factory=Diagnostics)
-
-
-def read_client(client_dir: Path) -> ClientInfo:
-    path = client_dir / "client.yml"
-    info = ClientInfo(path)
-    fields = read_record(path, schema.CLIENT, info.diags)
-    if fields is None:
-        return info
-    info.require_signed = bool(fields.get("require_signed_approvals", False))
-    info.timezone = fields.get("timezone", "UTC")
-    info.signers = signers_of(path, fields, info.diags)
-    return info
-
-
-def client_today(info: ClientInfo) -> dt.date:
+def _read_text(path: Path, limit: int, too_large: str, diags: Diagnostics) -> str | None:
     try:
-        zone = zoneinfo.ZoneInfo(info.timezone)
+        data = path.read_bytes() if path.stat().st_size <= limit else None
+    except OSError as exc:
+        diags.error(path, 0, f"cannot read file: {exc.strerror or exc}")
+        return None
+    if data is None:
+        diags.error(path, 0, f"{too_large} than {limit:,} bytes")
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        diags.error(path, 0, "file is not valid UTF-8 text")
+        return None
+
+
+def read_client(client_dir: Path) -> tuple[Client, Diagnostics]:
+    """What approve and verify need from client.yml (plans.clients.client_from_text), and its
+    problems; without a readable client.yml, a Client with no signers."""
+    path = client_dir / "client.yml"
+    diags = Diagnostics()
+    text = _read_text(path, MAX_YAML_BYTES, "file is larger", diags)
+    client = client_from_text(client_dir.name, path, text, diags) if text is not None else None
+    return client or Client(client_dir.name, client_dir.name, client_dir, Source(path, 1)), diags
+
+
+def client_today(client: Client) -> dt.date:
+    try:
+        zone = zoneinfo.ZoneInfo(client.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         zone = dt.timezone.utc
     return dt.datetime.now(zone).date()
@@ -104,6 +102,7 @@ class Note:
 
 
 def read_note(path: Path, diags: Diagnostics) -> Note | None:
+    """One note's signer, date and binding, read by the loader's parser (notes.py)."""
     try:
         raw = path.read_bytes() if path.stat().st_size <= MAX_NOTE_BYTES else None
     except OSError as exc:
@@ -112,19 +111,12 @@ def read_note(path: Path, diags: Diagnostics) -> Note | None:
     if raw is None:
         diags.error(path, 0, f"approval note is larger than {MAX_NOTE_BYTES:,} bytes")
         return None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        diags.error(path, 0, "file is not valid UTF-8 text")
+    text = decode(path, raw, diags)
+    parsed = parse_front_matter(path, text, diags) if text is not None else None
+    if parsed is None:
         return None
-    match = FRONT_MATTER.match(text.lstrip("\ufeff"))
-    if not match:
-        diags.error(path, 1, "an approval note starts with YAML front matter between `---` "
-                             "lines (milestone, decision, date, by)")
-        return None
-    fields = read_record(path, schema.APPROVAL, diags, match.group(1), line_offset=1)
-    if fields is None or not check_binding(path, fields, diags) or \
-            not (fields.get("by") and fields.get("date")):
+    fields = parsed[0]
+    if not check_binding(path, fields, diags) or not (fields.get("by") and fields.get("date")):
         return None
     name, email = fields["by"]
     return Note(path, raw, name, email, fields["date"], is_bound(fields), fields.line)
@@ -182,7 +174,7 @@ def approve(request: ApprovalRequest, say: Callable[[str], None]) -> Path:
         if shutil.which("ssh-keygen") is None:
             raise UsageError("--sign needs ssh-keygen (OpenSSH); install it, e.g. the "
                              "openssh-client package")
-    info = read_client(plans / client)
+    info, info_diags = read_client(plans / client)
     date = request.date or client_today(info)
     text = _note_text(request, client, project, name, email, date)
     if len(text.encode("utf-8")) > MAX_NOTE_BYTES:
@@ -192,7 +184,7 @@ def approve(request: ApprovalRequest, say: Callable[[str], None]) -> Path:
                         text)
     say(f"wrote {_shown(note)}")
     if key is None:
-        if info.require_signed:
+        if info.require_signed_approvals:
             say(f"note: {client}'s client.yml requires signed approvals; this decision counts "
                 f"once {name} signs it:")  # `say` prints one line: line breaks are escaped
             say(f"  ssh-keygen -Y sign -n {signatures.NAMESPACE} -f ~/.ssh/id_ed25519 "
@@ -201,10 +193,10 @@ def approve(request: ApprovalRequest, say: Callable[[str], None]) -> Path:
 
     signature = sign(note, key)
     say(f"signed {_shown(signature)}")
-    if info.diags.errors:
+    if info_diags.errors:
         raise SiteBuilderError(
-            f"cannot check the signature: {_shown(info.path)} has errors ("
-            + "; ".join(d.format() for d in info.diags.errors)
+            f"cannot check the signature: {_shown(info.source.path)} has errors ("
+            + "; ".join(d.format() for d in info_diags.errors)
             + f"). The note and its signature were kept: {_shown(note)}, {_shown(signature)}")
     with signatures.Verifier(info.signers) as verifier:
         raw, signed = note.read_bytes(), signature.read_bytes()
@@ -215,7 +207,7 @@ def approve(request: ApprovalRequest, say: Callable[[str], None]) -> Path:
         raise SiteBuilderError(_not_verified(state, email, info, key, retired, date) + (
             f" The note and its signature were kept so you can inspect them: {_shown(note)}, "
             f"{_shown(signature)} (delete both to start over)."))
-    say(f"verified: signed by {name} <{email}>, a signer in {_shown(info.path)}")
+    say(f"verified: signed by {name} <{email}>, a signer in {_shown(info.source.path)}")
     return note
 
 
@@ -241,7 +233,7 @@ def _note_text(request: ApprovalRequest, client: str, project: str, name: str, e
     body = body.replace("\r\n", "\n").replace("\r", "\n").lstrip("\n")
     text = "\n".join(lines) + "\n" + body + ("" if body.endswith("\n") else "\n")
     diags = Diagnostics()  # the same checks the loader makes: nothing invalid gets written
-    read_record(Path("note.md"), schema.APPROVAL, diags, FRONT_MATTER.match(text).group(1), 1)
+    parse_front_matter(Path("note.md"), text, diags)
     if diags.errors:
         raise UsageError("; ".join(d.message for d in diags.errors))
     return text
@@ -288,18 +280,18 @@ def sign(note: Path, key: Path) -> Path:
     return signature
 
 
-def _not_verified(state: str, email: str, info: ClientInfo, key: Path,
+def _not_verified(state: str, email: str, info: Client, key: Path,
                   retired: SigningKey | None, date: dt.date) -> str:
-    emails = [s.email for s in info.signers]
+    emails, client_yml = [s.email for s in info.signers], _shown(info.source.path)
     if retired is not None:
-        return (f"the signature is {state}: {key} is a key {_shown(info.path)} lists for "
+        return (f"the signature is {state}: {key} is a key {client_yml} lists for "
                 f"{email}, but it is {signatures.window(retired)} and the note is dated {date}.")
     if state == signatures.UNKNOWN_SIGNER and email.lower() not in emails:
-        return (f"the signature is {state}: {_shown(info.path)} lists no signer with the email "
+        return (f"the signature is {state}: {client_yml} lists no signer with the email "
                 f"{email} (signers: {', '.join(emails) or 'none'}). Add the signer with their "
                 "public key, or correct --by.")
     if state == signatures.UNKNOWN_SIGNER:
-        return (f"the signature is {state}: {key} is not the key {_shown(info.path)} lists for "
+        return (f"the signature is {state}: {key} is not the key {client_yml} lists for "
                 f"{email}.")
     return f"the signature is {state}: it does not verify over the note."
 
@@ -344,7 +336,7 @@ def verify(paths: Iterable[Path], plans: Path) -> tuple[list[NoteState], Diagnos
     """The signature state of each note, checked against its client's client.yml."""
     diags = Diagnostics()
     results: list[NoteState] = []
-    clients: dict[Path, tuple[ClientInfo, signatures.Verifier]] = {}
+    clients: dict[Path, tuple[Client, signatures.Verifier]] = {}
     with contextlib.ExitStack() as stack:
         for path in find_notes(paths, plans):
             client_dir = path.parent.parent.parent
@@ -356,8 +348,8 @@ def verify(paths: Iterable[Path], plans: Path) -> tuple[list[NoteState], Diagnos
                 continue
             key = client_dir.resolve()
             if key not in clients:
-                info = read_client(client_dir)
-                diags.extend(info.diags)
+                info, info_diags = read_client(client_dir)
+                diags.extend(info_diags)
                 clients[key] = (info, stack.enter_context(signatures.Verifier(info.signers)))
             info, verifier = clients[key]
             note = read_note(path, diags)
@@ -376,7 +368,7 @@ def verify(paths: Iterable[Path], plans: Path) -> tuple[list[NoteState], Diagnos
             if state == signatures.VERIFIED and not note.bound:
                 diags.warning(path, note.line,
                               unbound_warning(client_dir.name, path.parent.parent.name))
-            counts = state == signatures.VERIFIED or not info.require_signed
+            counts = state == signatures.VERIFIED or not info.require_signed_approvals
             results.append(NoteState(path, state, note.by_name, counts))
     return results, diags
 

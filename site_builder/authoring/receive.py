@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Diagnostics, PlanError, SiteBuilderError
-from ..plans import schema, signatures
+from ..plans import signatures
 from ..plans.files import MAX_NOTE_BYTES
 from ..plans.load import load_plans
+from ..plans.notes import parse_front_matter, split_front_matter
 from ..site.revision import plan_revision, shown_deliverables
-from .approve import read_record
 
 MAX_INPUT_BYTES = 5_000_000
 BEGIN, END = "-----BEGIN SSH SIGNATURE-----", "-----END SSH SIGNATURE-----"
@@ -40,7 +40,6 @@ _ARMOUR = re.compile(r"^[ \t]*-----BEGIN SSH SIGNATURE-----[ \t]*\n"
                      r"((?:[ \t]*[A-Za-z0-9+/=]+[ \t]*\n){1,200})"
                      r"[ \t]*-----END SSH SIGNATURE-----[ \t]*$", re.M)
 _FENCE = re.compile(r"^---[ \t]*\n", re.M)
-_FRONT = re.compile(r"---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
 _HEADER = re.compile(rb"[A-Za-z0-9-]{1,76}:")
 _MAIL_HEADERS = ("from", "to", "subject", "date", "mime-version", "content-type", "message-id")
 
@@ -92,10 +91,10 @@ def receive(source: Path, data: bytes, plans: Path) -> Received:
     diags = Diagnostics()
     if len(raw) > MAX_NOTE_BYTES:
         raise ReceiveError(f"the note in {_shown(source)} is larger than {MAX_NOTE_BYTES:,} bytes")
-    front = _FRONT.match(found.note)
-    fields = read_record(source, schema.APPROVAL, diags, front.group(1), found.line)
-    if fields is None or diags.errors:
+    parsed = parse_front_matter(source, found.note, diags, found.line)
+    if parsed is None or diags.errors:
         raise PlanError(diags.errors)
+    fields = parsed[0]
 
     def refuse(field: str, message: str):
         diags.error(source, fields.line_of(field), message)
@@ -262,8 +261,8 @@ def _find(text: str) -> _Found | None:
     for fence in _FENCE.finditer(before):
         if fence.start() and before[fence.start() - 1] != "\n":
             continue
-        front = _FRONT.match(before, fence.start())
-        if front and re.search(r"^milestone:", front.group(1), re.M):
+        front = split_front_matter(before[fence.start():])
+        if front and re.search(r"^milestone:", front.yaml, re.M):
             line = before.count("\n", 0, fence.start()) + 1
             return _Found(before[fence.start():], signature, line,
                           text.count("\n", 0, armour.start()) + 1)

@@ -34,7 +34,7 @@ def links(plans, base_url) -> None:
         loaded, diags = load_plans(plans)
         if diags.errors:
             raise PlanError(diags.errors)
-        secret = access.link_secret() if any(c.access.mode == "link"
+        secret = access.link_secret() if any(c.access.has_secret_path
                                              for c in loaded.clients) else None
         base = base_url.rstrip("/") + "/" if base_url else ""
         for client in loaded.clients:

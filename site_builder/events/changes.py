@@ -35,7 +35,7 @@ from ..derive import counts
 from ..errors import Diagnostic, Diagnostics, PlanError, SiteBuilderError, UsageError
 from ..model import Approval, Client, Milestone, Source
 from ..plans import schema, signatures
-from ..plans.clients import signers_of
+from ..plans.clients import client_from_text
 from ..plans.files import MAX_YAML_BYTES, decode, parse_yaml
 from ..plans.gitlog import LOG_FORMAT, Commit, open_repo, parse_log, read_blobs
 from ..plans.notes import parse_approval_note
@@ -155,14 +155,10 @@ class _Range:
         if text is None:
             return None
         diags = Diagnostics()
-        fields = parse_yaml(shown, text, schema.CLIENT, diags)
-        signers = signers_of(shown, fields, diags) if fields is not None else ()
-        if self._problems(diags, at, path) or fields is None:
+        client = client_from_text(slug, shown, text, diags)
+        if self._problems(diags, at, path) or client is None:
             return None
-        return Client(slug=slug, name=fields["name"], path=shown.parent,
-                      source=Source(shown, fields.line),
-                      require_signed_approvals=fields.get("require_signed_approvals", False),
-                      signers=signers)
+        return client
 
     def plan(self, name: str | None, path: str, at: Commit) -> PlanAt | None:
         text, shown = self._file(name, path, at)

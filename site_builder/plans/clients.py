@@ -120,6 +120,22 @@ def load_client(folder: Path, diags: Diagnostics) -> Client | None:
         ))
 
 
+def client_from_text(slug: str, path: Path, text: str, diags: Diagnostics) -> Client | None:
+    """client.yml's text -> a Client without projects, site or access: what checking a
+    decision needs (name, timezone, signers, require_signed_approvals); None if reported.
+
+    The reader of client.yml for the commands that read a decision outside a build (`approve`,
+    `verify`, `events` at a git revision); load_client makes the full checks for a build.
+    """
+    fields = parse_yaml(path, text, schema.CLIENT, diags)
+    if fields is None:
+        return None
+    return Client(slug=slug, name=fields["name"], path=path.parent,
+                  source=Source(path, fields.line), timezone=fields.get("timezone", "UTC"),
+                  require_signed_approvals=fields.get("require_signed_approvals", False),
+                  signers=signers_of(path, fields, diags))
+
+
 def signers_of(path: Path, fields: schema.Fields, diags: Diagnostics) -> tuple[Signer, ...]:
     """The `signers:` of a converted client.yml, with the rules between entries checked.
 

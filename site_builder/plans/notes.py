@@ -87,6 +87,37 @@ def read_notes(files: list[Path], milestones, diags) -> list[Note]:
     return out
 
 
+@dataclass(frozen=True)
+class FrontMatter:
+    """A note's text split at its front matter (the BOM before the first fence dropped)."""
+
+    yaml: str  # between the `---` lines; its first line is line 2 of the note
+    body: str  # the Markdown after the closing fence
+    body_line: int  # how many lines precede the body (the fences and the YAML)
+
+
+def split_front_matter(text: str) -> FrontMatter | None:
+    """A note's text -> its front matter and body; None if it does not start with one."""
+    text = text.lstrip("\ufeff")
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return None
+    return FrontMatter(match.group(1), text[match.end():], text.count("\n", 0, match.end()))
+
+
+def parse_front_matter(path: Path, text: str, diags: Diagnostics,
+                       first_line: int = 1) -> tuple[schema.Fields, FrontMatter] | None:
+    """A note's text -> (its front matter checked against schema.APPROVAL, the split text);
+    None if reported. `first_line` is the line of the note's first `---` in `path`."""
+    front = split_front_matter(text)
+    if front is None:
+        diags.error(path, first_line, "an approval note starts with YAML front matter between "
+                                      "`---` lines (milestone, decision, date, by)")
+        return None
+    fields = parse_yaml(path, front.yaml, schema.APPROVAL, diags, line_offset=first_line)
+    return None if fields is None else (fields, front)
+
+
 def parse_approval_note(path: Path, raw: bytes, milestone_ids: Iterable[str],
                         diags: Diagnostics) -> tuple[schema.Fields, str] | None:
     """One approval note's bytes -> (front matter fields, Markdown body); None if reported.
@@ -102,14 +133,10 @@ def parse_approval_note(path: Path, raw: bytes, milestone_ids: Iterable[str],
     text = decode(path, raw, diags)
     if text is None:
         return None
-    match = FRONT_MATTER.match(text.lstrip("\ufeff"))
-    if not match:
-        diags.error(path, 1, "an approval note starts with YAML front matter between `---` "
-                             "lines (milestone, decision, date, by)")
+    parsed = parse_front_matter(path, text, diags)
+    if parsed is None:
         return None
-    fields = parse_yaml(path, match.group(1), schema.APPROVAL, diags, line_offset=1)
-    if fields is None:
-        return None
+    fields, front = parsed
     ids = list(milestone_ids)
     milestone = fields.get("milestone")
     if milestone is not None and milestone not in ids:
@@ -121,11 +148,10 @@ def parse_approval_note(path: Path, raw: bytes, milestone_ids: Iterable[str],
         return None
     if not all(fields.get(k) for k in ("milestone", "date", "by")):
         return None
-    body = text[match.end():]
-    if (problem := mdsafe.problem(body)) is not None:  # bounds the work of rendering it
-        diags.error(path, text.count("\n", 0, match.end()) + problem[0], problem[1])
+    if (problem := mdsafe.problem(front.body)) is not None:  # bounds the work of rendering it
+        diags.error(path, front.body_line + problem[0], problem[1])
         return None
-    return fields, body
+    return fields, front.body
 
 
 def check_binding(path: Path, fields: schema.Fields, diags: Diagnostics) -> bool:

@@ -160,7 +160,7 @@ def render_site(state: ClientState, templates: Path,
     env = environment(templates)
     # Password sites leave out the feed and the calendar: feed readers and calendar apps
     # cannot decrypt them (docs/hosting/private-sites.md).
-    subscriptions = client.access.mode != "password"
+    subscriptions = not client.access.needs_password
     links = feeds.site_links(client)
     if not subscriptions:  # and status.json and badges, encrypted, would open as ciphertext
         links = {**links, "feed": None, "calendar": None, "webcal": None, "status": None}

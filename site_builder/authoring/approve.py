@@ -26,7 +26,15 @@ from ..errors import Diagnostics, PlanError, SiteBuilderError, UsageError
 from ..model import Client, SigningKey, Source
 from ..plans import schema, signatures
 from ..plans.clients import client_from_text
-from ..plans.files import MAX_NOTE_BYTES, MAX_YAML_BYTES, decode, parse_yaml
+from ..plans.files import (
+    MAX_NOTE_BYTES,
+    MAX_YAML_BYTES,
+    FileRefused,
+    decode,
+    parse_yaml,
+    read_file,
+    read_text,
+)
 from ..plans.notes import (
     check_binding,
     is_bound,
@@ -50,26 +58,10 @@ def read_record(path: Path, record: schema.Record, diags: Diagnostics,
     """Parse one YAML file (or front matter `text`) against a record: read here (only the
     files involved), parsed by the loader's parse_yaml."""
     if text is None:
-        text = _read_text(path, MAX_YAML_BYTES, "file is larger", diags)
+        text = read_text(path, MAX_YAML_BYTES, diags)
         if text is None:
             return None
     return parse_yaml(path, text, record, diags, line_offset)
-
-
-def _read_text(path: Path, limit: int, too_large: str, diags: Diagnostics) -> str | None:
-    try:
-        data = path.read_bytes() if path.stat().st_size <= limit else None
-    except OSError as exc:
-        diags.error(path, 0, f"cannot read file: {exc.strerror or exc}")
-        return None
-    if data is None:
-        diags.error(path, 0, f"{too_large} than {limit:,} bytes")
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        diags.error(path, 0, "file is not valid UTF-8 text")
-        return None
 
 
 def read_client(client_dir: Path) -> tuple[Client, Diagnostics]:
@@ -77,7 +69,7 @@ def read_client(client_dir: Path) -> tuple[Client, Diagnostics]:
     problems; without a readable client.yml, a Client with no signers."""
     path = client_dir / "client.yml"
     diags = Diagnostics()
-    text = _read_text(path, MAX_YAML_BYTES, "file is larger", diags)
+    text = read_text(path, MAX_YAML_BYTES, diags)
     client = client_from_text(client_dir.name, path, text, diags) if text is not None else None
     return client or Client(client_dir.name, client_dir.name, client_dir, Source(path, 1)), diags
 
@@ -103,13 +95,10 @@ class Note:
 
 def read_note(path: Path, diags: Diagnostics) -> Note | None:
     """One note's signer, date and binding, read by the loader's parser (notes.py)."""
-    try:
-        raw = path.read_bytes() if path.stat().st_size <= MAX_NOTE_BYTES else None
-    except OSError as exc:
-        diags.error(path, 0, f"cannot read file: {exc.strerror or exc}")
-        return None
-    if raw is None:
-        diags.error(path, 0, f"approval note is larger than {MAX_NOTE_BYTES:,} bytes")
+    try:  # the loader's reader: no link swapped in, no hard link, the note size limit
+        raw = read_file(path, MAX_NOTE_BYTES)
+    except FileRefused as refused:
+        diags.error(path, 0, str(refused))
         return None
     text = decode(path, raw, diags)
     parsed = parse_front_matter(path, text, diags) if text is not None else None

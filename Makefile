@@ -15,8 +15,9 @@ install: $(BIN)/site-builder
 demo: install  ## install, then build the demo sites from plans/ into site/
 	$(BIN)/site-builder build
 
-lint: install  ## ruff (lint and import order) and mypy (types) over the package and tests
+lint: install  ## ruff (lint, import order, format) and mypy (types) over the package and tests
 	$(BIN)/ruff check site_builder tests benchmarks scripts
+	$(BIN)/ruff format --check site_builder tests benchmarks scripts
 	$(BIN)/mypy site_builder
 
 test: lint  ## install, lint, then run every test (the browser ones once per font family)

@@ -5,6 +5,7 @@
 Generates a synthetic repository (benchmarks/synth.py) in a temporary folder and prints the
 time `read_history` takes, best of three runs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,16 +29,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         repo = generate(Path(tmp) / "repo", args.clients, 1, 6, 2, args.commits)
-        print(f"generated {args.clients} clients, {args.commits} commits in "
-              f"{time.perf_counter() - t0:.2f} s")
+        print(
+            f"generated {args.clients} clients, {args.commits} commits in "
+            f"{time.perf_counter() - t0:.2f} s"
+        )
         best = float("inf")
         for _ in range(3):
             t0 = time.perf_counter()
             history = read_history(repo / "plans")
             best = min(best, time.perf_counter() - t0)
         changes = sum(len(h.changes) for c in history.milestones.values() for h in c.values())
-        print(f"history: {history.commits} commits, {changes} schedule changes read in "
-              f"{best:.3f} s (best of 3)")
+        print(
+            f"history: {history.commits} commits, {changes} schedule changes read in "
+            f"{best:.3f} s (best of 3)"
+        )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ For each class it prints the seconds of
   many milestones as fit, each with a title, deliverable and acceptance criterion of that text
   at their limits.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,28 +36,75 @@ from site_builder.site import render  # noqa: E402
 
 SUMMARY_CHARS, TITLE_CHARS, DELIVERABLE_CHARS, ACCEPTANCE_CHARS = 20_000, 300, 500, 1_000
 TODAY = "2026-02-01"
-NOTE_HEAD = ("---\nmilestone: kickoff\ndecision: approved\ndate: 2026-01-09\n"
-             "by: Ada Client <ada@acme.example>\n---\n")
+NOTE_HEAD = (
+    "---\nmilestone: kickoff\ndecision: approved\ndate: 2026-01-09\n"
+    "by: Ada Client <ada@acme.example>\n---\n"
+)
 
 # Units repeated to fill the size: Markdown constructs and their combinations.
 UNITS = {
-    "letter": "a", "digit": "7", "space": " ", "newline": "\n", "tab": "\t",
-    "non-ascii": "é", "cjk": "漢", "zero-width": "\u200b", "full-width-at": "＠",
+    "letter": "a",
+    "digit": "7",
+    "space": " ",
+    "newline": "\n",
+    "tab": "\t",
+    "non-ascii": "é",
+    "cjk": "漢",
+    "zero-width": "\u200b",
+    "full-width-at": "＠",
     **{f"char {c}": c for c in string.punctuation},
-    "image open": "![", "link open": "[", "link": "[a](", "image": "![a](b", "empty link": "[](",
-    "link label": "[a]", "reference": "[a]: ", "bracket star": "[*", "star bracket": "*[",
-    "star a": "*a", "underscore a": "_a", "star underscore": "*_", "double star": "**a",
-    "backticks": "`a", "code fence": "```\n", "tilde fence": "~~~\n", "lt a": "<a",
-    "lt slash": "</", "html tag": "<b>", "html comment": "<!--", "cdata": "<![CDATA[",
-    "autolink": "<http://a", "auto email": "<a@", "entity": "&#", "named entity": "&a",
-    "quote line": ">\n", "quote space": "> ", "list line": "-\n", "list item": "- a\n",
-    "ordered item": "1. a\n", "heading": "# a\n", "setext": "a\n=\n", "table row": "|a|\n",
-    "pipe line": "|\n", "hr": "***\n", "backslash": "\\", "escaped bracket": "\\[",
-    "line break": "a  \n", "indented code": "    a\n",
-    "at": "@", "letter at": "a@", "at dot": "@a.", "address": "ab@cd.ef ",
-    "address no space": "a@b.cd", "local run": "a.b-c_d+", "percent": "%4",
-    "percent at": "%40", "entity at": "&#64;", "entity at hex": "&#x40;",
-    "double entity": "&amp;#64;", "bracket at": "[at]", "paren at": "(at)",
+    "image open": "![",
+    "link open": "[",
+    "link": "[a](",
+    "image": "![a](b",
+    "empty link": "[](",
+    "link label": "[a]",
+    "reference": "[a]: ",
+    "bracket star": "[*",
+    "star bracket": "*[",
+    "star a": "*a",
+    "underscore a": "_a",
+    "star underscore": "*_",
+    "double star": "**a",
+    "backticks": "`a",
+    "code fence": "```\n",
+    "tilde fence": "~~~\n",
+    "lt a": "<a",
+    "lt slash": "</",
+    "html tag": "<b>",
+    "html comment": "<!--",
+    "cdata": "<![CDATA[",
+    "autolink": "<http://a",
+    "auto email": "<a@",
+    "entity": "&#",
+    "named entity": "&a",
+    "quote line": ">\n",
+    "quote space": "> ",
+    "list line": "-\n",
+    "list item": "- a\n",
+    "ordered item": "1. a\n",
+    "heading": "# a\n",
+    "setext": "a\n=\n",
+    "table row": "|a|\n",
+    "pipe line": "|\n",
+    "hr": "***\n",
+    "backslash": "\\",
+    "escaped bracket": "\\[",
+    "line break": "a  \n",
+    "indented code": "    a\n",
+    "at": "@",
+    "letter at": "a@",
+    "at dot": "@a.",
+    "address": "ab@cd.ef ",
+    "address no space": "a@b.cd",
+    "local run": "a.b-c_d+",
+    "percent": "%4",
+    "percent at": "%40",
+    "entity at": "&#64;",
+    "entity at hex": "&#x40;",
+    "double entity": "&amp;#64;",
+    "bracket at": "[at]",
+    "paren at": "(at)",
 }
 
 
@@ -70,20 +118,22 @@ def inputs(size: int) -> dict[str, str]:
     """Every worst-case class, as text of at most `size` UTF-8 bytes."""
     half = size // 2
     found = {name: _repeat(unit, size) for name, unit in UNITS.items()}
-    found.update({
-        "nested brackets": "[" * half + "]" * half,
-        "nested images": "![" * (size // 4) + "]" * (size // 4),
-        "nested parens in link": "[a](" + "(" * (half - 4) + ")" * (half - 4),
-        "nested emphasis": "*" * half + "a" + "*" * (half - 1),
-        "nested quotes": "> " * half,
-        "nested lists": "".join("  " * (n % 50) + "- a\n" for n in range(size // 60)),
-        "table columns": "|a" * (size // 4) + "\n" + "|-" * (size // 4) + "\n",
-        "table rows": "|a|b|\n|-|-|\n" + _repeat("|x|y|\n", size - 12),
-        "long word": "a" * size,
-        "many lines": _repeat("a\n", size),
-        "mixed specials": _repeat("![*_`<>&[(@%\\]#|", size),
-        "split address": _repeat("ad\u00ada\u200b@fa\u2060ble.example ", size),
-    })
+    found.update(
+        {
+            "nested brackets": "[" * half + "]" * half,
+            "nested images": "![" * (size // 4) + "]" * (size // 4),
+            "nested parens in link": "[a](" + "(" * (half - 4) + ")" * (half - 4),
+            "nested emphasis": "*" * half + "a" + "*" * (half - 1),
+            "nested quotes": "> " * half,
+            "nested lists": "".join("  " * (n % 50) + "- a\n" for n in range(size // 60)),
+            "table columns": "|a" * (size // 4) + "\n" + "|-" * (size // 4) + "\n",
+            "table rows": "|a|b|\n|-|-|\n" + _repeat("|x|y|\n", size - 12),
+            "long word": "a" * size,
+            "many lines": _repeat("a\n", size),
+            "mixed specials": _repeat("![*_`<>&[(@%\\]#|", size),
+            "split address": _repeat("ad\u00ada\u200b@fa\u2060ble.example ", size),
+        }
+    )
     return found
 
 
@@ -96,7 +146,8 @@ def note_plans(root: Path, text: str) -> None:
     (folder / "web" / "approvals").mkdir(parents=True)
     (folder / "client.yml").write_text("name: Acme\ntimezone: UTC\naccess:\n  mode: link\n")
     (folder / "web" / "plan.yml").write_text(
-        "title: Web\nmilestones:\n  - id: kickoff\n    title: Kickoff\n    due: 2026-01-10\n")
+        "title: Web\nmilestones:\n  - id: kickoff\n    title: Kickoff\n    due: 2026-01-10\n"
+    )
     body = _fit(text, load.MAX_NOTE_BYTES - len(NOTE_HEAD.encode()))
     (folder / "web" / "approvals" / "note.md").write_text(NOTE_HEAD + body, encoding="utf-8")
 
@@ -109,10 +160,12 @@ def plan_plans(root: Path, text: str) -> None:
     head = f"title: Web\nsummary: {json.dumps(text[:SUMMARY_CHARS])}\nmilestones:\n"
     parts, size, n = [head], len(head.encode()), 0
     while True:
-        item = (f"  - id: m{n}\n    title: {json.dumps(text[:TITLE_CHARS])}\n"
-                f"    due: 2026-{1 + n % 12:02d}-10\n"
-                f"    deliverables: [{json.dumps(text[:DELIVERABLE_CHARS])}]\n"
-                f"    acceptance: [{json.dumps(text[:ACCEPTANCE_CHARS])}]\n")
+        item = (
+            f"  - id: m{n}\n    title: {json.dumps(text[:TITLE_CHARS])}\n"
+            f"    due: 2026-{1 + n % 12:02d}-10\n"
+            f"    deliverables: [{json.dumps(text[:DELIVERABLE_CHARS])}]\n"
+            f"    acceptance: [{json.dumps(text[:ACCEPTANCE_CHARS])}]\n"
+        )
         if size + len(item.encode()) > load.MAX_YAML_BYTES:
             break
         parts.append(item)
@@ -133,9 +186,26 @@ def build_seconds(make, text: str, timeout: float) -> str:
         start = time.perf_counter()
         try:
             done = subprocess.run(
-                [sys.executable, "-m", "site_builder", "build", "--plans", "plans", "--out",
-                 "site", "--today", TODAY, "--jobs", "1"], cwd=root, capture_output=True,
-                text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+                [
+                    sys.executable,
+                    "-m",
+                    "site_builder",
+                    "build",
+                    "--plans",
+                    "plans",
+                    "--out",
+                    "site",
+                    "--today",
+                    TODAY,
+                    "--jobs",
+                    "1",
+                ],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                stdin=subprocess.DEVNULL,
+            )
         except subprocess.TimeoutExpired:
             return f">{timeout:.0f} s"
         seconds = time.perf_counter() - start

@@ -5,6 +5,7 @@ parallel) derive -> render -> MkDocs build into a temporary folder -> swap into 
 in the output folder changes unless every requested client built; each client folder is swapped
 atomically, so readers and crashes never see a half-written site.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -95,8 +96,7 @@ def agency_inputs(plans: Path, settings: Path | None = None) -> list[Path]:
     return [agency.settings_path(plans, settings), *([layer] if layer else [])]
 
 
-def client_today(client: Client, today: dt.date | None,
-                 now: dt.datetime | None = None) -> dt.date:
+def client_today(client: Client, today: dt.date | None, now: dt.datetime | None = None) -> dt.date:
     """`--today` if given, else the current date in the client's time zone."""
     if today is not None:
         return today
@@ -104,8 +104,13 @@ def client_today(client: Client, today: dt.date | None,
     return now.astimezone(zoneinfo.ZoneInfo(client.timezone)).date()
 
 
-def validate(plans_dir: Path, clients: Iterable[str] = (), strict: bool = False,
-             today: dt.date | None = None, settings: Path | None = None) -> Checked:
+def validate(
+    plans_dir: Path,
+    clients: Iterable[str] = (),
+    strict: bool = False,
+    today: dt.date | None = None,
+    settings: Path | None = None,
+) -> Checked:
     """Load and check the plans, the agency's settings and its own mkdocs.yml, and the
     history; raise PlanError on errors (or warnings, if strict)."""
     from .engines.mkdocs import layer_problems, supported_languages
@@ -123,30 +128,43 @@ def validate(plans_dir: Path, clients: Iterable[str] = (), strict: bool = False,
         if not_allowed:
             diags.error(client.source.path, client.language_line, not_allowed)
         elif client.language not in languages and base not in languages:
-            diags.error(client.source.path, client.language_line,
-                        f"`language`: `{client.language}` is not a language Material for MkDocs "
-                        f"supports (e.g. en, de, fr, es, nl)")
+            diags.error(
+                client.source.path,
+                client.language_line,
+                f"`language`: `{client.language}` is not a language Material for MkDocs "
+                f"supports (e.g. en, de, fr, es, nl)",
+            )
         elif missing := i18n.missing_labels(client.language):
             shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
-            diags.warning(client.source.path, client.language_line,
-                          f"{len(missing)} of {len(i18n.EN)} site-builder labels have no "
-                          f"`{client.language}` translation ({shown}); they show in English")
+            diags.warning(
+                client.source.path,
+                client.language_line,
+                f"{len(missing)} of {len(i18n.EN)} site-builder labels have no "
+                f"`{client.language}` translation ({shown}); they show in English",
+            )
     only = list(clients)
-    history = read_history(plans_dir, [c.slug for c in plans.clients] if only else ()) \
-        if not diags.errors else History()
+    history = (
+        read_history(plans_dir, [c.slug for c in plans.clients] if only else ())
+        if not diags.errors
+        else History()
+    )
     diags.extend(list(history.warnings))
     for client in plans.clients:
-        state = derive.derive_client(client, client_today(client, today),
-                                     history.for_client(client.slug))
+        state = derive.derive_client(
+            client, client_today(client, today), history.for_client(client.slug)
+        )
         for project in state.projects:
             by_id = {m.id: m for m in project.milestones}
             for edit in project.scope_changes:
                 m = by_id[edit.milestone]
-                diags.warning(m.milestone.source.path, m.milestone.source.line,
-                              f"milestone `{edit.milestone}` was approved on {m.approved_on}, "
-                              f"but commit {edit.commit} ({edit.date}) changed its "
-                              f"{', '.join(edit.fields)} after sign-off: record it as a change "
-                              f"order")
+                diags.warning(
+                    m.milestone.source.path,
+                    m.milestone.source.line,
+                    f"milestone `{edit.milestone}` was approved on {m.approved_on}, "
+                    f"but commit {edit.commit} ({edit.date}) changed its "
+                    f"{', '.join(edit.fields)} after sign-off: record it as a change "
+                    f"order",
+                )
     problems = diags.errors + (diags.warnings if strict else [])
     if problems:
         raise PlanError(diags.items if strict else diags.errors + diags.warnings)
@@ -163,22 +181,26 @@ class ClientHistory:
 
     @classmethod
     def of(cls, history: History, slug: str) -> ClientHistory:
-        return cls(history.for_client(slug), history.approvals_for(slug),
-                   history.last_commit.get(slug))
+        return cls(
+            history.for_client(slug), history.approvals_for(slug), history.last_commit.get(slug)
+        )
 
 
-def prepare_client(client: Client, today: dt.date | None, history: ClientHistory,
-                   templates: Path) -> SiteBundle:
+def prepare_client(
+    client: Client, today: dt.date | None, history: ClientHistory, templates: Path
+) -> SiteBundle:
     """Derive and render one client (pure apart from reading templates)."""
-    state = derive.derive_client(client, client_today(client, today), history.milestones,
-                                 history.approvals)
+    state = derive.derive_client(
+        client, client_today(client, today), history.milestones, history.approvals
+    )
     last = history.last_commit
     updated = dt.datetime.fromtimestamp(last, dt.timezone.utc).date() if last else None
     return render_site(state, templates, last_updated=updated)
 
 
-def prepare_for_preview(plans_dir: Path, slug: str, today: str | None,
-                        settings: Path | None = None) -> Preview:
+def prepare_for_preview(
+    plans_dir: Path, slug: str, today: str | None, settings: Path | None = None
+) -> Preview:
     """For live preview: the bundle of one client and the paths to watch.
 
     When the plans have errors, the bundle is a page listing them (the preview keeps running
@@ -187,8 +209,11 @@ def prepare_for_preview(plans_dir: Path, slug: str, today: str | None,
     fixed = dt.date.fromisoformat(today) if today else None
     base = base_config_for(plans_dir)
     templates = templates_for(base)
-    watch = [Path(plans_dir) / slug, templates,
-             *(p for p in agency_inputs(plans_dir, settings) if p.exists())]
+    watch = [
+        Path(plans_dir) / slug,
+        templates,
+        *(p for p in agency_inputs(plans_dir, settings) if p.exists()),
+    ]
     try:
         checked = validate(plans_dir, [slug], today=fixed, settings=settings)
     except PlanError as exc:
@@ -211,15 +236,27 @@ def select_clients(options: BuildOptions, base: Path, templates: Path) -> tuple[
     """The clients this build is for; None when --changed-since found nothing to do."""
     clients = options.clients
     if options.shard or options.changed_since:
-        clients = clients or tuple(sorted(p.name for p in Path(options.plans).iterdir()
-                                          if p.is_dir() and not p.name.startswith(".")))
+        clients = clients or tuple(
+            sorted(
+                p.name
+                for p in Path(options.plans).iterdir()
+                if p.is_dir() and not p.name.startswith(".")
+            )
+        )
     if options.shard:
         index, count = options.shard
         clients = tuple(c for c in clients if shard_of(c, count) == index)
     if options.changed_since:
-        changed = changed_clients(options.plans, options.changed_since,
-                                  [base, templates.parent, *_package_sources(),
-                                   *agency_inputs(options.plans, options.settings)])
+        changed = changed_clients(
+            options.plans,
+            options.changed_since,
+            [
+                base,
+                templates.parent,
+                *_package_sources(),
+                *agency_inputs(options.plans, options.settings),
+            ],
+        )
         if changed is not None:  # None: shared theme/config changed, so every client
             clients = tuple(c for c in clients if c in changed)
     if (options.shard or options.changed_since) and not clients:
@@ -227,8 +264,9 @@ def select_clients(options: BuildOptions, base: Path, templates: Path) -> tuple[
     return clients
 
 
-def build(options: BuildOptions, progress: Callable[[BuiltSite, int, int], None] | None = None) \
-        -> BuildReport:
+def build(
+    options: BuildOptions, progress: Callable[[BuiltSite, int, int], None] | None = None
+) -> BuildReport:
     """Build the requested clients' sites into options.out; all or nothing."""
     check_output_folder(options.out, options.plans)
     base = base_config_for(options.plans)
@@ -237,14 +275,18 @@ def build(options: BuildOptions, progress: Callable[[BuiltSite, int, int], None]
     if clients is None:
         return BuildReport()
     # The team dashboard covers every client, so --team loads them all.
-    checked = validate(options.plans, () if options.team else clients, options.strict,
-                       options.today, options.settings)
+    checked = validate(
+        options.plans,
+        () if options.team else clients,
+        options.strict,
+        options.today,
+        options.settings,
+    )
     layer = config_layer(options.plans)
     plans, history = checked.plans, checked.history
     report = BuildReport(warnings=checked.diagnostics.warnings)
     selected = [c for c in plans.clients if not clients or c.slug in clients]
-    salt_secret = protect.salt_secret() if any(c.access.needs_password
-                                               for c in selected) else None
+    salt_secret = protect.salt_secret() if any(c.access.needs_password for c in selected) else None
 
     out = Path(options.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -254,14 +296,37 @@ def build(options: BuildOptions, progress: Callable[[BuiltSite, int, int], None]
         staging = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out)).resolve()
         store = out.resolve()
         try:
-            jobs = [ClientJob(c, options.today, ClientHistory.of(history, c.slug), templates,
-                              base, staging / c.slug, store, _password(c), salt_secret,
-                              checked.agency, layer)
-                    for c in selected]
+            jobs = [
+                ClientJob(
+                    c,
+                    options.today,
+                    ClientHistory.of(history, c.slug),
+                    templates,
+                    base,
+                    staging / c.slug,
+                    store,
+                    _password(c),
+                    salt_secret,
+                    checked.agency,
+                    layer,
+                )
+                for c in selected
+            ]
             built = list(_run(jobs, options.jobs, progress))
             if options.team:
-                built.append(_build_team(plans, history, options.today, templates, base,
-                                         staging / TEAM_SITE, store, checked.agency, layer))
+                built.append(
+                    _build_team(
+                        plans,
+                        history,
+                        options.today,
+                        templates,
+                        base,
+                        staging / TEAM_SITE,
+                        store,
+                        checked.agency,
+                        layer,
+                    )
+                )
             for site in built:  # every client built: publish each one atomically
                 swap_into_place(staging / site.slug, out / site.slug)
                 report.sites.append(BuiltSite(site.slug, out / site.slug, site.warnings))
@@ -272,23 +337,38 @@ def build(options: BuildOptions, progress: Callable[[BuiltSite, int, int], None]
     return report
 
 
-def _build_team(plans: Plans, history: History, today: dt.date | None, templates: Path,
-                base: Path, site_dir: Path, out: Path,
-                agency_settings: agency.AgencySettings = agency.AgencySettings(),
-                layer: Path | None = None) -> BuiltSite:
+def _build_team(
+    plans: Plans,
+    history: History,
+    today: dt.date | None,
+    templates: Path,
+    base: Path,
+    site_dir: Path,
+    out: Path,
+    agency_settings: agency.AgencySettings = agency.AgencySettings(),
+    layer: Path | None = None,
+) -> BuiltSite:
     """The internal team dashboard (OUT/_team): every client, internal notes included."""
     from .engines.mkdocs import build_site
     from .site.team import render_team_site
 
-    states = [derive.derive_client(c, client_today(c, today), history.for_client(c.slug),
-                                   history.approvals_for(c.slug)) for c in plans.clients]
-    bundle = brand(render_team_site(states, templates, today or max(
-        (s.today for s in states), default=dt.date.today())), agency_settings)
+    states = [
+        derive.derive_client(
+            c, client_today(c, today), history.for_client(c.slug), history.approvals_for(c.slug)
+        )
+        for c in plans.clients
+    ]
+    bundle = brand(
+        render_team_site(
+            states, templates, today or max((s.today for s in states), default=dt.date.today())
+        ),
+        agency_settings,
+    )
     check_site_paths(bundle)
-    epoch = max(history.last_commit.values(), default=0) or \
-        calendar.timegm(bundle.today.timetuple())
-    warnings = build_site(bundle, base, site_dir, epoch, AssetStore(out), agency_settings,
-                          layer)
+    epoch = max(history.last_commit.values(), default=0) or calendar.timegm(
+        bundle.today.timetuple()
+    )
+    warnings = build_site(bundle, base, site_dir, epoch, AssetStore(out), agency_settings, layer)
     return BuiltSite(TEAM_SITE, site_dir, tuple(warnings))
 
 
@@ -325,13 +405,17 @@ def check_site_paths(bundle: SiteBundle) -> None:
     """Every file a site writes stays inside its folder. Loading already refuses `..` and
     absolute paths in plans; this guard sits at the writer (MkDocs would write an absolute
     path wherever it points)."""
-    paths = [p.path for p in bundle.pages] + [f.path for f in bundle.files] + \
-        [p for p in (bundle.logo, bundle.favicon, *bundle.extra_css) if p]
+    paths = (
+        [p.path for p in bundle.pages]
+        + [f.path for f in bundle.files]
+        + [p for p in (bundle.logo, bundle.favicon, *bundle.extra_css) if p]
+    )
     for path in paths:
         pure = PurePosixPath(path.replace("\\", "/"))  # a separator on Windows
         if not pure.parts or pure.is_absolute() or ".." in pure.parts or ":" in pure.parts[0]:
-            raise BuildError(f"{bundle.slug}: refusing to write `{path}`: not a path inside "
-                             f"the site folder")
+            raise BuildError(
+                f"{bundle.slug}: refusing to write `{path}`: not a path inside the site folder"
+            )
 
 
 def _build_one(job: ClientJob) -> BuiltSite:
@@ -342,28 +426,37 @@ def _build_one(job: ClientJob) -> BuiltSite:
         # Never the site unencrypted: a page that says it is not available, and a warning.
         login_shell.write_placeholder(job.site_dir, job.client.language)
         access.write_marker(job.site_dir, mode, protected=False)
-        return BuiltSite(job.client.slug, job.site_dir, (
-            f"password mode, but the environment variable {job.client.access.password_env} is "
-            f"not set: wrote a placeholder page instead of the site (nothing of the plans is "
-            f"in it; `publish` refuses it). Set {job.client.access.password_env} and build "
-            f"again.",))
-    bundle = brand(prepare_client(job.client, job.today, job.history, job.templates),
-                          job.agency)
+        return BuiltSite(
+            job.client.slug,
+            job.site_dir,
+            (
+                f"password mode, but the environment variable {job.client.access.password_env} is "
+                f"not set: wrote a placeholder page instead of the site (nothing of the plans is "
+                f"in it; `publish` refuses it). Set {job.client.access.password_env} and build "
+                f"again.",
+            ),
+        )
+    bundle = brand(prepare_client(job.client, job.today, job.history, job.templates), job.agency)
     check_site_paths(bundle)
     epoch = job.history.last_commit or calendar.timegm(bundle.today.timetuple())
-    warnings = build_site(bundle, job.base_config, job.site_dir, epoch, AssetStore(job.out),
-                          job.agency, job.layer)
+    warnings = build_site(
+        bundle, job.base_config, job.site_dir, epoch, AssetStore(job.out), job.agency, job.layer
+    )
     if job.client.access.needs_password:
         # The salt of the site now in OUT is kept while the password still opens it.
-        sealer = protect.sealer_for(job.client.slug, job.password.reveal(),
-                                    job.out / job.client.slug, job.salt_secret)
+        sealer = protect.sealer_for(
+            job.client.slug, job.password.reveal(), job.out / job.client.slug, job.salt_secret
+        )
         engine = login_shell.EngineFiles(THEME_FOLDER, PAGE_LISTINGS, PAGE_LISTING_FOLDERS)
-        login_shell.protect_site(job.site_dir, sealer, job.client.language,
-                                 [f.path for f in bundle.files], engine)
+        login_shell.protect_site(
+            job.site_dir, sealer, job.client.language, [f.path for f in bundle.files], engine
+        )
         if len(job.password.reveal()) < protect.MIN_PASSWORD:
-            warnings.append(f"the password in {job.client.access.password_env} is shorter than "
-                            f"{protect.MIN_PASSWORD} characters: anyone can try passwords "
-                            f"against the published files offline; use a long passphrase")
+            warnings.append(
+                f"the password in {job.client.access.password_env} is shorter than "
+                f"{protect.MIN_PASSWORD} characters: anyone can try passwords "
+                f"against the published files offline; use a long passphrase"
+            )
     access.write_marker(job.site_dir, mode, protected=True)
     AssetStore(job.out).share_identical(job.site_dir)
     return BuiltSite(job.client.slug, job.site_dir, tuple(warnings))
@@ -402,8 +495,9 @@ def _run(jobs: list[ClientJob], workers: int, progress) -> Iterable[BuiltSite]:
         context = multiprocessing.get_context("forkserver")
         # Workers fork from a server that has already imported MkDocs and Material.
         context.set_forkserver_preload(["site_builder.engines.mkdocs"])
-    with futures.ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                     initializer=_exit_with_parent) as pool:
+    with futures.ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_exit_with_parent
+    ) as pool:
         pending = [pool.submit(_build_one, job) for job in jobs]
         try:
             for n, done in enumerate(pending, 1):

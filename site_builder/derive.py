@@ -3,6 +3,7 @@
 Pure functions over the model: no I/O, `today` and the git history are passed in. Everything a
 page, feed or status.json shows about progress comes from here.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,7 +24,12 @@ from .model import (
 from .plans.signatures import VERIFIED
 
 APPROVED, CHANGES_REQUESTED, AWAITING, IN_PROGRESS, UPCOMING = (
-    "approved", "changes-requested", "awaiting-approval", "in-progress", "upcoming")
+    "approved",
+    "changes-requested",
+    "awaiting-approval",
+    "in-progress",
+    "upcoming",
+)
 STATUSES = (APPROVED, CHANGES_REQUESTED, AWAITING, IN_PROGRESS, UPCOMING)
 # Project health, worst first.
 OVERDUE_HEALTH, AT_RISK, ON_TRACK, COMPLETE = "overdue", "at-risk", "on-track", "complete"
@@ -119,55 +125,97 @@ def counts(client: Client, approval: Approval) -> bool:
     return approval.signature == VERIFIED or not client.require_signed_approvals
 
 
-def derive_client(client: Client, today: dt.date,
-                  history: Mapping[tuple[str, str], MilestoneHistory] | None = None,
-                  provenance: Mapping[tuple[str, str], Provenance] | None = None) -> ClientState:
+def derive_client(
+    client: Client,
+    today: dt.date,
+    history: Mapping[tuple[str, str], MilestoneHistory] | None = None,
+    provenance: Mapping[tuple[str, str], Provenance] | None = None,
+) -> ClientState:
     """The state of every project of a client.
 
     `history` maps (project, milestone id) and `provenance` maps (project, note file name).
     """
     history, provenance = history or {}, provenance or {}
-    return ClientState(client, today, tuple(
-        derive_project(client, project, today,
-                       {m.id: history[(project.slug, m.id)] for m in project.milestones
-                        if (project.slug, m.id) in history},
-                       {a.name: provenance[(project.slug, a.name)] for a in project.approvals
-                        if (project.slug, a.name) in provenance})
-        for project in client.projects
-    ))
+    return ClientState(
+        client,
+        today,
+        tuple(
+            derive_project(
+                client,
+                project,
+                today,
+                {
+                    m.id: history[(project.slug, m.id)]
+                    for m in project.milestones
+                    if (project.slug, m.id) in history
+                },
+                {
+                    a.name: provenance[(project.slug, a.name)]
+                    for a in project.approvals
+                    if (project.slug, a.name) in provenance
+                },
+            )
+            for project in client.projects
+        ),
+    )
 
 
-def derive_project(client: Client, project: Project, today: dt.date,
-                   history: Mapping[str, MilestoneHistory] | None = None,
-                   provenance: Mapping[str, Provenance] | None = None) -> ProjectState:
+def derive_project(
+    client: Client,
+    project: Project,
+    today: dt.date,
+    history: Mapping[str, MilestoneHistory] | None = None,
+    provenance: Mapping[str, Provenance] | None = None,
+) -> ProjectState:
     history, provenance = history or {}, provenance or {}
-    approvals = tuple(ApprovalState(a, counts(client, a), provenance.get(a.name))
-                      for a in project.approvals)
+    approvals = tuple(
+        ApprovalState(a, counts(client, a), provenance.get(a.name)) for a in project.approvals
+    )
     decisions: dict[str, Approval] = {}
     for state in approvals:  # oldest first, so the latest counted note wins
         if state.counted:
             decisions[state.approval.milestone] = state.approval
 
-    current_id = next((m.id for m in project.milestones
-                       if _decision(decisions.get(m.id)) != APPROVED), None)
+    current_id = next(
+        (m.id for m in project.milestones if _decision(decisions.get(m.id)) != APPROVED), None
+    )
     built = []
     for m in project.milestones:
         decision = decisions.get(m.id)
         hist = history.get(m.id)
-        built.append(milestone_state(m, decision, today, m.id == current_id,
-                                     hist.baseline_due if hist else m.due))
+        built.append(
+            milestone_state(
+                m, decision, today, m.id == current_id, hist.baseline_due if hist else m.due
+            )
+        )
     states = tuple(built)
     current = next((s for s in states if s.is_current), None)
-    following = tuple(states[states.index(current) + 1:]) if current else ()
-    changes = tuple(sorted(
-        (c for h in history.values() for c in h.changes),
-        key=lambda c: (c.date, c.commit, c.milestone)))
+    following = tuple(states[states.index(current) + 1 :]) if current else ()
+    changes = tuple(
+        sorted(
+            (c for h in history.values() for c in h.changes),
+            key=lambda c: (c.date, c.commit, c.milestone),
+        )
+    )
     metrics = project_metrics(states)
-    return ProjectState(project, states, current, following, approvals, changes, metrics,
-                        health(states, today), scope_changes(states, history),
-                        next_step(current, today),
-                        tuple(sorted((e for h in history.values() for e in h.scope_edits),
-                                     key=lambda e: (e.date, e.commit, e.milestone))))
+    return ProjectState(
+        project,
+        states,
+        current,
+        following,
+        approvals,
+        changes,
+        metrics,
+        health(states, today),
+        scope_changes(states, history),
+        next_step(current, today),
+        tuple(
+            sorted(
+                (e for h in history.values() for e in h.scope_edits),
+                key=lambda e: (e.date, e.commit, e.milestone),
+            )
+        ),
+    )
 
 
 def add_working_days(day: dt.date, count: int) -> dt.date:
@@ -222,11 +270,17 @@ def delay_owner(s: MilestoneState, today: dt.date) -> str | None:
     return TEAM if s.milestone.delivered and s.milestone.delivered > s.milestone.due else None
 
 
-def scope_changes(states: tuple[MilestoneState, ...],
-                  history: Mapping[str, MilestoneHistory]) -> tuple[ScopeEdit, ...]:
+def scope_changes(
+    states: tuple[MilestoneState, ...], history: Mapping[str, MilestoneHistory]
+) -> tuple[ScopeEdit, ...]:
     """Edits to title, deliverables or acceptance committed after the milestone's approval."""
-    found = [edit for s in states if s.approved_on and s.id in history
-             for edit in history[s.id].scope_edits if edit.date > s.approved_on]
+    found = [
+        edit
+        for s in states
+        if s.approved_on and s.id in history
+        for edit in history[s.id].scope_edits
+        if edit.date > s.approved_on
+    ]
     return tuple(sorted(found, key=lambda e: (e.date, e.commit, e.milestone)))
 
 
@@ -236,8 +290,9 @@ def _decision(approval: Approval | None) -> str | None:
     return APPROVED if approval.decision == "approved" else CHANGES_REQUESTED
 
 
-def milestone_state(m: Milestone, decision: Approval | None, today: dt.date, is_current: bool,
-                    baseline_due: dt.date) -> MilestoneState:
+def milestone_state(
+    m: Milestone, decision: Approval | None, today: dt.date, is_current: bool, baseline_due: dt.date
+) -> MilestoneState:
     """Status rules of spec section 3, first match wins."""
     decided = _decision(decision)
     if decided:
@@ -253,8 +308,18 @@ def milestone_state(m: Milestone, decision: Approval | None, today: dt.date, is_
     variance = (approved_on - baseline_due).days if approved_on else None
     days_to_approval = (approved_on - m.delivered).days if approved_on and m.delivered else None
     slipped = (approved_on is not None and approved_on > baseline_due) or overdue
-    return MilestoneState(m, status, overdue, baseline_due, decision, approved_on, variance,
-                          days_to_approval, slipped, is_current)
+    return MilestoneState(
+        m,
+        status,
+        overdue,
+        baseline_due,
+        decision,
+        approved_on,
+        variance,
+        days_to_approval,
+        slipped,
+        is_current,
+    )
 
 
 def project_metrics(states: tuple[MilestoneState, ...]) -> Metrics:
@@ -267,9 +332,13 @@ def project_metrics(states: tuple[MilestoneState, ...]) -> Metrics:
         slippage_rate=round(len(slipped) / denominator, 4) if denominator else None,
         mean_days_to_approval=round(sum(waits) / len(waits), 2) if waits else None,
         invoiced=sum((s.milestone.invoice for s in approved if s.milestone.invoice), Decimal(0)),
-        remaining=sum((s.milestone.invoice for s in states
-                       if s.status != APPROVED and s.milestone.invoice), Decimal(0)),
-        approved=len(approved), total=len(states), overdue=len(overdue),
+        remaining=sum(
+            (s.milestone.invoice for s in states if s.status != APPROVED and s.milestone.invoice),
+            Decimal(0),
+        ),
+        approved=len(approved),
+        total=len(states),
+        overdue=len(overdue),
     )
 
 
@@ -280,7 +349,9 @@ def health(states: tuple[MilestoneState, ...], today: dt.date) -> str:
     if any(s.overdue for s in states):
         return OVERDUE_HEALTH
     soon = today + dt.timedelta(days=AT_RISK_DAYS)
-    if any(s.status in (IN_PROGRESS, UPCOMING, CHANGES_REQUESTED) and s.milestone.due <= soon
-           for s in states):
+    if any(
+        s.status in (IN_PROGRESS, UPCOMING, CHANGES_REQUESTED) and s.milestone.due <= soon
+        for s in states
+    ):
         return AT_RISK
     return ON_TRACK

@@ -2,6 +2,7 @@
 
 Only the CLI turns these into exit codes and printed messages; every other module raises.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,6 +1,7 @@
 """Where things are: site-builder's base configuration and theme, and the output folder, which
 must never be an input, is locked while a build writes it, and receives each site by an atomic
 swap (a reader or a crash never sees a half-written site)."""
+
 from __future__ import annotations
 
 import ctypes
@@ -41,8 +42,11 @@ def config_layer(plans: Path) -> Path | None:
 
 def templates_for(base_config: Path) -> Path:
     """Page templates live in theme/pages beside the base config (bundled as a fallback)."""
-    for candidate in (base_config.parent / "theme" / "pages", PACKAGE_DATA / "theme" / "pages",
-                      REPO_ROOT / "theme" / "pages"):
+    for candidate in (
+        base_config.parent / "theme" / "pages",
+        PACKAGE_DATA / "theme" / "pages",
+        REPO_ROOT / "theme" / "pages",
+    ):
         if candidate.is_dir():
             return candidate
     raise BuildError("no page templates found (theme/pages)")
@@ -85,12 +89,16 @@ def check_output_folder(out: Path, plans: Path, option: str = "--out") -> None:
     Folders are compared by identity (device and inode, symlinks resolved), so another
     spelling of the same folder (a symlink, another case on a case-insensitive file system)
     is caught too."""
-    inputs = [("the plans folder", Path(plans)),
-              ("the theme folder", Path(plans).resolve().parent / "theme")]
+    inputs = [
+        ("the plans folder", Path(plans)),
+        ("the theme folder", Path(plans).resolve().parent / "theme"),
+    ]
     try:
         base = base_config_for(plans)
-        inputs += [("the theme folder", templates_for(base).parent),
-                   ("the theme folder", base.parent / "theme")]
+        inputs += [
+            ("the theme folder", templates_for(base).parent),
+            ("the theme folder", base.parent / "theme"),
+        ]
     except BuildError:
         pass  # the build itself reports it
     inputs += [("the git folder of the plans", folder) for folder in _git_dirs(plans)]
@@ -109,8 +117,10 @@ def check_output_folder(out: Path, plans: Path, option: str = "--out") -> None:
             relation = "lies inside"
         else:
             continue
-        raise UsageError(f"{option} {out} {relation} {what} ({folder.resolve()}): the output "
-                         f"would overwrite it; give a folder of its own, e.g. {option} site")
+        raise UsageError(
+            f"{option} {out} {relation} {what} ({folder.resolve()}): the output "
+            f"would overwrite it; give a folder of its own, e.g. {option} site"
+        )
 
 
 # --- safe publishing --------------------------------------------------------------------------

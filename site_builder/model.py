@@ -3,6 +3,7 @@
 Frozen dataclasses, each value traceable to its file and line (`Source`). Free-form `internal`
 data is kept for team-only views; it is excluded from repr so it never lands in a log.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,8 +30,9 @@ class SigningKey:
     valid_before: dt.date | None = None  # last note date it verifies
 
     def valid_on(self, date: dt.date) -> bool:
-        return ((self.valid_after is None or self.valid_after <= date)
-                and (self.valid_before is None or date <= self.valid_before))
+        return (self.valid_after is None or self.valid_after <= date) and (
+            self.valid_before is None or date <= self.valid_before
+        )
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from OUT/.site-builder-assets/. A site still works on its own (`cp -rL`, upload)
 are ordinary files and nothing points outside the site. Sharing is by identical bytes only, so
 no client's content can reach another client's site through it.
 """
+
 from __future__ import annotations
 
 import hashlib

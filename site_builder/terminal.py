@@ -1,4 +1,5 @@
 """`site-builder status`: a readable terminal table per project (rich)."""
+
 from __future__ import annotations
 
 from rich.console import Console
@@ -9,8 +10,13 @@ from .derive import ClientState
 from .site.i18n import Translator
 from .textsafe import printable
 
-_STYLE = {"approved": "green", "changes-requested": "red", "awaiting-approval": "yellow",
-          "in-progress": "cyan", "upcoming": "dim"}
+_STYLE = {
+    "approved": "green",
+    "changes-requested": "red",
+    "awaiting-approval": "yellow",
+    "in-progress": "cyan",
+    "upcoming": "dim",
+}
 _HEALTH = {"on-track": "green", "at-risk": "yellow", "overdue": "red", "complete": "green"}
 
 
@@ -27,9 +33,11 @@ def print_status(states: list[ClientState], console: Console | None = None) -> N
         for p in state.projects:
             m = p.metrics
             title = Text.assemble(
-                _cell(f"{state.client.name} / {p.project.title}"), "  ",
+                _cell(f"{state.client.name} / {p.project.title}"),
+                "  ",
                 _cell(p.health, _HEALTH[p.health]),
-                f"  {m.approved}/{m.total} approved  (as of {state.today})")
+                f"  {m.approved}/{m.total} approved  (as of {state.today})",
+            )
             table = Table(title=title, title_justify="left", show_lines=False)
             table.add_column("")
             table.add_column("milestone", ratio=1)
@@ -41,10 +49,19 @@ def print_status(states: list[ClientState], console: Console | None = None) -> N
                 status = _cell(s.status, _STYLE[s.status])
                 if s.overdue:
                     status.append(" · ").append("overdue", "bold red")
-                table.add_row("▶" if s.is_current else "", _cell(s.milestone.title), status,
-                              s.milestone.due.isoformat(), _cell(s.milestone.owner or ""),
-                              _cell(t.money(s.milestone.invoice, p.project.currency)))
+                table.add_row(
+                    "▶" if s.is_current else "",
+                    _cell(s.milestone.title),
+                    status,
+                    s.milestone.due.isoformat(),
+                    _cell(s.milestone.owner or ""),
+                    _cell(t.money(s.milestone.invoice, p.project.currency)),
+                )
             console.print(table)
-            console.print(_cell(f"  invoiced {t.money(m.invoiced, p.project.currency)}, "
-                                f"remaining {t.money(m.remaining, p.project.currency)}"))
+            console.print(
+                _cell(
+                    f"  invoiced {t.money(m.invoiced, p.project.currency)}, "
+                    f"remaining {t.money(m.remaining, p.project.currency)}"
+                )
+            )
             console.print()

@@ -6,6 +6,7 @@ the window title or forge a line (a newline in a file name); a bidi override cou
 read differently from what it is. `printable` shows every such character as a visible escape
 (`\\x1b`, `\\n`, `\\u202e`), so one field always prints as one inert line.
 """
+
 from __future__ import annotations
 
 import unicodedata

@@ -6,6 +6,7 @@ Every browser test runs twice: once with only DejaVu fonts, once with only Liber
 (metric-compatible with Arial, Helvetica and Times), each through a private fontconfig file.
 The fixtures (font_family, browser) are in tests/conftest.py.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -32,21 +33,33 @@ DEMO_SALT_SECRET = "demo salt secret for the tests 0123456789"
 T = TypeVar("T")
 
 # Font families a browser test runs with: (folder of the Debian package, the package).
-FONT_FAMILIES = {"dejavu": (Path("/usr/share/fonts/truetype/dejavu"), "fonts-dejavu-core"),
-                 "liberation": (Path("/usr/share/fonts/truetype/liberation"), "fonts-liberation")}
+FONT_FAMILIES = {
+    "dejavu": (Path("/usr/share/fonts/truetype/dejavu"), "fonts-dejavu-core"),
+    "liberation": (Path("/usr/share/fonts/truetype/liberation"), "fonts-liberation"),
+}
 # The system's fontconfig rules (generic families, metric aliases), not its font folders, and
 # none of the user's own configuration (it may add folders).
 FONTCONFIG_RULES = Path("/etc/fonts/conf.d")
 PERSONAL_RULES = ("50-user.conf", "51-local.conf")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 def require(what: str, present: bool, how: str) -> None:
     """Fail (never skip) a test whose tool is missing: CI must not pass without it."""
     if not present:
-        pytest.fail(f"{what} is missing: {how}. Run .ci/run, or leave the browser tests out "
-                    f"with -m 'not browser'", pytrace=False)
+        pytest.fail(
+            f"{what} is missing: {how}. Run .ci/run, or leave the browser tests out "
+            f"with -m 'not browser'",
+            pytrace=False,
+        )
 
 
 def chromium_binary() -> str | None:
@@ -56,6 +69,7 @@ def chromium_binary() -> str | None:
 @dataclass(frozen=True)
 class Fonts:
     """One font family, and the fontconfig file that shows Chromium only that family."""
+
     family: str
     config: Path
 
@@ -69,13 +83,21 @@ def font_config(family: str, folder: Path, fonts: Path | None = None) -> Fonts:
     `fonts`), with the system's rules for generic families and a cache of its own."""
     default, package = FONT_FAMILIES[family]
     fonts = fonts or default
-    require(f"the {family} fonts ({fonts})", fonts.is_dir() and any(fonts.glob("*.ttf")),
-            f"apt-get install {package}")
+    require(
+        f"the {family} fonts ({fonts})",
+        fonts.is_dir() and any(fonts.glob("*.ttf")),
+        f"apt-get install {package}",
+    )
     rules = [r for r in sorted(FONTCONFIG_RULES.glob("*.conf")) if r.name not in PERSONAL_RULES]
     require(f"fontconfig's rules ({FONTCONFIG_RULES})", bool(rules), "apt-get install fontconfig")
     (folder / "cache").mkdir(parents=True, exist_ok=True)
-    lines = ['<?xml version="1.0"?>', '<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">',
-             "<fontconfig>", f"  <dir>{fonts}</dir>", f"  <cachedir>{folder / 'cache'}</cachedir>"]
+    lines = [
+        '<?xml version="1.0"?>',
+        '<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">',
+        "<fontconfig>",
+        f"  <dir>{fonts}</dir>",
+        f"  <cachedir>{folder / 'cache'}</cachedir>",
+    ]
     lines += [f"  <include>{rule}</include>" for rule in rules] + ["</fontconfig>"]
     (folder / "fonts.conf").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return Fonts(family, folder / "fonts.conf")
@@ -83,6 +105,7 @@ def font_config(family: str, folder: Path, fonts: Path | None = None) -> Fonts:
 
 class Session:
     """The running Chromium and the fonts it sees (set by the `browser` fixture)."""
+
     browser = None
     fonts: Fonts | None = None
 
@@ -90,14 +113,16 @@ class Session:
 def in_browser(task: Callable[[object], T]) -> T:
     """task(browser) with the session's Chromium: for tests marked `browser`, which run once
     per font family (tests/conftest.py)."""
-    assert Session.browser is not None, \
+    assert Session.browser is not None, (
         "no browser is running: mark the test @pytest.mark.browser (see tests/conftest.py)"
+    )
     return task(Session.browser)
 
 
 def nginx_binary() -> str | None:
     return shutil.which("nginx") or next(
-        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None)
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
+    )
 
 
 def free_port() -> int:
@@ -148,13 +173,28 @@ http {{
     }}
 }}
 """)
-    check = subprocess.run([binary, "-t", "-p", str(prefix), "-e", str(prefix / "error.log"),
-                            "-c", str(conf)], capture_output=True, text=True)
+    check = subprocess.run(
+        [binary, "-t", "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", str(conf)],
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, f"nginx -t refused the configuration: {check.stderr}"
-    proc = subprocess.Popen([binary, "-p", str(prefix), "-e", str(prefix / "error.log"),
-                             "-c", str(conf), "-g", "daemon off;"],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            binary,
+            "-p",
+            str(prefix),
+            "-e",
+            str(prefix / "error.log"),
+            "-c",
+            str(conf),
+            "-g",
+            "daemon off;",
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 15
         while True:
@@ -163,8 +203,11 @@ http {{
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    log = (prefix / "error.log").read_text() \
-                        if (prefix / "error.log").exists() else ""
+                    log = (
+                        (prefix / "error.log").read_text()
+                        if (prefix / "error.log").exists()
+                        else ""
+                    )
                     raise AssertionError(f"nginx did not start: {log}") from None
                 time.sleep(0.05)
         yield f"http://127.0.0.1:{port}"
@@ -194,7 +237,8 @@ def unlock(page, password: str, timeout: int = 30_000) -> None:
     page.wait_for_function(
         "() => { const f = document.getElementById('sb-form');"
         " return (f && !f.hidden) || !!document.querySelector('.md-content'); }",
-        timeout=timeout)
+        timeout=timeout,
+    )
     if is_locked(page):
         page.fill("#sb-password", password)
         page.click("#sb-submit")
@@ -205,9 +249,11 @@ def opened(page, timeout: int = 30_000) -> None:
     """Wait until a protected page has replaced itself by the decrypted one and that one has
     loaded (its scripts and styles): document.write does not count as a navigation."""
     page.wait_for_function(
-        "() => !document.querySelector('meta[name=\"site-builder\"][content=\"protected\"]')"
+        '() => !document.querySelector(\'meta[name="site-builder"][content="protected"]\')'
         " && !!document.querySelector('.md-content') && document.readyState === 'complete'"
-        " && !!window.document$", timeout=timeout)
+        " && !!window.document$",
+        timeout=timeout,
+    )
 
 
 def demo_paths(client: str, pages: list[str]) -> dict[str, str]:

@@ -46,7 +46,8 @@ def pytest_pycollect_makeitem(collector, name, obj):
     if not (callable(obj) and collector.funcnamefilter(name)):
         return None
     marked = collector.get_closest_marker("browser") is not None or any(
-        mark.name == "browser" for mark in getattr(obj, "pytestmark", []))
+        mark.name == "browser" for mark in getattr(obj, "pytestmark", [])
+    )
     code = getattr(obj, "__code__", None)
     calls_browser = code is not None and "in_browser" in code.co_names
     if marked or calls_browser:
@@ -88,8 +89,9 @@ def browser(font_family):
     except ImportError:
         require("playwright (Python)", False, "pip install -e '.[test]'")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS,
-                                              env=font_family.env())
+        chromium = playwright.chromium.launch(
+            executable_path=path, args=CHROMIUM_ARGS, env=font_family.env()
+        )
         Session.browser, Session.fonts = chromium, font_family
         try:
             yield chromium

@@ -1,4 +1,5 @@
 """Build real plans folders (and git repos) in a temporary directory for tests."""
+
 from __future__ import annotations
 
 import os
@@ -46,16 +47,27 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def approval(milestone: str, date: str, decision: str = "approved",
-             by: str = "Ada Client <ada@acme.example>", body: str = "Looks good.\n",
-             extra: str = "") -> str:
-    return (f"---\nmilestone: {milestone}\ndecision: {decision}\ndate: {date}\nby: {by}\n"
-            f"{extra}---\n{body}")
+def approval(
+    milestone: str,
+    date: str,
+    decision: str = "approved",
+    by: str = "Ada Client <ada@acme.example>",
+    body: str = "Looks good.\n",
+    extra: str = "",
+) -> str:
+    return (
+        f"---\nmilestone: {milestone}\ndecision: {decision}\ndate: {date}\nby: {by}\n"
+        f"{extra}---\n{body}"
+    )
 
 
-def make_client(root: Path, slug: str = "acme", client_yml: str = CLIENT_YML,
-                projects: dict[str, str] | None = None,
-                approvals: dict[str, dict[str, str]] | None = None) -> Path:
+def make_client(
+    root: Path,
+    slug: str = "acme",
+    client_yml: str = CLIENT_YML,
+    projects: dict[str, str] | None = None,
+    approvals: dict[str, dict[str, str]] | None = None,
+) -> Path:
     """plans/<slug>/client.yml + projects {slug: plan.yml} + approvals {project: {name: text}}."""
     folder = root / slug
     write(folder / "client.yml", client_yml)
@@ -68,12 +80,18 @@ def make_client(root: Path, slug: str = "acme", client_yml: str = CLIENT_YML,
 
 
 def git(repo: Path, *args: str, date: str | None = None) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Pat Planner", "GIT_AUTHOR_EMAIL": "pat@agency.example",
-           "GIT_COMMITTER_NAME": "Pat Planner", "GIT_COMMITTER_EMAIL": "pat@agency.example"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Pat Planner",
+        "GIT_AUTHOR_EMAIL": "pat@agency.example",
+        "GIT_COMMITTER_NAME": "Pat Planner",
+        "GIT_COMMITTER_EMAIL": "pat@agency.example",
+    }
     if date:
         env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"{date}T12:00:00+00:00"
-    done = subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run(
+        ["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=True
+    )
     return done.stdout
 
 
@@ -88,12 +106,16 @@ def commit_all(repo: Path, message: str, date: str) -> str:
 def ssh_key(directory: Path, name: str) -> tuple[Path, str]:
     """A fresh ed25519 key pair: (private key path, public key line)."""
     key = directory / name
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(key)],
-                   check=True)
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(key)], check=True
+    )
     return key, (directory / f"{name}.pub").read_text().strip()
 
 
 def sign(note: Path, key: Path, namespace: str = "milestone-approval") -> Path:
-    subprocess.run(["ssh-keygen", "-q", "-Y", "sign", "-n", namespace, "-f", str(key), str(note)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["ssh-keygen", "-q", "-Y", "sign", "-n", namespace, "-f", str(key), str(note)],
+        check=True,
+        capture_output=True,
+    )
     return note.with_name(note.name + ".sig")

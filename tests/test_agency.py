@@ -1,5 +1,6 @@
 """An agency adopts site-builder in its own plans repository: its settings (site-builder.yml)
 and its own mkdocs.yml are layered over the packaged base, and no layer drops a protection."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +19,10 @@ from site_builder.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 2, 1)
-SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
-       '<rect width="10" height="10"/></svg>')
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+    '<rect width="10" height="10"/></svg>'
+)
 
 
 def check(*args):
@@ -99,12 +102,13 @@ def test_agency_settings_apply_under_each_clients_own(plans, tmp_path):
     assert acme.body["data-md-color-primary"] == "teal"
     assert acme.body["data-md-color-accent"] == "amber"
     copyright = acme.select_one(".md-copyright__highlight")
-    assert copyright.get_text("|", strip=True) == \
-        "Status pages by Brightline <& Partners>|© 2026 Brightline"  # escaped, not markup
+    assert (
+        copyright.get_text("|", strip=True)
+        == "Status pages by Brightline <& Partners>|© 2026 Brightline"
+    )  # escaped, not markup
     assert acme.find("meta", attrs={"name": "author"})["content"] == "Brightline & Partners"
     sheets = [link["href"] for link in acme.find_all("link", rel="stylesheet")]
-    assert sheets.index("assets/stylesheets/site-builder.css") < sheets.index(
-        "assets/agency-1.css")
+    assert sheets.index("assets/stylesheets/site-builder.css") < sheets.index("assets/agency-1.css")
     assert (tmp_path / "site" / "acme" / "assets" / "agency-1.css").read_text().startswith(":root")
     assert (tmp_path / "site" / "acme" / "assets" / "agency-logo.svg").read_text() == SVG
     assert acme.select_one(".md-logo img")["src"] == "assets/agency-logo.svg"
@@ -125,16 +129,23 @@ def test_settings_option_names_another_file(plans, tmp_path):
     assert "nowhere.yml:0: error: the settings file does not exist" in missing.output
 
 
-@pytest.mark.parametrize("settings, line, message", [
-    ("name: A\ncolour: red\n", 2, "unknown field `colour`"),
-    ("colors:\n  primary: rouge\n", 2, "`colors.primary` must be a Material palette colour"),
-    ("logo: nothere.svg\n", 1, "`logo`: file not found"),
-    ("logo: ../outside.svg\n", 1, "`logo` must be a path inside the folder"),
-    ("extra_css:\n  - ok.css\n  - remote.css\n", 3, "must not @import other files or load url()s"),
-    ("extra_css:\n  - script.svg\n", 2, "`extra_css` must be one of: .css"),
-    ("languages: [de]\n", 2, "`language`: `en` is not one of the agency's languages (de"),
-    ("footer: [a, b]\n", 1, "`footer` must be text"),
-])
+@pytest.mark.parametrize(
+    "settings, line, message",
+    [
+        ("name: A\ncolour: red\n", 2, "unknown field `colour`"),
+        ("colors:\n  primary: rouge\n", 2, "`colors.primary` must be a Material palette colour"),
+        ("logo: nothere.svg\n", 1, "`logo`: file not found"),
+        ("logo: ../outside.svg\n", 1, "`logo` must be a path inside the folder"),
+        (
+            "extra_css:\n  - ok.css\n  - remote.css\n",
+            3,
+            "must not @import other files or load url()s",
+        ),
+        ("extra_css:\n  - script.svg\n", 2, "`extra_css` must be one of: .css"),
+        ("languages: [de]\n", 2, "`language`: `en` is not one of the agency's languages (de"),
+        ("footer: [a, b]\n", 1, "`footer` must be text"),
+    ],
+)
 def test_agency_settings_errors_name_their_line(plans, tmp_path, settings, line, message):
     write(tmp_path / "ok.css", "a { color: red }\n")
     write(tmp_path / "remote.css", "@import url(https://fonts.googleapis.com/css?family=Roboto);\n")
@@ -167,8 +178,7 @@ def test_a_minimal_own_mkdocs_yml_keeps_every_protection(plans, tmp_path):
 
 
 def test_a_copy_of_the_base_is_a_valid_layer(plans, tmp_path):
-    write(tmp_path / "mkdocs.yml", (REPO / "mkdocs.yml").read_text()
-          + "copyright: Copied Agency\n")
+    write(tmp_path / "mkdocs.yml", (REPO / "mkdocs.yml").read_text() + "copyright: Copied Agency\n")
     make_client(plans)
     assert check("--strict").exit_code == 0
     build_all(plans, tmp_path / "site")
@@ -177,25 +187,41 @@ def test_a_copy_of_the_base_is_a_valid_layer(plans, tmp_path):
 
 
 WEAKENING = {
-    "google-fonts": ("theme:\n  name: material\n  font:\n    text: Roboto\n", 3,
-                     "`theme.font` must be false"),
+    "google-fonts": (
+        "theme:\n  name: material\n  font:\n    text: Roboto\n",
+        3,
+        "`theme.font` must be false",
+    ),
     "other-theme": ("theme:\n  name: readthedocs\n", 2, "`theme.name` must be material"),
-    "custom-dir": ("theme:\n  name: material\n  custom_dir: my-overrides\n", 3,
-                   "`theme.custom_dir` would replace"),
+    "custom-dir": (
+        "theme:\n  name: material\n  custom_dir: my-overrides\n",
+        3,
+        "`theme.custom_dir` would replace",
+    ),
     "theme-logo": ("theme:\n  name: material\n  logo: logo.png\n", 3, "`theme.logo`"),
     "no-stylesheet": ("extra_css:\n  - brand.css\n", 1, "`extra_css` must start with"),
-    "remote-stylesheet": ("extra_css:\n  - assets/stylesheets/site-builder.css\n"
-                          "  - https://fonts.googleapis.com/css\n", 3, "`extra_css`: `https:"),
+    "remote-stylesheet": (
+        "extra_css:\n  - assets/stylesheets/site-builder.css\n"
+        "  - https://fonts.googleapis.com/css\n",
+        3,
+        "`extra_css`: `https:",
+    ),
     "generator": ("extra:\n  generator: true\n", 2, "`extra.generator` must be false"),
     "analytics": ("extra:\n  analytics:\n    provider: google\n", 2, "`extra.analytics`"),
     "polyfills": ("extra:\n  polyfills: [https://cdn.example/x.js]\n", 2, "`extra.polyfills`"),
     "reserved": ("extra:\n  site_builder: {public: true}\n", 2, "`extra.site_builder`"),
     "no-site-builder": ("plugins:\n  - search\n  - offline\n", 1, "`plugins` must be"),
     "order": ("plugins:\n  - search\n  - site-builder\n  - offline\n", 1, "`plugins` must be"),
-    "macros": ("plugins:\n  - site-builder\n  - search\n  - offline\n  - macros\n", 1,
-               "`plugins` must be"),
-    "snippets": ("markdown_extensions:\n  - toc\n  - pymdownx.snippets\n", 3,
-                 "`markdown_extensions`: `pymdownx.snippets` is not allowed"),
+    "macros": (
+        "plugins:\n  - site-builder\n  - search\n  - offline\n  - macros\n",
+        1,
+        "`plugins` must be",
+    ),
+    "snippets": (
+        "markdown_extensions:\n  - toc\n  - pymdownx.snippets\n",
+        3,
+        "`markdown_extensions`: `pymdownx.snippets` is not allowed",
+    ),
     "hooks": ("hooks:\n  - hooks.py\n", 1, "`hooks`: hooks run Python code"),
     "scripts": ("extra_javascript:\n  - https://cdn.example/x.js\n", 1, "`extra_javascript`"),
     "templates": ("extra_templates:\n  - robots.txt\n", 1, "`extra_templates`"),
@@ -220,11 +246,14 @@ def test_check_refuses_a_layer_that_weakens_a_site(plans, tmp_path, name):
 
 
 def test_build_refuses_a_weakening_layer_and_writes_nothing(plans, tmp_path):
-    write(tmp_path / "mkdocs.yml", "site_name: Agency\ntheme:\n  name: material\n"
-                                   "  font:\n    text: Roboto\n")
+    write(
+        tmp_path / "mkdocs.yml",
+        "site_name: Agency\ntheme:\n  name: material\n  font:\n    text: Roboto\n",
+    )
     make_client(plans)
-    result = CliRunner().invoke(main, ["build", "--out", "site", "--today", "2026-02-01"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["build", "--out", "site", "--today", "2026-02-01"], catch_exceptions=False
+    )
     assert result.exit_code == 1
     assert "mkdocs.yml:4: error: `theme.font` must be false" in result.output
     assert not (tmp_path / "site" / "acme").exists()

@@ -1,6 +1,7 @@
 """The package reads as its pipeline: imports only go down the stages, never round in a
 circle, never reach for another module's private names, and no module grows past one screen
 of concepts (500 lines). An import walk over site_builder/**/*.py with `ast`."""
+
 from __future__ import annotations
 
 import ast
@@ -11,18 +12,27 @@ PACKAGE = Path(__file__).resolve().parent.parent / "site_builder"
 # The stages, lowest first. A module may import from its own stage or any stage before it,
 # never from a later one. The longest matching prefix names a module's stage.
 STAGES = [
-    ["site_builder", "site_builder.textsafe", "site_builder.errors", "site_builder.store",
-     "site_builder.output"],                                    # foundations
-    ["site_builder.model"],                                     # the frozen model
-    ["site_builder.plans"],                                     # input: plans folder -> model
-    ["site_builder.derive"],                                    # pure: model -> state
-    ["site_builder.site"],                                      # pages: state -> files
-    ["site_builder.engines"],                                   # files -> static site (MkDocs)
-    ["site_builder.access"],                                    # who may see a site
-    ["site_builder.build"],                                     # the orchestrator
-    ["site_builder.events", "site_builder.authoring"],          # commands beside the build
-    ["site_builder.cli", "site_builder.terminal", "site_builder.__main__",
-     "site_builder.plugin"],                                    # entry points
+    [
+        "site_builder",
+        "site_builder.textsafe",
+        "site_builder.errors",
+        "site_builder.store",
+        "site_builder.output",
+    ],  # foundations
+    ["site_builder.model"],  # the frozen model
+    ["site_builder.plans"],  # input: plans folder -> model
+    ["site_builder.derive"],  # pure: model -> state
+    ["site_builder.site"],  # pages: state -> files
+    ["site_builder.engines"],  # files -> static site (MkDocs)
+    ["site_builder.access"],  # who may see a site
+    ["site_builder.build"],  # the orchestrator
+    ["site_builder.events", "site_builder.authoring"],  # commands beside the build
+    [
+        "site_builder.cli",
+        "site_builder.terminal",
+        "site_builder.__main__",
+        "site_builder.plugin",
+    ],  # entry points
 ]
 MAX_LINES = 500
 # Modules still over MAX_LINES, each to be split; the list may only shrink.
@@ -51,7 +61,7 @@ def _imports(name: str, path: Path) -> list[tuple[str, list[str], int]]:
             found += [(a.name, [], node.lineno) for a in node.names]
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                base = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
                 module = ".".join(base + ([node.module] if node.module else []))
             else:
                 module = node.module or ""
@@ -67,8 +77,15 @@ GRAPH = {name: _imports(name, path) for name, path in MODULES.items()}
 
 
 def _stage(module: str) -> int:
-    best = max((prefix for stage in STAGES for prefix in stage
-                if module == prefix or module.startswith(prefix + ".")), key=len)
+    best = max(
+        (
+            prefix
+            for stage in STAGES
+            for prefix in stage
+            if module == prefix or module.startswith(prefix + ".")
+        ),
+        key=len,
+    )
     return next(i for i, stage in enumerate(STAGES) if best in stage)
 
 
@@ -78,22 +95,31 @@ def test_every_module_has_a_stage():
 
 
 def test_imports_only_go_down_the_pipeline():
-    upward = [f"{name}:{line} imports {target} (a later stage)"
-              for name, imports in GRAPH.items() for target, _, line in imports
-              if _stage(target) > _stage(name)]
+    upward = [
+        f"{name}:{line} imports {target} (a later stage)"
+        for name, imports in GRAPH.items()
+        for target, _, line in imports
+        if _stage(target) > _stage(name)
+    ]
     assert upward == []
 
 
 def test_no_private_name_is_imported_from_another_module():
-    private = [f"{name}:{line} takes {n} from {target}"
-               for name, imports in GRAPH.items() for target, names, line in imports
-               for n in names if n.startswith("_") and not n.startswith("__") and target != name]
+    private = [
+        f"{name}:{line} takes {n} from {target}"
+        for name, imports in GRAPH.items()
+        for target, names, line in imports
+        for n in names
+        if n.startswith("_") and not n.startswith("__") and target != name
+    ]
     assert private == []
 
 
 def test_no_import_cycle():
-    edges = {name: {t for t, _, _ in imports if t in MODULES and t != name}
-             for name, imports in GRAPH.items()}
+    edges = {
+        name: {t for t, _, _ in imports if t in MODULES and t != name}
+        for name, imports in GRAPH.items()
+    }
     # A package's __init__ is imported on the way to each of its modules: not an edge back.
     cycles = []
     state: dict[str, int] = {}
@@ -102,7 +128,7 @@ def test_no_import_cycle():
         state[node] = 1
         for nxt in sorted(edges[node]):
             if state.get(nxt) == 1:
-                cycles.append(" -> ".join(trail[trail.index(nxt):] + [node, nxt]))
+                cycles.append(" -> ".join(trail[trail.index(nxt) :] + [node, nxt]))
             elif nxt not in state:
                 visit(nxt, trail + [node])
         state[node] = 2
@@ -114,6 +140,7 @@ def test_no_import_cycle():
 
 
 def test_modules_stay_small():
-    sizes = {name: len(path.read_text(encoding="utf-8").splitlines())
-             for name, path in MODULES.items()}
+    sizes = {
+        name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in MODULES.items()
+    }
     assert sorted(n for n, size in sizes.items() if size > MAX_LINES) == sorted(OVERSIZED)

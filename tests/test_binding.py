@@ -3,6 +3,7 @@
 Real ssh-keygen keys (the `keys` fixture); plans folders built in tmp_path; statuses derived
 from what the loader returns.
 """
+
 import datetime as dt
 import shutil
 import subprocess
@@ -21,8 +22,10 @@ BOUND = "client: acme\nproject: web\n"
 
 
 def client_yml(signers: str, require: bool = True) -> str:
-    return (f"name: Acme\nrequire_signed_approvals: {'true' if require else 'false'}\n"
-            f"signers:\n{signers}access: {{mode: link}}\n")
+    return (
+        f"name: Acme\nrequire_signed_approvals: {'true' if require else 'false'}\n"
+        f"signers:\n{signers}access: {{mode: link}}\n"
+    )
 
 
 def ada(key_lines: str) -> str:
@@ -53,10 +56,14 @@ def statuses(state):
 def two_projects(plans, keys):
     """acme (signatures required) with projects web and app from the same template; Ada has
     signed a bound approval of web's kickoff."""
-    make_client(plans, client_yml=client_yml(ada(f"    key: {keys['ada'][1]}\n")),
-                projects={"web": PLAN_YML, "app": PLAN_YML},
-                approvals={"web": {"2026-01-09-kickoff.md":
-                                   approval("kickoff", "2026-01-09", extra=BOUND)}})
+    make_client(
+        plans,
+        client_yml=client_yml(ada(f"    key: {keys['ada'][1]}\n")),
+        projects={"web": PLAN_YML, "app": PLAN_YML},
+        approvals={
+            "web": {"2026-01-09-kickoff.md": approval("kickoff", "2026-01-09", extra=BOUND)}
+        },
+    )
     note = plans / "acme" / "web" / "approvals" / "2026-01-09-kickoff.md"
     sign(note, keys["ada"][0])
     return note
@@ -70,8 +77,9 @@ def test_bound_signed_note_counts_in_its_own_project(plans, two_projects):
     assert not diags.warnings, formatted(diags.warnings)
 
 
-def test_signed_note_copied_into_another_project_is_an_error_and_counts_nowhere(plans,
-                                                                              two_projects):
+def test_signed_note_copied_into_another_project_is_an_error_and_counts_nowhere(
+    plans, two_projects
+):
     target = plans / "acme" / "app" / "approvals"
     target.mkdir()
     for name in ("2026-01-09-kickoff.md", "2026-01-09-kickoff.md.sig"):
@@ -82,7 +90,8 @@ def test_signed_note_copied_into_another_project_is_an_error_and_counts_nowhere(
         "plans/acme/app/approvals/2026-01-09-kickoff.md:7: error: `project: web` does not match "
         "the folder this note lies in (acme/app): the note was made for acme/web and does not "
         "count here; remove this copy, or record the decision for this project with "
-        "`site-builder approve`"]
+        "`site-builder approve`"
+    ]
     assert loaded.clients == ()  # nothing is built or invoiced from a client with errors
     result = CliRunner().invoke(main, ["status", "--today", "2026-07-01"])
     assert result.exit_code == 1
@@ -96,25 +105,31 @@ def test_signed_note_copied_into_another_project_is_an_error_and_counts_nowhere(
 
 def test_signed_note_copied_to_another_client_points_at_client(plans, two_projects, keys):
     # The other client lists the same signer (an agency's contact working for two brands).
-    make_client(plans, slug="globex",
-                client_yml=client_yml(ada(f"    key: {keys['ada'][1]}\n")))
+    make_client(plans, slug="globex", client_yml=client_yml(ada(f"    key: {keys['ada'][1]}\n")))
     target = plans / "globex" / "web" / "approvals"
     target.mkdir()
     for name in ("2026-01-09-kickoff.md", "2026-01-09-kickoff.md.sig"):
         shutil.copy(two_projects.parent / name, target / name)
     _, diags = load_plans(plans)
     (error,) = formatted(diags.errors)
-    assert error.startswith("plans/globex/web/approvals/2026-01-09-kickoff.md:6: error: "
-                            "`client: acme` does not match the folder this note lies in "
-                            "(globex/web)")
+    assert error.startswith(
+        "plans/globex/web/approvals/2026-01-09-kickoff.md:6: error: "
+        "`client: acme` does not match the folder this note lies in "
+        "(globex/web)"
+    )
 
 
 def test_unsigned_notes_are_checked_against_their_folder_too(plans):
-    make_client(plans, approvals={"web": {
-        "a.md": approval("kickoff", "2026-01-09", extra="client: acme\nproject: app\n"),
-        "b.md": approval("design", "2026-02-06", extra="project: web\n"),
-        "c.md": approval("launch", "2026-03-06", extra="client: Acme\nproject: web\n"),
-    }})
+    make_client(
+        plans,
+        approvals={
+            "web": {
+                "a.md": approval("kickoff", "2026-01-09", extra="client: acme\nproject: app\n"),
+                "b.md": approval("design", "2026-02-06", extra="project: web\n"),
+                "c.md": approval("launch", "2026-03-06", extra="client: Acme\nproject: web\n"),
+            }
+        },
+    )
     _, diags = load_plans(plans)
     assert formatted(diags.errors) == [
         "plans/acme/web/approvals/a.md:7: error: `project: app` does not match the folder this "
@@ -128,8 +143,11 @@ def test_unsigned_notes_are_checked_against_their_folder_too(plans):
 
 
 def test_signed_unbound_note_still_counts_with_a_warning(plans, keys):
-    make_client(plans, client_yml=client_yml(ada(f"    key: {keys['ada'][1]}\n")),
-                approvals={"web": {"old.md": approval("kickoff", "2026-01-09")}})
+    make_client(
+        plans,
+        client_yml=client_yml(ada(f"    key: {keys['ada'][1]}\n")),
+        approvals={"web": {"old.md": approval("kickoff", "2026-01-09")}},
+    )
     sign(plans / "acme" / "web" / "approvals" / "old.md", keys["ada"][0])
     state, project, diags = project_state(plans)
     assert project.approvals[0].signature == "verified"
@@ -139,7 +157,8 @@ def test_signed_unbound_note_still_counts_with_a_warning(plans, keys):
         "plans/acme/web/approvals/old.md:2: warning: signed note is not bound to its client "
         "and project; re-sign with site-builder approve --sign (or add `client: acme` and "
         "`project: web` to its front matter and sign it again): until then a copy of it and "
-        "its .sig would count in any project of acme with the same milestone id"]
+        "its .sig would count in any project of acme with the same milestone id"
+    ]
 
 
 def test_unsigned_unbound_notes_need_no_binding(plans):
@@ -156,15 +175,23 @@ def rotated(plans, keys):
     """Ada's old key (the `ada` pair) retired after 2026-05-31; her new one (the `eve` pair,
     here a second key of Ada's) valid from 2026-06-01."""
     old, new = keys["ada"][1], keys["eve"][1]
-    make_client(plans, client_yml=client_yml(ada(
-        f"    keys:\n      - key: {old}\n        valid_before: 2026-05-31\n"
-        f"      - {{key: {new}, valid_after: 2026-06-01}}\n")),
-        approvals={"web": {
-            "1-old-key-in-window.md": approval("kickoff", "2026-05-31", extra=BOUND),
-            "2-new-key-in-window.md": approval("design", "2026-06-01", extra=BOUND),
-            "3-old-key-after-retirement.md": approval("launch", "2026-06-01", extra=BOUND),
-            "4-new-key-backdated.md": approval("launch", "2026-05-30", extra=BOUND),
-        }})
+    make_client(
+        plans,
+        client_yml=client_yml(
+            ada(
+                f"    keys:\n      - key: {old}\n        valid_before: 2026-05-31\n"
+                f"      - {{key: {new}, valid_after: 2026-06-01}}\n"
+            )
+        ),
+        approvals={
+            "web": {
+                "1-old-key-in-window.md": approval("kickoff", "2026-05-31", extra=BOUND),
+                "2-new-key-in-window.md": approval("design", "2026-06-01", extra=BOUND),
+                "3-old-key-after-retirement.md": approval("launch", "2026-06-01", extra=BOUND),
+                "4-new-key-backdated.md": approval("launch", "2026-05-30", extra=BOUND),
+            }
+        },
+    )
     folder = plans / "acme" / "web" / "approvals"
     sign(folder / "1-old-key-in-window.md", keys["ada"][0])
     sign(folder / "2-new-key-in-window.md", keys["eve"][0])
@@ -174,7 +201,8 @@ def rotated(plans, keys):
 
 
 def test_rotation_keeps_earlier_notes_verified_and_refuses_keys_outside_their_window(
-        plans, rotated):
+    plans, rotated
+):
     state, project, diags = project_state(plans)
     assert {a.name: a.signature for a in project.approvals} == {
         "1-old-key-in-window.md": "verified",
@@ -182,8 +210,7 @@ def test_rotation_keeps_earlier_notes_verified_and_refuses_keys_outside_their_wi
         "3-old-key-after-retirement.md": "unknown-signer",
         "4-new-key-backdated.md": "unknown-signer",
     }
-    assert statuses(state) == {"kickoff": "approved", "design": "approved",
-                               "launch": "in-progress"}
+    assert statuses(state) == {"kickoff": "approved", "design": "approved", "launch": "in-progress"}
     assert state.metrics.invoiced == 4000  # launch's 6000 stays unreleased
     window_warnings = [d.format() for d in diags.warnings if "lists for" in d.message]
     assert window_warnings == [  # at the line of each note's `date:`
@@ -197,10 +224,18 @@ def test_rotation_keeps_earlier_notes_verified_and_refuses_keys_outside_their_wi
 
 
 def test_two_keys_without_windows_both_verify(plans, keys):
-    make_client(plans, client_yml=client_yml(ada(
-        f"    keys:\n      - {keys['ada'][1]}\n      - {keys['eve'][1]}\n")),
-        approvals={"web": {"a.md": approval("kickoff", "2026-01-09", extra=BOUND),
-                           "e.md": approval("design", "2026-02-06", extra=BOUND)}})
+    make_client(
+        plans,
+        client_yml=client_yml(
+            ada(f"    keys:\n      - {keys['ada'][1]}\n      - {keys['eve'][1]}\n")
+        ),
+        approvals={
+            "web": {
+                "a.md": approval("kickoff", "2026-01-09", extra=BOUND),
+                "e.md": approval("design", "2026-02-06", extra=BOUND),
+            }
+        },
+    )
     folder = plans / "acme" / "web" / "approvals"
     sign(folder / "a.md", keys["ada"][0])
     sign(folder / "e.md", keys["eve"][0])
@@ -212,35 +247,59 @@ def test_two_keys_without_windows_both_verify(plans, keys):
 
 def test_replacing_the_key_outright_still_unverifies_earlier_notes(plans, keys):
     """The reason for `keys:`: with only the new key listed, the old notes do not verify."""
-    make_client(plans, client_yml=client_yml(ada(f"    key: {keys['eve'][1]}\n")),
-                approvals={"web": {"a.md": approval("kickoff", "2026-01-09", extra=BOUND)}})
+    make_client(
+        plans,
+        client_yml=client_yml(ada(f"    key: {keys['eve'][1]}\n")),
+        approvals={"web": {"a.md": approval("kickoff", "2026-01-09", extra=BOUND)}},
+    )
     sign(plans / "acme" / "web" / "approvals" / "a.md", keys["ada"][0])
     _, project, _ = project_state(plans)
     assert project.approvals[0].signature == "unknown-signer"
 
 
-@pytest.mark.parametrize("signers, expected", [
-    (ada("    key: {ada}\n    keys: [{eve}]\n"),
-     "plans/acme/client.yml:7: error: give `key` (one key) or `keys` (a list), not both"),
-    (ada(""), "plans/acme/client.yml:4: error: signer without a key: add `key: ssh-ed25519 "
-              "AAAA...` (the contents of their .pub file) or `keys:` (a list)"),
-    (ada("    keys:\n      - key: {ada}\n        valid_after: 2026-06-01\n"
-         "        valid_before: 2026-05-31\n"),
-     "plans/acme/client.yml:9: error: `valid_before` 2026-05-31 is earlier than "
-     "`valid_after` 2026-06-01: this key could sign no note"),
-    (ada("    key:\n"), "plans/acme/client.yml:6: error: `key` must not be empty"),
-    (ada("    keys: []\n"), "plans/acme/client.yml:6: error: `signers[1].keys` needs at least "
-                          "1 item(s)"),
-    (ada("    keys:\n      - key: {ada}\n        valid_until: 2026-05-31\n"),
-     "plans/acme/client.yml:8: error: unknown field `signers[1].keys[1].valid_until` (did you "
-     "mean `valid_after`?)"),
-    (ada("    key: {ada}\n") + "  - name: Eve\n    email: eve@acme.example\n    key: {ada}\n",
-     "plans/acme/client.yml:9: error: this key is already listed on line 6: each key belongs "
-     "to one signer, once"),
-    (ada("    key: {ada}\n") + ada("    key: {eve}\n"),
-     "plans/acme/client.yml:7: error: signer email ada@acme.example is listed twice (first on "
-     "line 4); list all of a signer's keys under one entry with `keys:`"),
-])
+@pytest.mark.parametrize(
+    "signers, expected",
+    [
+        (
+            ada("    key: {ada}\n    keys: [{eve}]\n"),
+            "plans/acme/client.yml:7: error: give `key` (one key) or `keys` (a list), not both",
+        ),
+        (
+            ada(""),
+            "plans/acme/client.yml:4: error: signer without a key: add `key: ssh-ed25519 "
+            "AAAA...` (the contents of their .pub file) or `keys:` (a list)",
+        ),
+        (
+            ada(
+                "    keys:\n      - key: {ada}\n        valid_after: 2026-06-01\n"
+                "        valid_before: 2026-05-31\n"
+            ),
+            "plans/acme/client.yml:9: error: `valid_before` 2026-05-31 is earlier than "
+            "`valid_after` 2026-06-01: this key could sign no note",
+        ),
+        (ada("    key:\n"), "plans/acme/client.yml:6: error: `key` must not be empty"),
+        (
+            ada("    keys: []\n"),
+            "plans/acme/client.yml:6: error: `signers[1].keys` needs at least 1 item(s)",
+        ),
+        (
+            ada("    keys:\n      - key: {ada}\n        valid_until: 2026-05-31\n"),
+            "plans/acme/client.yml:8: error: unknown field `signers[1].keys[1].valid_until` (did you "
+            "mean `valid_after`?)",
+        ),
+        (
+            ada("    key: {ada}\n")
+            + "  - name: Eve\n    email: eve@acme.example\n    key: {ada}\n",
+            "plans/acme/client.yml:9: error: this key is already listed on line 6: each key belongs "
+            "to one signer, once",
+        ),
+        (
+            ada("    key: {ada}\n") + ada("    key: {eve}\n"),
+            "plans/acme/client.yml:7: error: signer email ada@acme.example is listed twice (first on "
+            "line 4); list all of a signer's keys under one entry with `keys:`",
+        ),
+    ],
+)
 def test_signer_key_problems_name_their_line(plans, keys, signers, expected):
     text = signers.format(ada=keys["ada"][1], eve=keys["eve"][1])
     make_client(plans, client_yml=client_yml(text))
@@ -256,14 +315,30 @@ def test_key_windows_mean_what_openssh_allowed_signers_options_mean(tmp_path, ke
     sig = sign(note, keys["ada"][0])
     key_type, key_data = keys["ada"][1].split()[:2]
     allowed = tmp_path / "allowed_signers"
-    allowed.write_text(f'ada@acme.example namespaces="milestone-approval",'
-                       f'valid-after="20260501",valid-before="20260531" {key_type} {key_data}\n')
+    allowed.write_text(
+        f'ada@acme.example namespaces="milestone-approval",'
+        f'valid-after="20260501",valid-before="20260531" {key_type} {key_data}\n'
+    )
     window = SigningKey(keys["ada"][1], D("2026-05-01"), D("2026-05-31"))
     for day in ("2026-04-30", "2026-05-01", "2026-05-31", "2026-06-01"):
         done = subprocess.run(
-            ["ssh-keygen", "-Y", "verify", "-f", str(allowed), "-I", "ada@acme.example", "-n",
-             "milestone-approval", "-s", str(sig), f"-Overify-time={day.replace('-', '')}"],
-            input=note.read_bytes(), capture_output=True)
+            [
+                "ssh-keygen",
+                "-Y",
+                "verify",
+                "-f",
+                str(allowed),
+                "-I",
+                "ada@acme.example",
+                "-n",
+                "milestone-approval",
+                "-s",
+                str(sig),
+                f"-Overify-time={day.replace('-', '')}",
+            ],
+            input=note.read_bytes(),
+            capture_output=True,
+        )
         if b"verify-time" in done.stderr:
             pytest.skip("this ssh-keygen has no -Overify-time")
         assert (done.returncode == 0) == window.valid_on(D(day)), day

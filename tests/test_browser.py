@@ -16,6 +16,7 @@ Screenshots of the demo sites go to test-artifacts/. Needs chromium and nginx (D
 packages), Python's playwright and axe-core from npm in .cache/node (.ci/run installs all of
 them). A missing tool fails these tests; `pytest -m "not browser"` leaves them out.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -54,8 +55,7 @@ SUB_PATH = "/status/"  # sites are served as http://127.0.0.1:PORT/status/<clien
 def tools():
     """nginx and axe-core (chromium and playwright: the `browser` fixture, tests/conftest.py)."""
     require("nginx", nginx_binary() is not None, "apt-get install nginx")
-    require("axe-core", AXE.is_file(),
-            "npm install --prefix .cache/node axe-core (see .ci/run)")
+    require("axe-core", AXE.is_file(), "npm install --prefix .cache/node axe-core (see .ci/run)")
     return {"nginx": nginx_binary()}
 
 
@@ -77,8 +77,9 @@ def demo(www):
     """The demo sites (plans/ of this repository), as of the day they were written for."""
     out = www / "status"
     with demo_passwords():  # password-mode clients are encrypted; the tests type the password
-        report = build(BuildOptions(plans=REPO / "plans", out=out, today=DEMO_TODAY, jobs=2,
-                                    team=True))
+        report = build(
+            BuildOptions(plans=REPO / "plans", out=out, today=DEMO_TODAY, jobs=2, team=True)
+        )
     sites = {}
     for site in report.sites:
         if site.slug == "_team":
@@ -91,8 +92,9 @@ def demo(www):
             data = decrypt(data, DEMO_PASSWORDS[site.slug][1])
         status = json.loads(data.decode("utf-8"))
         # {page: where it is served}: password sites give their pages opaque names
-        sites[site.slug] = demo_paths(site.slug, ["index.html"] + [
-            f"projects/{p['slug']}.html" for p in status["projects"]])
+        sites[site.slug] = demo_paths(
+            site.slug, ["index.html"] + [f"projects/{p['slug']}.html" for p in status["projects"]]
+        )
     assert sorted(sites) == ["_team", "fable", "harbor-homes", "northwind"]
     return sites
 
@@ -124,15 +126,21 @@ class Visit:
         self.foreign: list[str] = []
         self.errors: list[str] = []
         self.dialogs: list[str] = []
-        self.context = browser.new_context(viewport=VIEWPORTS[viewport],
-                                           color_scheme=color_scheme, service_workers="block")
+        self.context = browser.new_context(
+            viewport=VIEWPORTS[viewport], color_scheme=color_scheme, service_workers="block"
+        )
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(
-            f"{m.text} ({m.location.get('url')})"))
+        self.page.on(
+            "console",
+            lambda m: (
+                m.type == "error" and self.errors.append(f"{m.text} ({m.location.get('url')})")
+            ),
+        )
         self.page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
-        self.page.on("requestfailed", lambda r: self.errors.append(
-            f"request failed: {r.url} {r.failure}"))
+        self.page.on(
+            "requestfailed", lambda r: self.errors.append(f"request failed: {r.url} {r.failure}")
+        )
         self.page.on("dialog", self._dialog)
 
     def _route(self, route):
@@ -179,8 +187,12 @@ def in_viewport(page, selector: str) -> list[str]:
     if not element.is_visible():
         return [f"{selector}: not visible"]
     box, view = element.bounding_box(), page.viewport_size
-    if box["y"] < 0 or box["x"] < 0 or box["y"] + box["height"] > view["height"] \
-            or box["x"] + box["width"] > view["width"] + 0.5:
+    if (
+        box["y"] < 0
+        or box["x"] < 0
+        or box["y"] + box["height"] > view["height"]
+        or box["x"] + box["width"] > view["width"] + 0.5
+    ):
         return [f"{selector}: at {box} outside the {view['width']}x{view['height']} viewport"]
     return []
 
@@ -188,8 +200,7 @@ def in_viewport(page, selector: str) -> list[str]:
 def screenshot(page, name: str, full_page: bool = False) -> None:
     """test-artifacts/NAME-FAMILY.png: one per font family."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}-{Session.fonts.family}.png"),
-                    full_page=full_page)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{Session.fonts.family}.png"), full_page=full_page)
 
 
 def axe_violations(page, impacts=("minor", "moderate", "serious", "critical")) -> list[str]:
@@ -199,8 +210,11 @@ def axe_violations(page, impacts=("minor", "moderate", "serious", "critical")) -
         return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                                        nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
     }""")
-    return [f"{v['impact']}: {v['id']} ({v['help']}) at {v['nodes']}" for v in result
-            if v["impact"] in impacts]
+    return [
+        f"{v['impact']}: {v['id']} ({v['help']}) at {v['nodes']}"
+        for v in result
+        if v["impact"] in impacts
+    ]
 
 
 # --- the demo sites -----------------------------------------------------------------------------
@@ -211,8 +225,9 @@ def demo_pages():
     pages = []
     for client in sorted(p.name for p in (REPO / "plans").iterdir() if p.is_dir()):
         pages.append((client, "index.html"))
-        for project in sorted(p.name for p in (REPO / "plans" / client).iterdir()
-                              if (p / "plan.yml").is_file()):
+        for project in sorted(
+            p.name for p in (REPO / "plans" / client).iterdir() if (p / "plan.yml").is_file()
+        ):
             pages.append((client, f"projects/{project}.html"))
     return pages
 
@@ -223,8 +238,9 @@ def page_name(client: str, page: str) -> str:
 
 @pytest.mark.parametrize("client, path", demo_pages(), ids=lambda v: str(v))
 @pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_pages_load_cleanly_and_show_where_things_stand(client, path, viewport, demo, server,
-                                                        visit):
+def test_pages_load_cleanly_and_show_where_things_stand(
+    client, path, viewport, demo, server, visit
+):
     assert path in demo[client]
     tab = visit(viewport)
     page = open_demo(tab, server, demo, client, path)
@@ -319,8 +335,9 @@ def test_axe_does_find_violations(server, demo, visit, www):
     """The audit is live: a page with a known serious violation is reported."""
     broken = www / "status" / "fable" / "broken.html"
     index = (www / "status" / "fable" / "index.html").read_text(encoding="utf-8")
-    broken.write_text(index.replace("</article>", '<img src="x.png"></article>', 1),
-                      encoding="utf-8")
+    broken.write_text(
+        index.replace("</article>", '<img src="x.png"></article>', 1), encoding="utf-8"
+    )
     try:
         page = visit().open(f"{server}{SUB_PATH}fable/broken.html", settle=False)
         assert any("image-alt" in v for v in axe_violations(page))
@@ -364,27 +381,39 @@ def dense_client(plans: Path, slug: str, texts: list[str]) -> None:
 
     milestones = []
     for n, text in enumerate(texts):
-        milestones.append({
-            "id": f"m{n}", "title": text, "phase": text, "owner": text,
-            "due": str(dt.date(2026, 1, 1) + dt.timedelta(days=30 * n)),
-            "deliverables": [text, {"title": text, "file": HOSTILE_FILE}],
-            "acceptance": [text, f"{text} (second criterion)"]})
+        milestones.append(
+            {
+                "id": f"m{n}",
+                "title": text,
+                "phase": text,
+                "owner": text,
+                "due": str(dt.date(2026, 1, 1) + dt.timedelta(days=30 * n)),
+                "deliverables": [text, {"title": text, "file": HOSTILE_FILE}],
+                "acceptance": [text, f"{text} (second criterion)"],
+            }
+        )
         if n < len(texts) // 2:
             milestones[-1]["delivered"] = milestones[-1]["due"]
     plan = {"title": texts[0], "summary": "\n\n".join(texts), "milestones": milestones}
     folder = plans / slug
-    write(folder / "client.yml", yaml.safe_dump({"name": " ".join(texts)[:200]},
-                                                allow_unicode=True))
-    write(folder / "p" / "plan.yml", yaml.safe_dump(plan, allow_unicode=True, sort_keys=False,
-                                                    width=10_000))
+    write(
+        folder / "client.yml", yaml.safe_dump({"name": " ".join(texts)[:200]}, allow_unicode=True)
+    )
+    write(
+        folder / "p" / "plan.yml",
+        yaml.safe_dump(plan, allow_unicode=True, sort_keys=False, width=10_000),
+    )
     write(folder / "p" / HOSTILE_FILE, "%PDF-1.4\n")
-    for n, text in enumerate(texts[:len(texts) // 2]):
+    for n, text in enumerate(texts[: len(texts) // 2]):
         decision = "approved" if n % 2 == 0 else "changes-requested"
-        write(folder / "p" / "approvals" / f"{n:02d}.md",
-              note(f"m{n}", decision, str(dt.date(2026, 1, 2) + dt.timedelta(days=30 * n)),
-                   text))
-        write(folder / "p" / "approvals" / f"{n:02d}-b.md",
-              note(f"m{n + len(texts) // 2}", "rejected", "2026-01-03", text))
+        write(
+            folder / "p" / "approvals" / f"{n:02d}.md",
+            note(f"m{n}", decision, str(dt.date(2026, 1, 2) + dt.timedelta(days=30 * n)), text),
+        )
+        write(
+            folder / "p" / "approvals" / f"{n:02d}-b.md",
+            note(f"m{n + len(texts) // 2}", "rejected", "2026-01-03", text),
+        )
 
 
 @pytest.fixture(scope="session")
@@ -396,7 +425,7 @@ def hostile(www, tmp_path_factory):
     plans = tmp_path_factory.mktemp("hostile") / "plans"
     per_client = 23
     for n in range(0, len(PAYLOADS), per_client):
-        dense_client(plans, f"x{n // per_client + 1}", PAYLOADS[n:n + per_client])
+        dense_client(plans, f"x{n // per_client + 1}", PAYLOADS[n : n + per_client])
     out = www / "hostile"
     report = build(BuildOptions(plans=plans, out=out, today=DEMO_TODAY, jobs=2))
     pages = {}

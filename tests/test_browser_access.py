@@ -4,6 +4,7 @@ sub-path: the right password shows the current checkpoint, a wrong one shows an 
 nothing of the plan, the site's other pages open without asking again, documents download
 decrypted, and the login page itself passes the accessibility audit. Once per font family.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,6 +38,7 @@ SECOND = "MRK_SECOND_PROJECT"
 
 def tab_task(test):
     """Run test(new_tab) in the session's browser, with test_browser.py's request recording."""
+
     def task(browser):
         opened_tabs = []
 
@@ -61,13 +63,16 @@ def site(tmp_path_factory):
     require("axe-core", AXE.is_file(), "npm install --prefix .cache/node axe-core (.ci/run)")
     plans = tmp_path_factory.mktemp("access-browser") / "plans"
     plan = PLAN_YML.replace("title: Design approved", f"title: {CHECKPOINT}").replace(
-        "      - Mockups\n", "      - Mockups\n      - {title: Style guide, file: "
-                              "documents/style-guide.pdf}\n")
+        "      - Mockups\n",
+        "      - Mockups\n      - {title: Style guide, file: documents/style-guide.pdf}\n",
+    )
     folder = make_client(
-        plans, "vault", "name: MRK_VAULT_CO\naccess:\n  mode: password\n"
-                        "  password_env: VAULT_BROWSER_PW\n",
+        plans,
+        "vault",
+        "name: MRK_VAULT_CO\naccess:\n  mode: password\n  password_env: VAULT_BROWSER_PW\n",
         projects={"web": plan, "app": PLAN_YML.replace("Website relaunch", SECOND)},
-        approvals={"web": {"k.md": approval("kickoff", "2026-01-09")}})
+        approvals={"web": {"k.md": approval("kickoff", "2026-01-09")}},
+    )
     write(folder / "web" / "documents" / "style-guide.pdf", "%PDF-1.4 MRK_DOCUMENT\n")
     out = tmp_path_factory.mktemp("access-browser-out") / "site"
     os.environ["VAULT_BROWSER_PW"] = PASSWORD
@@ -77,8 +82,20 @@ def site(tmp_path_factory):
         del os.environ["VAULT_BROWSER_PW"]
     root = world_readable_dir("site-builder-browser-access-")
     try:
-        done = CliRunner().invoke(main, ["publish", "--plans", str(plans), "--out", str(out),
-                                         "--to", str(root / "pub"), "--base-path", "/status/"])
+        done = CliRunner().invoke(
+            main,
+            [
+                "publish",
+                "--plans",
+                str(plans),
+                "--out",
+                str(out),
+                "--to",
+                str(root / "pub"),
+                "--base-path",
+                "/status/",
+            ],
+        )
         assert done.exit_code == 0, done.output
         (root / "srv").mkdir(mode=0o755)
         os.symlink(root / "pub" / "www", root / "srv" / "status")

@@ -8,6 +8,7 @@ OpenSSH's own `ssh-keygen -Y verify` accepts the note; the next build shows the 
 approved with a verified signature. No request leaves the site's own files meanwhile. The
 same controls work inside a decrypted password-mode page. Screenshots go to test-artifacts/.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,15 +37,24 @@ SALT_SECRET = "approve test salt secret 0123456789"
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "site_builder", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "site_builder", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def plans_repo(root: Path, client_yml: str = CLIENT) -> Path:
     """A plans git repo whose `design` milestone awaits the client's approval."""
     plans = root / "plans"
-    make_client(plans, client_yml=client_yml, projects={"web": PLAN_YML},
-                approvals={"web": {"2026-01-09-kickoff.md": approval("kickoff", "2026-01-09")}})
+    make_client(
+        plans,
+        client_yml=client_yml,
+        projects={"web": PLAN_YML},
+        approvals={"web": {"2026-01-09-kickoff.md": approval("kickoff", "2026-01-09")}},
+    )
     commit_all(root, "plans", "2026-01-20")
     return plans
 
@@ -88,8 +98,9 @@ def test_a_client_approves_on_the_page_and_the_team_files_it(tmp_path):
             send = box.get_by_role("link", name="Send by e-mail")
             assert send.get_attribute("href").startswith(f"mailto:{CONTACT}?subject=")
             ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / f"approve-signed-{Session.fonts.family}.png"),
-                            full_page=True)
+            page.screenshot(
+                path=str(ARTIFACTS / f"approve-signed-{Session.fonts.family}.png"), full_page=True
+            )
             with page.expect_download() as download:
                 box.get_by_role("link", name="Download").click()
             saved = tmp_path / download.value.suggested_filename
@@ -105,8 +116,17 @@ def test_a_client_approves_on_the_page_and_the_team_files_it(tmp_path):
     assert not foreign, foreign  # no request but the page's own files
     assert key_line.startswith("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA")
 
-    done = cli("signers", "add", "acme", key_line, "--name", "Ada Client", "--email",
-               "ada@acme.example", cwd=tmp_path)
+    done = cli(
+        "signers",
+        "add",
+        "acme",
+        key_line,
+        "--name",
+        "Ada Client",
+        "--email",
+        "ada@acme.example",
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     # A changed byte in the browser-made file is refused, and nothing is written.
     mutated = tmp_path / "mutated.txt"
@@ -121,13 +141,31 @@ def test_a_client_approves_on_the_page_and_the_team_files_it(tmp_path):
     # OpenSSH itself accepts the note, with an allowed_signers file made from client.yml.
     loaded, _ = load_plans(plans)
     allowed = tmp_path / "allowed_signers"
-    allowed.write_text(signatures.allowed_signers_text(
-        (s.email, k) for s in loaded.client("acme").signers for k in s.keys))
+    allowed.write_text(
+        signatures.allowed_signers_text(
+            (s.email, k) for s in loaded.client("acme").signers for k in s.keys
+        )
+    )
     with open(notes[0], "rb") as note:
         verify = subprocess.run(
-            ["ssh-keygen", "-Y", "verify", "-n", "milestone-approval", "-f", str(allowed),
-             "-I", "ada@acme.example", "-s", f"{notes[0]}.sig"], stdin=note,
-            capture_output=True, text=True, timeout=60)
+            [
+                "ssh-keygen",
+                "-Y",
+                "verify",
+                "-n",
+                "milestone-approval",
+                "-f",
+                str(allowed),
+                "-I",
+                "ada@acme.example",
+                "-s",
+                f"{notes[0]}.sig",
+            ],
+            stdin=note,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert verify.returncode == 0, verify.stderr
 
     build(BuildOptions(plans=plans, out=out, today=TODAY))
@@ -135,12 +173,15 @@ def test_a_client_approves_on_the_page_and_the_team_files_it(tmp_path):
     design = next(m for m in status["milestones"] if m["id"] == "design")
     assert design["status"] == "approved"
     assert [(a["milestone"], a["signature"]) for a in status["approvals"]] == [
-        ("kickoff", "unsigned"), ("design", "verified")]
+        ("kickoff", "unsigned"),
+        ("design", "verified"),
+    ]
 
 
 def test_the_controls_work_inside_a_decrypted_password_page(tmp_path, monkeypatch):
-    plans = plans_repo(tmp_path, CLIENT.replace("mode: link",
-                                                "mode: password\n  password_env: ACME_PW"))
+    plans = plans_repo(
+        tmp_path, CLIENT.replace("mode: link", "mode: password\n  password_env: ACME_PW")
+    )
     monkeypatch.setenv("ACME_PW", PASSWORD)
     monkeypatch.setenv("SITE_BUILDER_SALT_SECRET", SALT_SECRET)
     out = tmp_path / "site"
@@ -165,5 +206,5 @@ def test_the_controls_work_inside_a_decrypted_password_page(tmp_path, monkeypatc
 
     key_line, note = in_browser(run)
     assert key_line.startswith("ssh-ed25519 ")
-    assert "client: \"acme\"\nproject: \"web\"\nmilestone: \"design\"" in note
+    assert 'client: "acme"\nproject: "web"\nmilestone: "design"' in note
     assert "-----BEGIN SSH SIGNATURE-----" in note

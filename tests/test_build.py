@@ -1,4 +1,5 @@
 """Whole builds: real plan folders in tmp_path -> real MkDocs/Material sites."""
+
 import hashlib
 import json
 from pathlib import Path
@@ -16,14 +17,24 @@ TODAY = "2026-02-01"
 def run(plans, out, today=TODAY, **options):
     import datetime as dt
 
-    return build(BuildOptions(plans=plans, out=out, today=dt.date.fromisoformat(today),
-                              jobs=options.pop("jobs", 1), **options))
+    return build(
+        BuildOptions(
+            plans=plans,
+            out=out,
+            today=dt.date.fromisoformat(today),
+            jobs=options.pop("jobs", 1),
+            **options,
+        )
+    )
 
 
 def tree(folder: Path) -> dict[str, str]:
     """Every file under folder -> sha256 of its bytes."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def entries(out: Path) -> list[str]:
@@ -39,18 +50,30 @@ def soup(path: Path) -> BeautifulSoup:
 
 @pytest.fixture
 def acme(plans):
-    folder = make_client(plans, client_yml="name: Acme Widgets\ntimezone: Europe/Berlin\n"
-                                           "internal: {margin: SECRET-MARGIN-41}\n",
-                         approvals={"web": {
-                             "2026-01-09-kickoff.md": approval(
-                                 "kickoff", "2026-01-09", body="Great **start**, thanks.\n"),
-                             "2026-01-20-design.md": approval(
-                                 "design", "2026-01-20", "changes-requested",
-                                 body="Please make the logo *bigger*.\n"),
-                         }})
+    folder = make_client(
+        plans,
+        client_yml="name: Acme Widgets\ntimezone: Europe/Berlin\n"
+        "internal: {margin: SECRET-MARGIN-41}\n",
+        approvals={
+            "web": {
+                "2026-01-09-kickoff.md": approval(
+                    "kickoff", "2026-01-09", body="Great **start**, thanks.\n"
+                ),
+                "2026-01-20-design.md": approval(
+                    "design",
+                    "2026-01-20",
+                    "changes-requested",
+                    body="Please make the logo *bigger*.\n",
+                ),
+            }
+        },
+    )
     write(folder / "web" / "documents" / "mockups.pdf", "%PDF-1.4 mock\n")
-    plan = (folder / "web" / "plan.yml").read_text().replace(
-        "      - Mockups", "      - {title: Mockups, file: documents/mockups.pdf}")
+    plan = (
+        (folder / "web" / "plan.yml")
+        .read_text()
+        .replace("      - Mockups", "      - {title: Mockups, file: documents/mockups.pdf}")
+    )
     (folder / "web" / "plan.yml").write_text(plan)
     return folder
 
@@ -62,38 +85,100 @@ def test_status_json_is_exactly_the_spec_shape(plans, acme, tmp_path):
     assert status == {
         "client": {"slug": "acme", "name": "Acme Widgets"},
         "today": "2026-02-01",
-        "projects": [{
-            "slug": "web", "title": "Website relaunch", "currency": "EUR", "complete": False,
-            "progress": {"approved": 1, "total": 3},
-            "current": "design", "next": ["launch"], "health": "on-track",
-            "next_step": {"whose": "team", "action": "revise", "milestone": "design",
-                          "by": "2026-02-10", "late": False},
-            "milestones": [
-                {"id": "kickoff", "title": "Kickoff done", "phase": None, "owner": "Sam Lee",
-                 "status": "approved", "overdue": False, "due": "2026-01-10",
-                 "baseline_due": "2026-01-10", "delivered": "2026-01-08",
-                 "approved_on": "2026-01-09", "variance_days": -1, "days_to_approval": 1,
-                 "invoice": 1000},
-                {"id": "design", "title": "Design approved", "phase": None, "owner": None,
-                 "status": "changes-requested", "overdue": False, "due": "2026-02-10",
-                 "baseline_due": "2026-02-10", "delivered": "2026-02-05", "approved_on": None,
-                 "variance_days": None, "days_to_approval": None, "invoice": 3000},
-                {"id": "launch", "title": "Site live", "phase": None, "owner": None,
-                 "status": "upcoming", "overdue": False, "due": "2026-03-10",
-                 "baseline_due": "2026-03-10", "delivered": None, "approved_on": None,
-                 "variance_days": None, "days_to_approval": None, "invoice": 6000},
-            ],
-            "approvals": [
-                {"milestone": "kickoff", "decision": "approved", "date": "2026-01-09",
-                 "by": "Ada Client", "signature": "unsigned", "counted": True, "recorded": None},
-                {"milestone": "design", "decision": "changes-requested", "date": "2026-01-20",
-                 "by": "Ada Client", "signature": "unsigned", "counted": True, "recorded": None},
-            ],
-            "schedule_changes": [],
-            "scope_changes": [],
-            "metrics": {"slippage_rate": 0.0, "mean_days_to_approval": 1.0,
-                        "invoiced": 1000, "remaining": 9000},
-        }],
+        "projects": [
+            {
+                "slug": "web",
+                "title": "Website relaunch",
+                "currency": "EUR",
+                "complete": False,
+                "progress": {"approved": 1, "total": 3},
+                "current": "design",
+                "next": ["launch"],
+                "health": "on-track",
+                "next_step": {
+                    "whose": "team",
+                    "action": "revise",
+                    "milestone": "design",
+                    "by": "2026-02-10",
+                    "late": False,
+                },
+                "milestones": [
+                    {
+                        "id": "kickoff",
+                        "title": "Kickoff done",
+                        "phase": None,
+                        "owner": "Sam Lee",
+                        "status": "approved",
+                        "overdue": False,
+                        "due": "2026-01-10",
+                        "baseline_due": "2026-01-10",
+                        "delivered": "2026-01-08",
+                        "approved_on": "2026-01-09",
+                        "variance_days": -1,
+                        "days_to_approval": 1,
+                        "invoice": 1000,
+                    },
+                    {
+                        "id": "design",
+                        "title": "Design approved",
+                        "phase": None,
+                        "owner": None,
+                        "status": "changes-requested",
+                        "overdue": False,
+                        "due": "2026-02-10",
+                        "baseline_due": "2026-02-10",
+                        "delivered": "2026-02-05",
+                        "approved_on": None,
+                        "variance_days": None,
+                        "days_to_approval": None,
+                        "invoice": 3000,
+                    },
+                    {
+                        "id": "launch",
+                        "title": "Site live",
+                        "phase": None,
+                        "owner": None,
+                        "status": "upcoming",
+                        "overdue": False,
+                        "due": "2026-03-10",
+                        "baseline_due": "2026-03-10",
+                        "delivered": None,
+                        "approved_on": None,
+                        "variance_days": None,
+                        "days_to_approval": None,
+                        "invoice": 6000,
+                    },
+                ],
+                "approvals": [
+                    {
+                        "milestone": "kickoff",
+                        "decision": "approved",
+                        "date": "2026-01-09",
+                        "by": "Ada Client",
+                        "signature": "unsigned",
+                        "counted": True,
+                        "recorded": None,
+                    },
+                    {
+                        "milestone": "design",
+                        "decision": "changes-requested",
+                        "date": "2026-01-20",
+                        "by": "Ada Client",
+                        "signature": "unsigned",
+                        "counted": True,
+                        "recorded": None,
+                    },
+                ],
+                "schedule_changes": [],
+                "scope_changes": [],
+                "metrics": {
+                    "slippage_rate": 0.0,
+                    "mean_days_to_approval": 1.0,
+                    "invoiced": 1000,
+                    "remaining": 9000,
+                },
+            }
+        ],
     }
 
 
@@ -103,8 +188,9 @@ def test_pages_show_checkpoint_next_and_history(plans, acme, tmp_path):
     index = soup(site / "index.html")
     card = index.select_one("#sb-project-web")
     assert card.select_one(".sb-current-title strong").get_text() == "Design approved"
-    assert [li.select_one(".sb-next-title").get_text() for li in card.select(".sb-next-list li")] \
-        == ["Site live"]
+    assert [
+        li.select_one(".sb-next-title").get_text() for li in card.select(".sb-next-list li")
+    ] == ["Site live"]
     assert "1 of 3 milestones approved" in card.get_text()
     assert index.title.get_text() == "Acme Widgets"
 
@@ -114,18 +200,24 @@ def test_pages_show_checkpoint_next_and_history(plans, acme, tmp_path):
     assert "Design approved" in current.h3.get_text()
     assert "Changes requested" in current.get_text()
     assert current.select_one(".sb-deliverables a")["href"] == "web/documents/mockups.pdf"
-    assert (site / "projects" / "web" / "documents" / "mockups.pdf").read_text() == \
-        "%PDF-1.4 mock\n"
+    assert (
+        site / "projects" / "web" / "documents" / "mockups.pdf"
+    ).read_text() == "%PDF-1.4 mock\n"
     assert "Looks good on phones" in current.get_text()
     history = page.select(".sb-approval")
     assert [h.select_one(".sb-decision").get_text() for h in history] == [
-        "Changes requested", "Approved"]  # newest first
+        "Changes requested",
+        "Approved",
+    ]  # newest first
     assert history[0].select_one(".sb-note em").get_text() == "bigger"
     # Signatures are not required here: an unsigned note shows no signature state.
     assert "Ada Client" in history[1].get_text() and not history[1].select(".sb-signature")
     timeline = page.select(".sb-tl-item")
     assert [t["class"][1] for t in timeline] == [
-        "sb-status-approved", "sb-status-changes-requested", "sb-status-upcoming"]
+        "sb-status-approved",
+        "sb-status-changes-requested",
+        "sb-status-upcoming",
+    ]
     billing = page.select_one(".sb-billing tfoot").get_text(" ", strip=True)
     assert "€1,000.00" in billing and "€9,000.00" in billing
     toc = [a.get_text(strip=True) for a in page.select(".md-nav--secondary a")]
@@ -145,25 +237,47 @@ def test_clients_are_isolated(plans, tmp_path):
     markers = {}
     for slug in ("alpha", "beta"):
         tag = slug.upper()
-        markers[slug] = [f"{tag}-CLIENTNAME", f"{tag}-PROJECT", f"{tag}-MILESTONE",
-                         f"{tag}-OWNER", f"{tag}-DELIVERABLE", f"{tag}-CRITERION",
-                         f"{tag}-NOTEBODY", f"{tag}-SIGNER", "77777" if slug == "alpha" else "88888"]
-        plan = (f"title: {tag}-PROJECT\nmilestones:\n  - id: one\n    title: {tag}-MILESTONE\n"
-                f"    owner: {tag}-OWNER\n    due: 2026-01-10\n    deliverables: [{tag}-DELIVERABLE]\n"
-                f"    acceptance: [{tag}-CRITERION]\n"
-                f"    invoice: {'77777' if slug == 'alpha' else '88888'}\n"
-                f"    internal: {{x: {tag}-INTERNAL}}\n  - id: two\n    title: Two\n"
-                f"    due: 2026-03-01\n")
-        make_client(plans, slug=slug, client_yml=f"name: {tag}-CLIENTNAME\n",
-                    projects={"proj": plan},
-                    approvals={"proj": {"n.md": approval(
-                        "one", "2026-01-11", by=f"{tag}-SIGNER <s@{slug}.example>",
-                        body=f"{tag}-NOTEBODY\n")}})
+        markers[slug] = [
+            f"{tag}-CLIENTNAME",
+            f"{tag}-PROJECT",
+            f"{tag}-MILESTONE",
+            f"{tag}-OWNER",
+            f"{tag}-DELIVERABLE",
+            f"{tag}-CRITERION",
+            f"{tag}-NOTEBODY",
+            f"{tag}-SIGNER",
+            "77777" if slug == "alpha" else "88888",
+        ]
+        plan = (
+            f"title: {tag}-PROJECT\nmilestones:\n  - id: one\n    title: {tag}-MILESTONE\n"
+            f"    owner: {tag}-OWNER\n    due: 2026-01-10\n    deliverables: [{tag}-DELIVERABLE]\n"
+            f"    acceptance: [{tag}-CRITERION]\n"
+            f"    invoice: {'77777' if slug == 'alpha' else '88888'}\n"
+            f"    internal: {{x: {tag}-INTERNAL}}\n  - id: two\n    title: Two\n"
+            f"    due: 2026-03-01\n"
+        )
+        make_client(
+            plans,
+            slug=slug,
+            client_yml=f"name: {tag}-CLIENTNAME\n",
+            projects={"proj": plan},
+            approvals={
+                "proj": {
+                    "n.md": approval(
+                        "one",
+                        "2026-01-11",
+                        by=f"{tag}-SIGNER <s@{slug}.example>",
+                        body=f"{tag}-NOTEBODY\n",
+                    )
+                }
+            },
+        )
     run(plans, tmp_path / "site", jobs=2)
     for slug, other in (("alpha", "beta"), ("beta", "alpha")):
         site = tmp_path / "site" / slug
-        text = {p: p.read_bytes().decode("utf-8", "replace") for p in site.rglob("*")
-                if p.is_file()}
+        text = {
+            p: p.read_bytes().decode("utf-8", "replace") for p in site.rglob("*") if p.is_file()
+        }
         everything = "\n".join(text.values())
         for marker in markers[slug][:8]:
             assert marker in everything, marker  # the site does show its own client
@@ -230,15 +344,28 @@ def test_client_selection_builds_only_that_client(plans, acme, tmp_path):
 
 
 def test_untrusted_text_is_escaped_and_markdown_sanitised(plans, tmp_path):
-    evil = '<script>alert(1)</script><img src=x onerror=alert(2)>'
-    plan = (f"title: '{evil}'\nsummary: |\n  [click](javascript:alert(3)) <b onclick=x>b</b>\n"
-            f"  <iframe src=//evil.example></iframe> ![i](https://evil.example/t.png)\n"
-            f"milestones:\n  - id: a\n    title: '{evil}'\n    owner: '\"><svg onload=alert(4)>'\n"
-            f"    due: 2026-01-10\n    deliverables: ['{evil}']\n")
-    make_client(plans, client_yml=f"name: '{evil}'\n", projects={"web": plan},
-                approvals={"web": {"n.md": approval(
-                    "a", "2026-01-09", body=f"{evil}\n\n<a href='javascript:alert(5)'>x</a>\n"
-                    "Mail me: someone@private.example\n")}})
+    evil = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    plan = (
+        f"title: '{evil}'\nsummary: |\n  [click](javascript:alert(3)) <b onclick=x>b</b>\n"
+        f"  <iframe src=//evil.example></iframe> ![i](https://evil.example/t.png)\n"
+        f"milestones:\n  - id: a\n    title: '{evil}'\n    owner: '\"><svg onload=alert(4)>'\n"
+        f"    due: 2026-01-10\n    deliverables: ['{evil}']\n"
+    )
+    make_client(
+        plans,
+        client_yml=f"name: '{evil}'\n",
+        projects={"web": plan},
+        approvals={
+            "web": {
+                "n.md": approval(
+                    "a",
+                    "2026-01-09",
+                    body=f"{evil}\n\n<a href='javascript:alert(5)'>x</a>\n"
+                    "Mail me: someone@private.example\n",
+                )
+            }
+        },
+    )
     run(plans, tmp_path / "site")
     for path in (tmp_path / "site" / "acme").rglob("*.html"):
         page = soup(path)
@@ -257,9 +384,12 @@ def test_untrusted_text_is_escaped_and_markdown_sanitised(plans, tmp_path):
 
 
 def test_client_branding_logo_favicon_colours_and_stylesheet(plans, tmp_path):
-    folder = make_client(plans, client_yml="name: Acme\nsite:\n  primary_color: teal\n"
-                                           "  accent_color: deep orange\n  logo: logo.png\n"
-                                           "  favicon: icon.png\n  css: brand.css\n")
+    folder = make_client(
+        plans,
+        client_yml="name: Acme\nsite:\n  primary_color: teal\n"
+        "  accent_color: deep orange\n  logo: logo.png\n"
+        "  favicon: icon.png\n  css: brand.css\n",
+    )
     (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\nlogo")
     (folder / "icon.png").write_bytes(b"\x89PNG\r\n\x1a\nicon")
     (folder / "brand.css").write_text(".md-header { background: url(data:image/png;base64,AA); }")
@@ -267,8 +397,7 @@ def test_client_branding_logo_favicon_colours_and_stylesheet(plans, tmp_path):
     site = tmp_path / "site" / "acme"
     page = soup(site / "index.html")
     body = page.body
-    assert body["data-md-color-primary"] == "teal" and body["data-md-color-accent"] == \
-        "deep-orange"
+    assert body["data-md-color-primary"] == "teal" and body["data-md-color-accent"] == "deep-orange"
     assert page.select_one('link[rel="icon"]')["href"] == "assets/client-favicon.png"
     assert page.select_one(".md-logo img")["src"] == "assets/client-logo.png"
     assert [l["href"] for l in page.select('link[rel="stylesheet"]')][-1] == "assets/client.css"
@@ -290,15 +419,19 @@ def test_index_shows_the_latest_decisions_newest_first(plans, acme, tmp_path):
     card = soup(tmp_path / "site" / "acme" / "index.html").select_one("#sb-project-web")
     items = card.select(".sb-latest-list li")
     assert [li.select_one(".sb-decision").get_text() for li in items] == [
-        "Changes requested", "Approved"]
+        "Changes requested",
+        "Approved",
+    ]
     assert items[0].a["href"].startswith("projects/web.html#sb-approval-")
     assert "Ada Client" in items[0].get_text()
 
 
 def test_markdown_documents_are_published_as_they_are(plans, tmp_path):
     note = "# Inspection\n\n<script>alert(1)</script> all good\n"
-    plan = ("title: T\nmilestones:\n  - id: a\n    title: A\n    due: 2026-01-10\n"
-            "    deliverables:\n      - {title: Report, file: documents/report.md}\n")
+    plan = (
+        "title: T\nmilestones:\n  - id: a\n    title: A\n    due: 2026-01-10\n"
+        "    deliverables:\n      - {title: Report, file: documents/report.md}\n"
+    )
     folder = make_client(plans, projects={"web": plan})
     write(folder / "web" / "documents" / "report.md", note)
     run(plans, tmp_path / "site")
@@ -336,14 +469,31 @@ def test_no_compiled_template_is_loaded_from_the_output_folder(plans, acme, tmp_
                 pass
 
         templates = templates_for(base_config_for(plans))
-        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)),
-                                 bytecode_cache=Poison())
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates)), bytecode_cache=Poison()
+        )
         for name in env.list_templates():
             env.get_template(name)
     assert planted
-    done = subprocess.run([sys.executable, "-m", "site_builder", "build", "--plans", str(plans),
-                           "--out", str(out), "--today", TODAY, "--jobs", "1"],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "site_builder",
+            "build",
+            "--plans",
+            str(plans),
+            "--out",
+            str(out),
+            "--today",
+            TODAY,
+            "--jobs",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     pages = [p for p in (out / "acme").rglob("*.html")]
     assert pages and not [p for p in pages if "POISONED-CACHE" in p.read_text()]

@@ -1,5 +1,6 @@
 """Parallel, sharded and incremental builds give the same bytes as a plain sequential build;
 theme files are shared by hard link, and every site still stands alone."""
+
 import datetime as dt
 import hashlib
 import os
@@ -17,8 +18,11 @@ SLUGS = ("amber", "birch", "cedar", "delta", "ember")
 
 
 def tree(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def sites(out: Path) -> dict[str, dict[str, str]]:
@@ -27,8 +31,12 @@ def sites(out: Path) -> dict[str, dict[str, str]]:
 
 def make_repo(plans: Path, tmp_path: Path) -> str:
     for slug in SLUGS:
-        make_client(plans, slug=slug, client_yml=f"name: {slug.title()} Co\n",
-                    approvals={"web": {"k.md": approval("kickoff", "2026-01-09")}})
+        make_client(
+            plans,
+            slug=slug,
+            client_yml=f"name: {slug.title()} Co\n",
+            approvals={"web": {"k.md": approval("kickoff", "2026-01-09")}},
+        )
     return commit_all(tmp_path, "Plans", "2026-01-01")
 
 

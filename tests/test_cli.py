@@ -1,4 +1,5 @@
 """The command line: options, output format and exit codes (0 ok, 1 plan errors, 2 usage)."""
+
 import json
 import subprocess
 import sys
@@ -21,8 +22,11 @@ def test_check_ok(plans):
 
 
 def test_check_reports_every_problem_and_exits_1(plans):
-    make_client(plans, projects={"web": PLAN_YML.replace("due: 2026-01-10", "due: soon")},
-                approvals={"web": {"n.md": approval("nope", "2026-01-01")}})
+    make_client(
+        plans,
+        projects={"web": PLAN_YML.replace("due: 2026-01-10", "due: soon")},
+        approvals={"web": {"n.md": approval("nope", "2026-01-01")}},
+    )
     result = cli("check")
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
@@ -36,7 +40,9 @@ def test_check_reports_every_problem_and_exits_1(plans):
 
 
 def test_warnings_fail_only_with_strict(plans):
-    items = "".join(f"  - id: m{i}\n    title: M\n    due: 2026-01-{i + 1:02d}\n" for i in range(11))
+    items = "".join(
+        f"  - id: m{i}\n    title: M\n    due: 2026-01-{i + 1:02d}\n" for i in range(11)
+    )
     make_client(plans, projects={"web": f"title: Big\nmilestones:\n{items}"})
     assert cli("check").exit_code == 0
     strict = cli("check", "--strict")
@@ -57,8 +63,10 @@ def test_build_prints_where_each_site_went(plans, tmp_path):
     result = cli("build", "--today", "2026-02-01", "--out", "public")
     assert result.exit_code == 0, result.output
     assert "acme: public/acme/index.html" in result.output
-    assert json.loads((tmp_path / "public" / "acme" / "status.json").read_text())["today"] == \
-        "2026-02-01"
+    assert (
+        json.loads((tmp_path / "public" / "acme" / "status.json").read_text())["today"]
+        == "2026-02-01"
+    )
 
 
 def test_status_prints_a_table(plans):
@@ -72,8 +80,9 @@ def test_status_prints_a_table(plans):
 
 def test_python_dash_m_is_the_same_program_and_never_shows_a_traceback(plans):
     make_client(plans, projects={"web": "title: [unclosed\n"})
-    done = subprocess.run([sys.executable, "-m", "site_builder", "check"], capture_output=True,
-                          text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "site_builder", "check"], capture_output=True, text=True
+    )
     assert done.returncode == 1
     assert done.stderr.startswith("plans/acme/web/plan.yml:2: error: invalid YAML")
     assert "Traceback" not in done.stderr
@@ -81,8 +90,10 @@ def test_python_dash_m_is_the_same_program_and_never_shows_a_traceback(plans):
 
 def test_bad_option_values_are_echoed_inert(plans):
     make_client(plans)
-    for args in (["build", "--today", "\x1b[2J\x1b]0;owned\x07"],
-                 ["build", "--shard", "1/\x1b[2J"]):
+    for args in (
+        ["build", "--today", "\x1b[2J\x1b]0;owned\x07"],
+        ["build", "--shard", "1/\x1b[2J"],
+    ):
         result = cli(*args)
         assert result.exit_code == 2
         assert "\x1b" not in result.output and "\x07" not in result.output

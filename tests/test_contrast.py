@@ -9,6 +9,7 @@ palette colour a client may choose, from Material's palette stylesheet and site-
 overrides. The goal is 4.8:1, a margin over AA's 4.5:1. tests/test_browser.py (axe-core) stays
 the final judge on real pages.
 """
+
 import colorsys
 import re
 from pathlib import Path
@@ -18,10 +19,19 @@ import pytest
 
 from site_builder.plans.schema import MATERIAL_COLORS
 
-CSS = (Path(__file__).parent.parent / "theme" / "overrides" / "assets" / "stylesheets"
-       / "site-builder.css").read_text(encoding="utf-8")
-PALETTE = next((Path(material.__file__).parent / "templates" / "assets" / "stylesheets")
-               .glob("palette.*.min.css")).read_text(encoding="utf-8")
+CSS = (
+    Path(__file__).parent.parent
+    / "theme"
+    / "overrides"
+    / "assets"
+    / "stylesheets"
+    / "site-builder.css"
+).read_text(encoding="utf-8")
+PALETTE = next(
+    (Path(material.__file__).parent / "templates" / "assets" / "stylesheets").glob(
+        "palette.*.min.css"
+    )
+).read_text(encoding="utf-8")
 GOAL = 4.8
 
 Colour = tuple[float, float, float]
@@ -34,7 +44,7 @@ def parse(value: str) -> Colour:
         digits = m.group(1)
         if len(digits) == 3:
             digits = "".join(c * 2 for c in digits)
-        return tuple(int(digits[i:i + 2], 16) / 255 for i in (0, 2, 4))
+        return tuple(int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4))
     if m := re.fullmatch(r"hsla?\(([\d.]+),\s*([\d.]+)%,\s*([\d.]+)%(?:,\s*1)?\)", value):
         h, s, l = (float(x) for x in m.groups())
         return colorsys.hls_to_rgb(h / 360, l / 100, s / 100)
@@ -60,15 +70,27 @@ def contrast(a: Colour, b: Colour) -> float:
 # colour at 7%, Material's --md-default-fg-color--lightest in the light scheme).
 WHITE, SLATE = parse("#ffffff"), parse("hsl(225, 15%, 14%)")
 BACKGROUNDS = {
-    "default": {"page": WHITE, "summary": over(parse("#448aff"), .1, WHITE),
-                "hovered row": over((0, 0, 0), .07, WHITE)},
-    "slate": {"page": SLATE, "summary": over(parse("#448aff"), .1, SLATE),
-              "hovered row": over(parse("hsl(225, 15%, 90%)"), .12, SLATE)},
+    "default": {
+        "page": WHITE,
+        "summary": over(parse("#448aff"), 0.1, WHITE),
+        "hovered row": over((0, 0, 0), 0.07, WHITE),
+    },
+    "slate": {
+        "page": SLATE,
+        "summary": over(parse("#448aff"), 0.1, SLATE),
+        "hovered row": over(parse("hsl(225, 15%, 90%)"), 0.12, SLATE),
+    },
 }
 SCHEME_BLOCKS = {"default": ":root", "slate": '[data-md-color-scheme="slate"]'}
 # Text colours Material keeps readable in both schemes (body text, code, inherited colour).
-MATERIAL_TEXT = {"var(--md-default-fg-color)", "var(--md-typeset-color)", "inherit",
-                 "currentColor", "var(--md-typeset-a-color)", "var(--md-code-fg-color)"}
+MATERIAL_TEXT = {
+    "var(--md-default-fg-color)",
+    "var(--md-typeset-color)",
+    "inherit",
+    "currentColor",
+    "var(--md-typeset-a-color)",
+    "var(--md-code-fg-color)",
+}
 
 
 def rules(css: str) -> list[tuple[str, dict[str, str]]]:
@@ -95,9 +117,17 @@ def variables(scheme: str) -> dict[str, Colour]:
 def test_the_stylesheet_declares_its_colours_in_both_schemes():
     light, dark = variables("default"), variables("slate")
     assert set(light) == set(dark)
-    assert {"--sb-approved", "--sb-approved-late", "--sb-awaiting", "--sb-changes",
-            "--sb-progress", "--sb-upcoming", "--sb-overdue", "--sb-today",
-            "--sb-muted"} <= set(light)
+    assert {
+        "--sb-approved",
+        "--sb-approved-late",
+        "--sb-awaiting",
+        "--sb-changes",
+        "--sb-progress",
+        "--sb-upcoming",
+        "--sb-overdue",
+        "--sb-today",
+        "--sb-muted",
+    } <= set(light)
 
 
 @pytest.mark.parametrize("scheme", ["default", "slate"])
@@ -119,8 +149,11 @@ def test_every_text_colour_the_stylesheet_sets_is_checked():
     the same selector takes over in the dark scheme)."""
     names = set(variables("default"))
     by_selector = dict(rules(CSS))
-    dark_rules = {s.removeprefix(SLATE_PREFIX) for s, d in rules(CSS)
-                  if s.startswith(SLATE_PREFIX) and "color" in d}
+    dark_rules = {
+        s.removeprefix(SLATE_PREFIX)
+        for s, d in rules(CSS)
+        if s.startswith(SLATE_PREFIX) and "color" in d
+    }
     seen = 0
     for selector, declarations in rules(CSS):
         value = declarations.get("color")
@@ -134,8 +167,7 @@ def test_every_text_colour_the_stylesheet_sets_is_checked():
         if value in MATERIAL_TEXT or "var(--md-typeset-a-color)" in value:
             continue  # links: test_links_read_for_every_palette
         base = selector.removeprefix(SLATE_PREFIX)
-        background = (declarations.get("background")
-                      or by_selector.get(base, {}).get("background"))
+        background = declarations.get("background") or by_selector.get(base, {}).get("background")
         if value == "var(--md-default-bg-color)" and "var(--md-typeset-a-color)" in background:
             continue  # the page background on the link colour: the link pair, reversed
         assert background, f"{selector}: text colour {value} without a background"
@@ -198,7 +230,7 @@ def matches(selector: str, primary: str, scheme: str) -> int | None:
         weight += 1
     rest = re.sub(r":not\([^)]*\)", "", rest)
     if rest.startswith(":root"):
-        rest, weight = rest[len(":root"):], weight + 1
+        rest, weight = rest[len(":root") :], weight + 1
     attributes = re.findall(r"\[[^\]]*\]", rest)
     if "".join(attributes) != rest or not all(test(a) for a in attributes):
         return None
@@ -230,8 +262,11 @@ def evaluate(value: str, props: dict[str, str], background: Colour = WHITE) -> C
     if m := re.fullmatch(r"var\((--[a-z-]+)\)", value):
         return evaluate(props[m.group(1)], props, background)
     if m := re.fullmatch(r"color-mix\(in srgb,\s*(.+?)\s+([\d.]+)%,\s*(.+)\)", value):
-        a, share, b = evaluate(m.group(1), props), float(m.group(2)) / 100, evaluate(m.group(3),
-                                                                                    props)
+        a, share, b = (
+            evaluate(m.group(1), props),
+            float(m.group(2)) / 100,
+            evaluate(m.group(3), props),
+        )
         return tuple(x * share + y * (1 - share) for x, y in zip(a, b))
     if m := re.fullmatch(r"(#[0-9a-fA-F]{6})([0-9a-fA-F]{2})", value):  # #rrggbbaa
         return over(parse(m.group(1)), int(m.group(2), 16) / 255, background)
@@ -252,8 +287,14 @@ def test_links_read_for_every_palette(primary, scheme):
     page = BACKGROUNDS[scheme]["page"]
     colour = "var(--md-typeset-a-color)"
     if scheme == "slate":
-        colour = next((d["color"] for s, d in rules(CSS)
-                       if s.startswith(SLATE_PREFIX + ".md-typeset a") and "color" in d), colour)
+        colour = next(
+            (
+                d["color"]
+                for s, d in rules(CSS)
+                if s.startswith(SLATE_PREFIX + ".md-typeset a") and "color" in d
+            ),
+            colour,
+        )
     link = evaluate(colour, props, page)
     assert contrast(link, page) >= GOAL, (primary, scheme, round(contrast(link, page), 2))
 
@@ -265,9 +306,15 @@ def test_header_text_reads_for_every_palette(primary):
     props = resolve(primary, "default")
     background = props["--md-primary-fg-color"]
     for selectors, declarations in palette_rules():  # the header's own darkening rule
-        if any(".md-header" in s and matches(s.replace(":is(.md-header, .md-tabs)", "").strip(),
-                                             primary, "default") is not None
-               for s in selectors) and "background-color" in declarations:
+        if (
+            any(
+                ".md-header" in s
+                and matches(s.replace(":is(.md-header, .md-tabs)", "").strip(), primary, "default")
+                is not None
+                for s in selectors
+            )
+            and "background-color" in declarations
+        ):
             background = declarations["background-color"]
     background = evaluate(background, props)
     ratio = contrast(evaluate(props["--md-primary-bg-color"], props, background), background)

@@ -8,6 +8,7 @@ a first client. After each kill, OUT/<client>/ must be byte for byte a complete 
 published before (hash of every file), no process of the build may survive to write into OUT,
 and temporary folders must not pile up. A final successful build leaves no temporary folder.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -34,8 +35,11 @@ SAFETY_NET = 120  # seconds: only a hung build takes this long to reach a moment
 
 
 def tree(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def differences(a: dict[str, str], b: dict[str, str]) -> list[str]:
@@ -61,10 +65,26 @@ class Build:
         self.lines: list[str] = []
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "site_builder", "build", "--plans", str(plans), "--out",
-             str(out), "--today", today, "--jobs", "2"],
-            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE, start_new_session=True)  # forkserver and workers included
+            [
+                sys.executable,
+                "-m",
+                "site_builder",
+                "build",
+                "--plans",
+                str(plans),
+                "--out",
+                str(out),
+                "--today",
+                today,
+                "--jobs",
+                "2",
+            ],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )  # forkserver and workers included
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
@@ -86,9 +106,12 @@ class Build:
         """Files in this build's staging folder (not a killed build's, which it removes)."""
         if not self.out.is_dir():
             return 0
-        return sum(len(files) for entry in self.out.iterdir()
-                   if entry.name.startswith(TMP_PREFIX) and entry.name not in self.stale
-                   for _, _, files in os.walk(entry))
+        return sum(
+            len(files)
+            for entry in self.out.iterdir()
+            if entry.name.startswith(TMP_PREFIX) and entry.name not in self.stale
+            for _, _, files in os.walk(entry)
+        )
 
     def publications(self) -> int:
         """Clients whose folder in OUT has been replaced by this build."""
@@ -131,6 +154,7 @@ class Build:
 @dataclass(frozen=True)
 class Moment:
     """A point of a build's progress to kill it at."""
+
     name: str
     reached: Callable[[Build], bool]
 
@@ -157,9 +181,13 @@ def published(clients: int) -> Moment:
 def spread(files: int, fill_levels: int) -> list[Moment]:
     """The start, `fill_levels` fill levels of the staging folder up to 90% of a complete
     build's `files`, each client built, the first and the second client published."""
-    return [started(),
-            *(staged(files * 9 * n // (10 * fill_levels)) for n in range(1, fill_levels + 1)),
-            *(built(n) for n in range(1, len(CLIENTS) + 1)), published(1), published(2)]
+    return [
+        started(),
+        *(staged(files * 9 * n // (10 * fill_levels)) for n in range(1, fill_levels + 1)),
+        *(built(n) for n in range(1, len(CLIENTS) + 1)),
+        published(1),
+        published(2),
+    ]
 
 
 def group_members(pgid: int) -> list[int]:
@@ -172,7 +200,7 @@ def group_members(pgid: int) -> list[int]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
+        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
         if fields[0] != "Z" and int(fields[2]) == pgid:
             members.append(int(entry.name))
     return members
@@ -197,11 +225,18 @@ def finish(plans: Path, out: Path, today: str) -> None:
 def plans(tmp_path_factory):
     root = tmp_path_factory.mktemp("crash") / "plans"
     for slug in CLIENTS:
-        folder = make_client(root, slug, client_yml=f"name: {slug.title()} Ltd\n",
-                             approvals={"web": {"k.md": approval("kickoff", "2026-01-09")}})
+        folder = make_client(
+            root,
+            slug,
+            client_yml=f"name: {slug.title()} Ltd\n",
+            approvals={"web": {"k.md": approval("kickoff", "2026-01-09")}},
+        )
         write(folder / "web" / "documents" / "spec.pdf", f"%PDF {slug}\n" * 2000)
-        plan = (folder / "web" / "plan.yml").read_text().replace(
-            "      - Mockups", "      - {title: Spec, file: documents/spec.pdf}")
+        plan = (
+            (folder / "web" / "plan.yml")
+            .read_text()
+            .replace("      - Mockups", "      - {title: Spec, file: documents/spec.pdf}")
+        )
         (folder / "web" / "plan.yml").write_text(plan)
     return root
 
@@ -232,8 +267,10 @@ def test_sigkill_at_any_moment_never_breaks_a_published_site(plans, second, tmp_
         now = trees(out)
         for slug in CLIENTS:
             allowed = (first[slug], second[slug]) if new_input else (first[slug],)
-            assert now[slug] in allowed, f"kill {n} at {moment}: {slug} is not a complete " \
+            assert now[slug] in allowed, (
+                f"kill {n} at {moment}: {slug} is not a complete "
                 f"site: {[differences(now[slug], a) for a in allowed]}"
+            )
         assert len(temporaries(out)) <= 1, temporaries(out)  # each build clears the last's
     assert interrupted >= len(kills) // 2, interrupted  # the moments lie inside the builds
 
@@ -242,8 +279,11 @@ def test_sigkill_at_any_moment_never_breaks_a_published_site(plans, second, tmp_
     assert temporaries(out) == []
     store = out / ".site-builder-assets"
     if store.exists():  # shared theme files: nothing half-copied, nothing unreferenced
-        leftovers = [p for p in store.rglob("*") if p.is_file() and (
-            p.name.endswith(".partial") or p.stat().st_nlink < 2)]
+        leftovers = [
+            p
+            for p in store.rglob("*")
+            if p.is_file() and (p.name.endswith(".partial") or p.stat().st_nlink < 2)
+        ]
         assert not leftovers
 
 
@@ -260,8 +300,9 @@ def test_killing_only_the_main_process_leaves_no_worker_behind(plans, second, tm
         build.kill_main()  # waits until the forkserver and workers have exited by themselves
         now = trees(out)
         for slug in CLIENTS:
-            assert now[slug] in (first[slug], second[slug]), \
-                f"killed at {moment}: {slug} is not a complete site: " \
+            assert now[slug] in (first[slug], second[slug]), (
+                f"killed at {moment}: {slug} is not a complete site: "
                 f"{differences(now[slug], first[slug])}"
+            )
     finish(plans, out, "2026-02-01")
     assert trees(out) == first and temporaries(out) == []

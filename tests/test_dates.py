@@ -5,6 +5,7 @@ naming file and line; a milestone date far from the plan's others is a warning; 
 dates at both edges of the range, built on either edge, builds; a past revision of a plan
 holding a date the loader would now refuse does not break the build.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,13 +26,14 @@ def _problems(plans) -> list[str]:
     return [d.format() for d in diags.items]
 
 
-@pytest.mark.parametrize("bad", ["9999-12-31", "0226-03-10", "0001-01-01", "1999-12-31",
-                                 "2101-01-01", "1900-02-28"])
+@pytest.mark.parametrize(
+    "bad", ["9999-12-31", "0226-03-10", "0001-01-01", "1999-12-31", "2101-01-01", "1900-02-28"]
+)
 def test_dates_outside_the_accepted_years_are_errors_in_every_date_field(bad, plans):
     plan = PLAN_YML.replace("due: 2026-03-10", f"due: {bad}").replace(
-        "delivered: 2026-01-08", f"delivered: {bad}")
-    make_client(plans, projects={"web": plan},
-                approvals={"web": {"a.md": approval("design", bad)}})
+        "delivered: 2026-01-08", f"delivered: {bad}"
+    )
+    make_client(plans, projects={"web": plan}, approvals={"web": {"a.md": approval("design", bad)}})
     year = "outside the years site-builder accepts (2000 to 2100); check the year"
     assert [p for p in _problems(plans) if ": error: " in p] == [
         f"plans/acme/web/approvals/a.md:4: error: `date`: {bad} is {year}",
@@ -44,7 +46,8 @@ def test_the_edges_of_the_range_are_accepted(plans):
     first, last = DATE_RANGE
     assert (first, last) == (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
     plan = PLAN_YML.replace("due: 2026-01-10", "due: 2000-01-01").replace(
-        "due: 2026-03-10", "due: 2100-12-31")
+        "due: 2026-03-10", "due: 2100-12-31"
+    )
     make_client(plans, projects={"web": plan})
     assert not [p for p in _problems(plans) if ": error: " in p]
 
@@ -54,12 +57,19 @@ def test_a_date_far_from_the_plans_others_is_a_warning(plans):
     make_client(plans, projects={"web": PLAN_YML.replace("due: 2026-02-10", "due: 2062-02-10")})
     assert _problems(plans) == [
         "plans/acme/web/plan.yml:12: warning: 2062-02-10 is more than 5 years from this "
-        "plan's other dates (their median is 2026-02-05); check the year"]
+        "plan's other dates (their median is 2026-02-05); check the year"
+    ]
 
 
-@pytest.mark.parametrize("command", [["build", "--out", "site", "--today"],
-                                     ["status", "--today"], ["serve", "--today"],
-                                     ["approve", "acme/web", "kickoff", "--date"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["build", "--out", "site", "--today"],
+        ["status", "--today"],
+        ["serve", "--today"],
+        ["approve", "acme/web", "kickoff", "--date"],
+    ],
+)
 def test_today_outside_the_range_is_a_usage_error(command, plans):
     """--today (and approve's --date, which becomes a note's `date:`) are dates too."""
     make_client(plans)
@@ -90,13 +100,21 @@ milestones:
     title: Open
     due: 2100-12-31
 """
-    make_client(plans, projects={"web": plan}, approvals={"web": {
-        "a.md": approval("first", "2000-01-01"),
-        "b.md": approval("last", "2100-12-31", decision="changes-requested")}})
+    make_client(
+        plans,
+        projects={"web": plan},
+        approvals={
+            "web": {
+                "a.md": approval("first", "2000-01-01"),
+                "b.md": approval("last", "2100-12-31", decision="changes-requested"),
+            }
+        },
+    )
     commit_all(plans.parent, "plans", "2026-01-20")
     out = tmp_path / "site"
-    result = CliRunner().invoke(main, ["build", "--plans", str(plans), "--out", str(out),
-                                       "--today", today, "-j", "1"])
+    result = CliRunner().invoke(
+        main, ["build", "--plans", str(plans), "--out", str(out), "--today", today, "-j", "1"]
+    )
     assert result.exit_code == 0, result.output
     status = json.loads((out / "acme" / "status.json").read_text())
     dues = [m["due"] for p in status["projects"] for m in p["milestones"]]

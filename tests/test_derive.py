@@ -1,4 +1,5 @@
 """Status rules of spec section 3, as pure functions with `today` passed in."""
+
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
@@ -12,31 +13,50 @@ SRC = Source(Path("plan.yml"), 1)
 
 
 def ms(mid, due, delivered=None, invoice=None):
-    return Milestone(id=mid, title=mid.title(), due=D(due), source=SRC,
-                     delivered=D(delivered) if delivered else None,
-                     invoice=Decimal(invoice) if invoice is not None else None)
+    return Milestone(
+        id=mid,
+        title=mid.title(),
+        due=D(due),
+        source=SRC,
+        delivered=D(delivered) if delivered else None,
+        invoice=Decimal(invoice) if invoice is not None else None,
+    )
 
 
 def note(milestone, date, decision="approved", name=None, signature="unsigned"):
-    return Approval(name=name or f"{date}-{milestone}.md", milestone=milestone, decision=decision,
-                    date=D(date), by_name="Ada", by_email="ada@x.example", source=SRC,
-                    signature=signature)
+    return Approval(
+        name=name or f"{date}-{milestone}.md",
+        milestone=milestone,
+        decision=decision,
+        date=D(date),
+        by_name="Ada",
+        by_email="ada@x.example",
+        source=SRC,
+        signature=signature,
+    )
 
 
 def project(milestones, approvals=()):
     approvals = tuple(sorted(approvals, key=lambda a: (a.date, a.name)))
-    return Project(slug="p", title="P", path=Path("p"), source=SRC,
-                   milestones=tuple(milestones), approvals=approvals)
+    return Project(
+        slug="p",
+        title="P",
+        path=Path("p"),
+        source=SRC,
+        milestones=tuple(milestones),
+        approvals=approvals,
+    )
 
 
 def client(require=False):
-    return Client(slug="c", name="C", path=Path("c"), source=SRC,
-                  require_signed_approvals=require)
+    return Client(slug="c", name="C", path=Path("c"), source=SRC, require_signed_approvals=require)
 
 
-THREE = [ms("kickoff", "2026-01-10", "2026-01-08", 1000),
-         ms("design", "2026-02-10", "2026-02-05", 3000),
-         ms("launch", "2026-03-10", None, 6000)]
+THREE = [
+    ms("kickoff", "2026-01-10", "2026-01-08", 1000),
+    ms("design", "2026-02-10", "2026-02-05", 3000),
+    ms("launch", "2026-03-10", None, 6000),
+]
 
 
 def by_id(state):
@@ -48,7 +68,10 @@ def test_statuses_current_next_and_billing():
     state = derive_project(client(), p, D("2026-02-01"))
     s = by_id(state)
     assert [s[m].status for m in ("kickoff", "design", "launch")] == [
-        "approved", "awaiting-approval", "upcoming"]
+        "approved",
+        "awaiting-approval",
+        "upcoming",
+    ]
     assert state.current.id == "design" and [n.id for n in state.next] == ["launch"]
     assert s["kickoff"].approved_on == D("2026-01-09")
     assert s["kickoff"].variance_days == -1 and s["kickoff"].days_to_approval == 1
@@ -64,12 +87,15 @@ def test_in_progress_is_the_current_checkpoint_without_delivery():
 
 
 def test_latest_decision_wins_and_ties_go_by_file_name():
-    p = project(THREE, [
-        note("kickoff", "2026-01-09", "changes-requested"),
-        note("kickoff", "2026-01-12", "approved"),
-        note("design", "2026-02-06", "approved", name="a.md"),
-        note("design", "2026-02-06", "rejected", name="b.md"),
-    ])
+    p = project(
+        THREE,
+        [
+            note("kickoff", "2026-01-09", "changes-requested"),
+            note("kickoff", "2026-01-12", "approved"),
+            note("design", "2026-02-06", "approved", name="a.md"),
+            note("design", "2026-02-06", "rejected", name="b.md"),
+        ],
+    )
     state = derive_project(client(), p, D("2026-02-07"))
     s = by_id(state)
     assert s["kickoff"].status == "approved" and s["kickoff"].approved_on == D("2026-01-12")
@@ -78,15 +104,19 @@ def test_latest_decision_wins_and_ties_go_by_file_name():
 
 
 def test_approval_after_changes_requested_can_be_reversed_again():
-    p = project(THREE, [note("kickoff", "2026-01-09"),
-                        note("kickoff", "2026-01-20", "changes-requested")])
-    assert by_id(derive_project(client(), p, D("2026-01-21")))["kickoff"].status == \
-        "changes-requested"
+    p = project(
+        THREE, [note("kickoff", "2026-01-09"), note("kickoff", "2026-01-20", "changes-requested")]
+    )
+    assert (
+        by_id(derive_project(client(), p, D("2026-01-21")))["kickoff"].status == "changes-requested"
+    )
 
 
 def test_all_approved_means_complete_with_no_current():
-    p = project(THREE, [note("kickoff", "2026-01-09"), note("design", "2026-02-12"),
-                        note("launch", "2026-03-09")])
+    p = project(
+        THREE,
+        [note("kickoff", "2026-01-09"), note("design", "2026-02-12"), note("launch", "2026-03-09")],
+    )
     state = derive_project(client(), p, D("2026-04-01"))
     assert state.complete and state.current is None and state.next == ()
     assert state.health == "complete"
@@ -110,9 +140,14 @@ def test_due_today_is_not_overdue_yet():
 
 
 def test_unsigned_notes_do_not_count_when_signatures_are_required():
-    p = project(THREE, [note("kickoff", "2026-01-09", signature="verified"),
-                        note("design", "2026-02-06", signature="unsigned"),
-                        note("design", "2026-02-07", signature="invalid")])
+    p = project(
+        THREE,
+        [
+            note("kickoff", "2026-01-09", signature="verified"),
+            note("design", "2026-02-06", signature="unsigned"),
+            note("design", "2026-02-07", signature="invalid"),
+        ],
+    )
     state = derive_project(client(require=True), p, D("2026-02-08"))
     assert by_id(state)["design"].status == "awaiting-approval"
     assert [a.counted for a in state.approvals] == [True, False, False]

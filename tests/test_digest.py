@@ -1,5 +1,6 @@
 """`events --email`: one digest per recipient, written as .eml and sent to a real SMTP server
 (aiosmtpd on 127.0.0.1), then read back with Python's email package."""
+
 import email
 import email.policy
 import re
@@ -62,8 +63,13 @@ def authenticate(server, session, envelope, mechanism, auth_data):
 @pytest.fixture
 def smtp():
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(),
-                            authenticator=authenticate, auth_require_tls=False)
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=free_port(),
+        authenticator=authenticate,
+        auth_require_tls=False,
+    )
     controller.start()
     yield inbox, controller.port
     controller.stop()
@@ -83,10 +89,12 @@ def history(plans, tmp_path):
 
 
 def env(port, scheme="smtp+insecure"):
-    return {"SITE_BUILDER_SMTP_URL": f"{scheme}://bot@127.0.0.1:{port}",
-            "SITE_BUILDER_SMTP_PASSWORD": PASSWORD,
-            "SITE_BUILDER_SMTP_FROM": "Status bot <status@agency.example>",
-            "SITE_BUILDER_SMTP_TIMEOUT": "10"}
+    return {
+        "SITE_BUILDER_SMTP_URL": f"{scheme}://bot@127.0.0.1:{port}",
+        "SITE_BUILDER_SMTP_PASSWORD": PASSWORD,
+        "SITE_BUILDER_SMTP_FROM": "Status bot <status@agency.example>",
+        "SITE_BUILDER_SMTP_TIMEOUT": "10",
+    }
 
 
 def run(*args, environ):
@@ -101,13 +109,23 @@ def parts(message):
 
 def test_digests_go_to_the_team_and_opted_in_signers_only(history, smtp, tmp_path):
     inbox, port = smtp
-    result = run("--since", history, "--email", "--email-team", "team@agency.example",
-                 "--email-out", "mail", environ=env(port))
+    result = run(
+        "--since",
+        history,
+        "--email",
+        "--email-team",
+        "team@agency.example",
+        "--email-out",
+        "mail",
+        environ=env(port),
+    )
     assert result.exit_code == 0, result.output
     assert "sent 2 e-mail digest(s)" in result.stderr
     assert PASSWORD not in result.output
-    received = {tuple(rcpt): email.message_from_bytes(raw, policy=email.policy.default)
-                for rcpt, raw in inbox.messages}
+    received = {
+        tuple(rcpt): email.message_from_bytes(raw, policy=email.policy.default)
+        for rcpt, raw in inbox.messages
+    }
     assert set(received) == {("team@agency.example",), ("ada@acme.example",)}  # not Bo
 
     ada = received[("ada@acme.example",)]
@@ -132,32 +150,50 @@ def test_digests_go_to_the_team_and_opted_in_signers_only(history, smtp, tmp_pat
 
     files = sorted((tmp_path / "mail").glob("*.eml"))
     assert len(files) == 2
-    ids = {email.message_from_bytes(f.read_bytes(), policy=email.policy.default)["Message-ID"]
-           for f in files}
+    ids = {
+        email.message_from_bytes(f.read_bytes(), policy=email.policy.default)["Message-ID"]
+        for f in files
+    }
     assert ids == {ada["Message-ID"], team["Message-ID"]}
 
 
 def test_message_ids_and_files_are_reproducible(history, tmp_path):
     for out in ("a", "b"):
-        result = run("--since", history, "--email", "--email-team", "team@agency.example",
-                     "--email-out", out, environ={"SITE_BUILDER_SMTP_URL": None})
+        result = run(
+            "--since",
+            history,
+            "--email",
+            "--email-team",
+            "team@agency.example",
+            "--email-out",
+            out,
+            environ={"SITE_BUILDER_SMTP_URL": None},
+        )
         assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == \
-        sorted(p.name for p in (tmp_path / "b").iterdir())
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(
+        p.name for p in (tmp_path / "b").iterdir()
+    )
 
 
 def test_starttls_is_required_unless_insecure_localhost(history, smtp):
     inbox, port = smtp
-    result = run("--since", history, "--email", "--email-team", "team@agency.example",
-                 environ=env(port, "smtp"))
+    result = run(
+        "--since",
+        history,
+        "--email",
+        "--email-team",
+        "team@agency.example",
+        environ=env(port, "smtp"),
+    )
     assert result.exit_code == 1
     assert "does not offer STARTTLS" in result.stderr and "no e-mail sent" in result.stderr
     assert PASSWORD not in result.output
     assert inbox.messages == []
 
     remote = {**env(port), "SITE_BUILDER_SMTP_URL": "smtp+insecure://bot@mail.example.com"}
-    result = run("--since", history, "--email", "--email-team", "team@agency.example",
-                 environ=remote)
+    result = run(
+        "--since", history, "--email", "--email-team", "team@agency.example", environ=remote
+    )
     assert result.exit_code == 2
     assert "only reaches this machine" in result.stderr
 
@@ -170,12 +206,23 @@ class Rejecting(Inbox):
 
 
 def test_smtp_failures_are_reported_without_the_password(history):
-    controller = Controller(Rejecting(), hostname="127.0.0.1", port=free_port(),
-                            authenticator=authenticate, auth_require_tls=False)
+    controller = Controller(
+        Rejecting(),
+        hostname="127.0.0.1",
+        port=free_port(),
+        authenticator=authenticate,
+        auth_require_tls=False,
+    )
     controller.start()
     try:
-        result = run("--since", history, "--email", "--email-team", "team@agency.example",
-                     environ=env(controller.port))
+        result = run(
+            "--since",
+            history,
+            "--email",
+            "--email-team",
+            "team@agency.example",
+            environ=env(controller.port),
+        )
     finally:
         controller.stop()
     assert result.exit_code == 1
@@ -186,8 +233,16 @@ def test_smtp_failures_are_reported_without_the_password(history):
 
 
 def test_password_in_the_url_is_refused(history):
-    result = run("--since", history, "--email", "--email-out", "mail", environ={
-        "SITE_BUILDER_SMTP_URL": f"smtps://bot:{PASSWORD}@mail.example.com",
-        "SITE_BUILDER_SMTP_FROM": "status@agency.example"})
+    result = run(
+        "--since",
+        history,
+        "--email",
+        "--email-out",
+        "mail",
+        environ={
+            "SITE_BUILDER_SMTP_URL": f"smtps://bot:{PASSWORD}@mail.example.com",
+            "SITE_BUILDER_SMTP_FROM": "status@agency.example",
+        },
+    )
     assert result.exit_code == 2
     assert "SITE_BUILDER_SMTP_PASSWORD" in result.stderr and PASSWORD not in result.output

@@ -1,6 +1,7 @@
 """The documentation: the docs site builds with --strict, the file-format reference matches
 schema.py, the README stays a short front door whose links resolve, nothing points outside the
 repository, and every docs page the program names exists."""
+
 from __future__ import annotations
 
 import re
@@ -21,19 +22,39 @@ MKDOCS = Path(sys.executable).with_name("mkdocs")
 DOC_POINTER = re.compile(r"\bdocs/[\w/-]+\.md")
 # A pointer to the old manual, e.g. (README, "Private sites"): the section now lives in docs/.
 README_POINTER = re.compile(r"README,\s*\\?\"")
-TEXT_SUFFIXES = {".md", ".yml", ".yaml", ".py", ".js", ".j2", ".html", ".toml", ".txt", ".cfg",
-                 ".json", ".css", ".sh"}
+TEXT_SUFFIXES = {
+    ".md",
+    ".yml",
+    ".yaml",
+    ".py",
+    ".js",
+    ".j2",
+    ".html",
+    ".toml",
+    ".txt",
+    ".cfg",
+    ".json",
+    ".css",
+    ".sh",
+}
 # Written split so that this file does not match itself.
 OUTSIDE = ("../" + "shared", "/" + "work/", "/" + "root/")
 
 
 def repository_files() -> list[Path]:
     """Every text file git tracks or would track (new files included, ignored ones not)."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            cwd=REPO, capture_output=True, check=True).stdout.decode()
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
     paths = [REPO / name for name in listed.split("\0") if name]
-    return [p for p in paths if p.is_file()
-            and (p.suffix in TEXT_SUFFIXES or p.name in ("Makefile", "_headers", "run"))]
+    return [
+        p
+        for p in paths
+        if p.is_file() and (p.suffix in TEXT_SUFFIXES or p.name in ("Makefile", "_headers", "run"))
+    ]
 
 
 class _Resources(HTMLParser):
@@ -47,22 +68,36 @@ class _Resources(HTMLParser):
         attrs = dict(attrs)
         if tag in ("script", "img", "iframe", "source", "video", "audio") and attrs.get("src"):
             self.loaded.append(attrs["src"])
-        if tag == "link" and attrs.get("href") and attrs.get("rel") not in ("alternate",
-                                                                             "canonical"):
+        if (
+            tag == "link"
+            and attrs.get("href")
+            and attrs.get("rel") not in ("alternate", "canonical")
+        ):
             self.loaded.append(attrs["href"])
 
 
 def test_the_docs_site_builds_strictly_without_warnings(tmp_path):
     out = tmp_path / "site-docs"
-    done = subprocess.run([str(MKDOCS), "build", "--strict", "-f", str(CONFIG), "-d", str(out)],
-                          cwd=REPO, capture_output=True, text=True, timeout=300,
-                          env={"PATH": str(MKDOCS.parent), "NO_MKDOCS_2_WARNING": "1"})
+    done = subprocess.run(
+        [str(MKDOCS), "build", "--strict", "-f", str(CONFIG), "-d", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": str(MKDOCS.parent), "NO_MKDOCS_2_WARNING": "1"},
+    )
     assert done.returncode == 0, done.stderr
     assert "WARNING" not in done.stderr, done.stderr
     pages = sorted(out.rglob("*.html"))
-    for name in ("index.html", "clients/approving.html", "hosting/private-sites.html",
-                 "reference/client-yml.html", "reference/contract.html", "security.html",
-                 "development.html"):
+    for name in (
+        "index.html",
+        "clients/approving.html",
+        "hosting/private-sites.html",
+        "reference/client-yml.html",
+        "reference/contract.html",
+        "security.html",
+        "development.html",
+    ):
         assert (out / name).is_file(), name
     # No request to anyone but the docs site itself (no Google Fonts, no CDN).
     for page in pages:
@@ -76,8 +111,9 @@ def test_the_docs_site_builds_strictly_without_warnings(tmp_path):
 
 def test_the_docs_config_is_not_the_client_sites_config():
     text = CONFIG.read_text()
-    assert "site-builder" not in re.findall(r"(?m)^\s*-\s*([\w-]+)", text.split("plugins:")[1]
-                                            .split("\n\n")[0])
+    assert "site-builder" not in re.findall(
+        r"(?m)^\s*-\s*([\w-]+)", text.split("plugins:")[1].split("\n\n")[0]
+    )
     assert re.search(r"(?m)^\s*font: false", text)
     assert re.search(r"(?m)^docs_dir: docs$", text)
 
@@ -88,7 +124,8 @@ def test_the_reference_pages_are_generated_from_the_schema(kind, tmp_path):
     _, file_name, _ = docs_reference.PAGES[kind]
     committed = (DOCS / "reference" / file_name).read_text(encoding="utf-8")
     assert committed == docs_reference.render(kind), (
-        f"docs/reference/{file_name} is out of date: run python -m site_builder.authoring.docs_reference")
+        f"docs/reference/{file_name} is out of date: run python -m site_builder.authoring.docs_reference"
+    )
     written = docs_reference.write(tmp_path)
     assert (tmp_path / file_name).read_text(encoding="utf-8") == committed
     assert len(written) == len(docs_reference.PAGES)
@@ -100,9 +137,14 @@ def test_the_reference_lists_every_field_with_its_type_and_example(kind):
     page = (DOCS / "reference" / file_name).read_text(encoding="utf-8")
     for _, rec in docs_reference.sections(record):
         for f in rec.fields:
-            row = next((line for line in page.splitlines()
-                        if line.startswith(f"| `{f.name}` |") and f.doc[:20].split("<")[0]
-                        in line), None)
+            row = next(
+                (
+                    line
+                    for line in page.splitlines()
+                    if line.startswith(f"| `{f.name}` |") and f.doc[:20].split("<")[0] in line
+                ),
+                None,
+            )
             assert row is not None, (rec.title, f.name)
             cells = [c.strip() for c in re.split(r"(?<!\\)\|", row)[1:-1]]
             assert cells[1] == docs_reference.type_name(f.type).replace("|", "\\|")
@@ -129,18 +171,26 @@ def test_a_field_type_without_words_is_an_error():
 
 
 def test_declaration_text_cannot_become_html():
-    assert docs_reference.prose("plans/<client>/plan.yml & `Name <email>`") == \
-        "plans/&lt;client&gt;/plan.yml &amp; `Name <email>`"
-    assert docs_reference.prose("see docs/hosting/private-sites.md.") == \
-        "see [hosting/private-sites.md](../hosting/private-sites.md)."
+    assert (
+        docs_reference.prose("plans/<client>/plan.yml & `Name <email>`")
+        == "plans/&lt;client&gt;/plan.yml &amp; `Name <email>`"
+    )
+    assert (
+        docs_reference.prose("see docs/hosting/private-sites.md.")
+        == "see [hosting/private-sites.md](../hosting/private-sites.md)."
+    )
 
 
 def test_the_contract_is_in_the_repository():
     contract = (DOCS / "reference" / "contract.md").read_text(encoding="utf-8")
     assert contract.startswith("# Product contract: milestone status sites from git\n")
     assert "This page is the product contract" in contract
-    for section in ("## 1. Who uses it", "## 3. Status rules", "### status.json",
-                    "## 6. Additions (second round)"):
+    for section in (
+        "## 1. Who uses it",
+        "## 3. Status rules",
+        "### status.json",
+        "## 6. Additions (second round)",
+    ):
         assert section in contract, section
 
 
@@ -162,16 +212,21 @@ def test_no_file_points_outside_the_repository():
     offenders = []
     for path in repository_files():
         text = path.read_text(encoding="utf-8", errors="replace")
-        offenders += [f"{path.relative_to(REPO)}: {needle}" for needle in OUTSIDE
-                      if needle in text]
+        offenders += [f"{path.relative_to(REPO)}: {needle}" for needle in OUTSIDE if needle in text]
     assert not offenders, offenders
 
 
 def test_every_docs_page_the_product_names_exists():
-    product = [p for p in repository_files()
-               if p.is_relative_to(REPO / "site_builder") or p.is_relative_to(REPO / "theme")
-               or p.is_relative_to(REPO / ".github") or p.is_relative_to(REPO / "plans")
-               or p.parent == REPO and p.suffix in (".yml", ".yaml")]
+    product = [
+        p
+        for p in repository_files()
+        if p.is_relative_to(REPO / "site_builder")
+        or p.is_relative_to(REPO / "theme")
+        or p.is_relative_to(REPO / ".github")
+        or p.is_relative_to(REPO / "plans")
+        or p.parent == REPO
+        and p.suffix in (".yml", ".yaml")
+    ]
     named, stale = {}, []
     for path in product:
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -180,7 +235,6 @@ def test_every_docs_page_the_product_names_exists():
         if README_POINTER.search(text):
             stale.append(str(path.relative_to(REPO)))
     assert len(named) >= 8, named  # the scan sees the pointers (scaffold, _headers, CI, ...)
-    missing = {pointer: where for pointer, where in named.items()
-               if not (REPO / pointer).is_file()}
+    missing = {pointer: where for pointer, where in named.items() if not (REPO / pointer).is_file()}
     assert not missing, missing
     assert not stale, f"pointers to README sections; point to a docs/ page instead: {stale}"

@@ -1,4 +1,5 @@
 """`site-builder events`: change events from real git repos, due-soon reminders, webhooks."""
+
 import email.utils
 import hashlib
 import hmac
@@ -62,16 +63,19 @@ def test_every_event_type_with_its_commit_and_date(plans, tmp_path):
     edit(plan, "due: 2026-02-10", "due: 2026-02-20")
     moved = commit_all(tmp_path, "Design later", "2026-01-15")
     edit(plan, "    due: 2026-03-10\n", "    due: 2026-03-10\n    delivered: 2026-03-08\n")
-    plan.write_text(plan.read_text() + "  - id: training\n    title: Training\n"
-                                       "    due: 2026-04-01\n    owner: Sam Lee\n")
+    plan.write_text(
+        plan.read_text() + "  - id: training\n    title: Training\n"
+        "    due: 2026-04-01\n    owner: Sam Lee\n"
+    )
     delivered = commit_all(tmp_path, "Launch delivered, training added", "2026-03-08")
     notes = plans / "acme" / "web" / "approvals"
     write(notes / "1-kickoff.md", approval("kickoff", "2026-01-09"))
     write(notes / "2-design.md", approval("design", "2026-03-09", "changes-requested"))
     write(notes / "3-launch.md", approval("launch", "2026-03-10", "rejected"))
     decided = commit_all(tmp_path, "Client decisions", "2026-03-11")
-    edit(plan, "  - id: training\n    title: Training\n    due: 2026-04-01\n    owner: Sam Lee\n",
-         "")
+    edit(
+        plan, "  - id: training\n    title: Training\n    due: 2026-04-01\n    owner: Sam Lee\n", ""
+    )
     removed = commit_all(tmp_path, "Training dropped", "2026-03-12")
 
     records = events("--since", start)
@@ -96,7 +100,8 @@ def test_every_event_type_with_its_commit_and_date(plans, tmp_path):
     assert added[0]["milestone"]["title"] == "Training"
     assert summary(events("--since", moved, "--until", delivered)) == [
         ("delivered", "launch", "2026-03-08", delivered),
-        ("milestone-added", "training", "2026-03-08", delivered)]
+        ("milestone-added", "training", "2026-03-08", delivered),
+    ]
     # the default --until is HEAD; nothing changed since it
     assert events("--since", "HEAD") == []
 
@@ -109,18 +114,29 @@ def test_json_shape_and_text_lines(plans, tmp_path):
     (record,) = events("--since", start)
     assert record == {
         "id": f"acme/web/kickoff/approved/k.md@{sha}",
-        "type": "approved", "date": "2026-01-09", "commit": sha,
+        "type": "approved",
+        "date": "2026-01-09",
+        "commit": sha,
         "client": {"slug": "acme", "name": "Acme Widgets"},
         "project": {"slug": "web", "title": "Website relaunch"},
         "milestone": {"id": "kickoff", "title": "Kickoff done"},
-        "due": "2026-01-10", "delivered": "2026-01-08", "from": None, "to": None,
-        "by": "Ada Client", "note": "k.md", "signature": "unsigned", "counted": True,
-        "invoice": 1000, "currency": "EUR",
+        "due": "2026-01-10",
+        "delivered": "2026-01-08",
+        "from": None,
+        "to": None,
+        "by": "Ada Client",
+        "note": "k.md",
+        "signature": "unsigned",
+        "counted": True,
+        "invoice": 1000,
+        "currency": "EUR",
     }
     result = cli("events", "--since", start)
     assert result.exit_code == 0
-    assert result.stdout == (f"2026-01-09  acme/web/kickoff  approved by Ada Client; invoice "
-                             f"1,000 EUR released  [{sha}]\n")
+    assert result.stdout == (
+        f"2026-01-09  acme/web/kickoff  approved by Ada Client; invoice "
+        f"1,000 EUR released  [{sha}]\n"
+    )
     assert "ada@acme.example" not in result.output
     empty = cli("events", "--since", "HEAD")
     assert (empty.exit_code, empty.stdout) == (0, "")
@@ -138,8 +154,12 @@ def test_net_change_over_the_range_and_the_commit_that_made_it(plans, tmp_path):
     edit(plan, "title: Site live", "title: Site is live")  # unrelated edit
     commit_all(tmp_path, "Retitle", "2026-01-25")
     (moved,) = events("--since", start)
-    assert (moved["from"], moved["to"], moved["commit"], moved["date"]) == \
-        ("2026-02-10", "2026-03-01", last, "2026-01-20")
+    assert (moved["from"], moved["to"], moved["commit"], moved["date"]) == (
+        "2026-02-10",
+        "2026-03-01",
+        last,
+        "2026-01-20",
+    )
 
     edit(plan, "due: 2026-03-01", "due: 2026-02-10")  # moved back: no net change
     commit_all(tmp_path, "Back to plan", "2026-02-01")
@@ -202,9 +222,12 @@ def test_required_signatures_decide_whether_an_approval_counts(plans, tmp_path, 
     sign(notes / "d.md", eve_key)  # valid signature, but not by a listed signer
     unsigned = commit_all(tmp_path, "Notes without valid signatures", "2026-02-07")
     records = events("--since", start)
-    assert [(r["note"], r["type"], r["signature"], r["counted"], r["invoice"]) for r in records] \
-        == [("k.md", "approved", "unsigned", False, None),
-            ("d.md", "approved", "unknown-signer", False, None)]
+    assert [
+        (r["note"], r["type"], r["signature"], r["counted"], r["invoice"]) for r in records
+    ] == [
+        ("k.md", "approved", "unsigned", False, None),
+        ("d.md", "approved", "unknown-signer", False, None),
+    ]
     text = cli("events", "--since", start).stdout
     assert "approved by Ada Client; does not count (signature unsigned)" in text
 
@@ -214,18 +237,23 @@ def test_required_signatures_decide_whether_an_approval_counts(plans, tmp_path, 
     signed = commit_all(tmp_path, "Signatures", "2026-02-08")
     # only the signatures changed: the notes now count, so they are events of that commit
     records = events("--since", unsigned)
-    assert [(r["note"], r["signature"], r["counted"], r["invoice"], r["commit"])
-            for r in records] == [("k.md", "verified", True, 1000, signed),
-                                  ("d.md", "verified", True, 3000, signed)]
+    assert [
+        (r["note"], r["signature"], r["counted"], r["invoice"], r["commit"]) for r in records
+    ] == [("k.md", "verified", True, 1000, signed), ("d.md", "verified", True, 3000, signed)]
     # over the whole range: one event per note, counted
-    assert [(r["note"], r["counted"]) for r in events("--since", start)] == \
-        [("k.md", True), ("d.md", True)]
+    assert [(r["note"], r["counted"]) for r in events("--since", start)] == [
+        ("k.md", True),
+        ("d.md", True),
+    ]
     # a note whose signature no longer verifies is reported, not counted
     edit(notes / "k.md", "Looks good.", "Looks good, with changes.")
     commit_all(tmp_path, "Edited after signing", "2026-02-09")
     (tampered,) = events("--since", signed)
-    assert (tampered["signature"], tampered["counted"], tampered["invoice"]) == \
-        ("invalid", False, None)
+    assert (tampered["signature"], tampered["counted"], tampered["invoice"]) == (
+        "invalid",
+        False,
+        None,
+    )
 
 
 def test_signers_come_from_client_yml_at_until(plans, tmp_path, keys):
@@ -242,8 +270,12 @@ def test_signers_come_from_client_yml_at_until(plans, tmp_path, keys):
 
 
 def test_emails_are_never_printed(plans, tmp_path):
-    make_client(plans, projects={"web": PLAN_YML.replace("title: Site live",
-                                                         "title: Live (ask sam@agency.example)")})
+    make_client(
+        plans,
+        projects={
+            "web": PLAN_YML.replace("title: Site live", "title: Live (ask sam@agency.example)")
+        },
+    )
     start = commit_all(tmp_path, "Plan", "2026-01-01")
     edit(plan_file(plans), "due: 2026-03-10", "due: 2026-03-17")
     write(plans / "acme" / "web" / "approvals" / "k.md", approval("kickoff", "2026-01-09"))
@@ -262,9 +294,10 @@ def test_plans_broken_at_until_are_errors_with_their_line(plans, tmp_path):
     sha = commit_all(tmp_path, "Typo", "2026-02-07")
     result = cli("events", "--since", start)
     assert result.exit_code == 1
-    assert (f"plans/acme/web/approvals/n.md:2: error: milestone `desgin` not found (did you "
-            f"mean `design`?); ids in this plan: kickoff, design, launch (in revision {sha})"
-            ) in result.stderr
+    assert (
+        f"plans/acme/web/approvals/n.md:2: error: milestone `desgin` not found (did you "
+        f"mean `design`?); ids in this plan: kickoff, design, launch (in revision {sha})"
+    ) in result.stderr
     assert result.stdout == ""
 
 
@@ -276,8 +309,9 @@ def test_unreadable_plan_at_since_is_a_warning(plans, tmp_path):
     result = cli("events", "--since", start)
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert (f"plans/acme/web/plan.yml:0: warning: cannot be read in revision {start}"
-            in result.stderr)
+    assert (
+        f"plans/acme/web/plan.yml:0: warning: cannot be read in revision {start}" in result.stderr
+    )
 
 
 def test_plans_at_the_repository_root_and_client_added(tmp_path):
@@ -289,8 +323,13 @@ def test_plans_at_the_repository_root_and_client_added(tmp_path):
     added = commit_all(repo, "New client", "2026-01-04")
     records = events("--plans", str(repo), "--since", start)
     assert [(r["type"], r["milestone"]["id"]) for r in records] == [
-        ("approved", "kickoff"), ("milestone-added", "kickoff"), ("delivered", "kickoff"),
-        ("milestone-added", "design"), ("delivered", "design"), ("milestone-added", "launch")]
+        ("approved", "kickoff"),
+        ("milestone-added", "kickoff"),
+        ("delivered", "kickoff"),
+        ("milestone-added", "design"),
+        ("delivered", "design"),
+        ("milestone-added", "launch"),
+    ]
     assert {r["commit"] for r in records} == {added}
     assert records[0]["client"] == {"slug": "beta", "name": "Acme Widgets"}
 
@@ -312,8 +351,15 @@ def test_bad_usage_exits_2(plans, tmp_path, monkeypatch):
     assert bad_url.exit_code == 2
     assert "not `ftp://example.com/h`" in bad_url.stderr and "pw" not in bad_url.stderr
     monkeypatch.delenv("NO_SUCH_SECRET", raising=False)
-    missing = cli("events", "--since", "HEAD", "--webhook", "http://127.0.0.1:9/",
-                  "--webhook-secret-env", "NO_SUCH_SECRET")
+    missing = cli(
+        "events",
+        "--since",
+        "HEAD",
+        "--webhook",
+        "http://127.0.0.1:9/",
+        "--webhook-secret-env",
+        "NO_SUCH_SECRET",
+    )
     assert missing.exit_code == 2
     assert "environment variable NO_SUCH_SECRET is not set" in missing.stderr
 
@@ -323,19 +369,40 @@ def test_bad_usage_exits_2(plans, tmp_path, monkeypatch):
 
 def test_due_within_lists_overdue_and_soon_not_approved(plans, tmp_path):
     make_client(plans, approvals={"web": {"k.md": approval("kickoff", "2026-01-09")}})
-    make_client(plans, slug="zeta", client_yml="name: Zeta\ntimezone: Pacific/Auckland\n",
-                projects={"app": "title: App\nmilestones:\n  - id: beta\n    title: Beta\n"
-                                 "    owner: Kim\n    due: 2026-02-20\n"})
+    make_client(
+        plans,
+        slug="zeta",
+        client_yml="name: Zeta\ntimezone: Pacific/Auckland\n",
+        projects={
+            "app": "title: App\nmilestones:\n  - id: beta\n    title: Beta\n"
+            "    owner: Kim\n    due: 2026-02-20\n"
+        },
+    )
     records = events("--due-within", "7", "--today", "2026-02-14")
-    assert [(r["type"], r["client"]["slug"], r["milestone"]["id"], r["due"], r["days_left"],
-             r["status"], r["owner"]) for r in records] == [
+    assert [
+        (
+            r["type"],
+            r["client"]["slug"],
+            r["milestone"]["id"],
+            r["due"],
+            r["days_left"],
+            r["status"],
+            r["owner"],
+        )
+        for r in records
+    ] == [
         ("overdue", "acme", "design", "2026-02-10", -4, "awaiting-approval", None),
         ("due-soon", "zeta", "beta", "2026-02-20", 6, "in-progress", "Kim"),
     ]
     assert records[1] == {
-        "type": "due-soon", "client": {"slug": "zeta", "name": "Zeta"},
-        "project": {"slug": "app", "title": "App"}, "milestone": {"id": "beta", "title": "Beta"},
-        "owner": "Kim", "due": "2026-02-20", "days_left": 6, "status": "in-progress",
+        "type": "due-soon",
+        "client": {"slug": "zeta", "name": "Zeta"},
+        "project": {"slug": "app", "title": "App"},
+        "milestone": {"id": "beta", "title": "Beta"},
+        "owner": "Kim",
+        "due": "2026-02-20",
+        "days_left": 6,
+        "status": "in-progress",
         "today": "2026-02-14",
     }
     text = cli("events", "--due-within", "0", "--today", "2026-02-20").stdout.splitlines()
@@ -358,8 +425,11 @@ def test_without_today_each_client_counts_from_its_own_date(plans, monkeypatch):
     now = dt.datetime(2026, 3, 9, 23, 0, tzinfo=dt.timezone.utc)  # 10 March in Auckland
     real = build.client_today
     monkeypatch.setattr(build, "client_today", lambda c, today: real(c, today, now=now))
-    launch = {r["client"]["slug"]: (r["today"], r["days_left"]) for r in events(
-        "--due-within", "1") if r["milestone"]["id"] == "launch"}
+    launch = {
+        r["client"]["slug"]: (r["today"], r["days_left"])
+        for r in events("--due-within", "1")
+        if r["milestone"]["id"] == "launch"
+    }
     assert launch == {"acme": ("2026-03-09", 1), "zeta": ("2026-03-10", 0)}
 
 
@@ -411,15 +481,26 @@ def history(plans, tmp_path):
     return start
 
 
-FAST = {"SITE_BUILDER_WEBHOOK_RETRY_DELAYS": "0.01,0.01,0.01", "WEBHOOK_SECRET": "s3cr3t-value",
-        "http_proxy": None, "HTTP_PROXY": None}
+FAST = {
+    "SITE_BUILDER_WEBHOOK_RETRY_DELAYS": "0.01,0.01,0.01",
+    "WEBHOOK_SECRET": "s3cr3t-value",
+    "http_proxy": None,
+    "HTTP_PROXY": None,
+}
 
 
 def test_webhook_posts_each_event_as_signed_json(history):
     with Receiver() as receiver:
-        result = cli("events", "--since", history, "--webhook",
-                     f"http://127.0.0.1:{receiver.port}/hooks/plans?token=abc",
-                     "--webhook-secret-env", "WEBHOOK_SECRET", env=FAST)
+        result = cli(
+            "events",
+            "--since",
+            history,
+            "--webhook",
+            f"http://127.0.0.1:{receiver.port}/hooks/plans?token=abc",
+            "--webhook-secret-env",
+            "WEBHOOK_SECRET",
+            env=FAST,
+        )
     assert result.exit_code == 0, result.output
     expected = events("--since", history)
     assert len(receiver.requests) == 2
@@ -439,8 +520,14 @@ def test_webhook_posts_each_event_as_signed_json(history):
 
 def test_webhook_retries_with_backoff_then_succeeds(history):
     with Receiver(failures=2) as receiver:
-        result = cli("events", "--since", history, "--webhook",
-                     f"http://127.0.0.1:{receiver.port}/", env=FAST)
+        result = cli(
+            "events",
+            "--since",
+            history,
+            "--webhook",
+            f"http://127.0.0.1:{receiver.port}/",
+            env=FAST,
+        )
     assert result.exit_code == 0, result.output
     bodies = [json.loads(body)["type"] for _, _, body in receiver.requests]
     assert bodies == ["approved", "approved", "approved", "due-moved"]
@@ -448,8 +535,14 @@ def test_webhook_retries_with_backoff_then_succeeds(history):
 
 def test_webhook_basic_auth_from_the_url(history):
     with Receiver() as receiver:
-        result = cli("events", "--since", history, "--webhook",
-                     f"http://ci:p%40ss@127.0.0.1:{receiver.port}/", env=FAST)
+        result = cli(
+            "events",
+            "--since",
+            history,
+            "--webhook",
+            f"http://ci:p%40ss@127.0.0.1:{receiver.port}/",
+            env=FAST,
+        )
     assert result.exit_code == 0, result.output
     headers = {k.lower(): v for k, v in receiver.requests[0][1].items()}
     assert headers["authorization"] == "Basic Y2k6cEBzcw=="  # ci:p@ss
@@ -464,13 +557,22 @@ def free_port():
 
 def test_webhook_down_exits_1_with_a_clear_message_and_no_secret(history):
     port = free_port()  # nothing listens there any more
-    result = cli("events", "--since", history, "--webhook",
-                 f"http://ci:hunter2@127.0.0.1:{port}/hook?token=abc",
-                 "--webhook-secret-env", "WEBHOOK_SECRET", env=FAST)
+    result = cli(
+        "events",
+        "--since",
+        history,
+        "--webhook",
+        f"http://ci:hunter2@127.0.0.1:{port}/hook?token=abc",
+        "--webhook-secret-env",
+        "WEBHOOK_SECRET",
+        env=FAST,
+    )
     assert result.exit_code == 1
     message = result.stderr.strip().splitlines()[-1]
-    assert message.startswith(f"site-builder: error: webhook http://127.0.0.1:{port}/hook: "
-                              f"approved event for acme/web/kickoff was not delivered: ")
+    assert message.startswith(
+        f"site-builder: error: webhook http://127.0.0.1:{port}/hook: "
+        f"approved event for acme/web/kickoff was not delivered: "
+    )
     assert "(4 attempt(s)); 0 of 2 event(s) delivered, 1 not sent" in message
     for secret in ("s3cr3t", "hunter2", "token=abc", "ci:"):
         assert secret not in result.output
@@ -481,24 +583,43 @@ def test_webhook_down_exits_1_with_a_clear_message_and_no_secret(history):
 
 def test_webhook_client_errors_are_not_retried(history):
     with Receiver(failures=5, status=400) as receiver:
-        result = cli("events", "--since", history, "--webhook",
-                     f"http://127.0.0.1:{receiver.port}/", env=FAST)
+        result = cli(
+            "events",
+            "--since",
+            history,
+            "--webhook",
+            f"http://127.0.0.1:{receiver.port}/",
+            env=FAST,
+        )
     assert result.exit_code == 1
-    assert (f"site-builder: error: webhook http://127.0.0.1:{receiver.port}/: approved event "
-            f"for acme/web/kickoff was not delivered: HTTP 400 Bad Request (1 attempt(s)); "
-            f"0 of 2 event(s) delivered, 1 not sent") in result.stderr
+    assert (
+        f"site-builder: error: webhook http://127.0.0.1:{receiver.port}/: approved event "
+        f"for acme/web/kickoff was not delivered: HTTP 400 Bad Request (1 attempt(s)); "
+        f"0 of 2 event(s) delivered, 1 not sent"
+    ) in result.stderr
     assert len(receiver.requests) == 1
 
 
 def test_due_within_reminders_go_to_the_webhook(plans):
     make_client(plans)
     with Receiver() as receiver:
-        result = cli("events", "--due-within", "7", "--today", "2026-03-05", "--webhook",
-                     f"http://127.0.0.1:{receiver.port}/remind", env=FAST)
+        result = cli(
+            "events",
+            "--due-within",
+            "7",
+            "--today",
+            "2026-03-05",
+            "--webhook",
+            f"http://127.0.0.1:{receiver.port}/remind",
+            env=FAST,
+        )
     assert result.exit_code == 0, result.output
     posted = [json.loads(body) for _, _, body in receiver.requests]
     assert [(p["type"], p["milestone"]["id"], p["days_left"]) for p in posted] == [
-        ("overdue", "kickoff", -54), ("overdue", "design", -23), ("due-soon", "launch", 5)]
+        ("overdue", "kickoff", -54),
+        ("overdue", "design", -23),
+        ("due-soon", "launch", 5),
+    ]
 
 
 def test_webhook_that_never_answers_times_out(history):
@@ -506,8 +627,14 @@ def test_webhook_that_never_answers_times_out(history):
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
         port = silent.getsockname()[1]
-        result = cli("events", "--since", history, "--webhook", f"http://127.0.0.1:{port}/",
-                     env={**FAST, "SITE_BUILDER_WEBHOOK_TIMEOUT": "0.2"})
+        result = cli(
+            "events",
+            "--since",
+            history,
+            "--webhook",
+            f"http://127.0.0.1:{port}/",
+            env={**FAST, "SITE_BUILDER_WEBHOOK_TIMEOUT": "0.2"},
+        )
     assert result.exit_code == 1
     assert "was not delivered: no complete answer within 0.2 s (4 attempt(s))" in result.stderr
 
@@ -585,18 +712,31 @@ def trickled_body(handler, n):
 
 def run_cli(*args, env):
     """The CLI in a child process, bounded: a hung delivery fails the test instead of hanging."""
-    env = {k: v for k, v in {**os.environ, **env}.items()
-           if v is not None and k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
-    return subprocess.run([sys.executable, "-m", "site_builder", *args], capture_output=True,
-                          text=True, env=env, timeout=60)
+    env = {
+        k: v
+        for k, v in {**os.environ, **env}.items()
+        if v is not None and k.lower() not in ("http_proxy", "https_proxy", "all_proxy")
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "site_builder", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
 
 
 @pytest.mark.parametrize("answer", [trickled_headers, trickled_body])
 def test_webhook_request_has_a_wall_clock_deadline(history, answer):
     with Scripted(answer) as server:
-        done = run_cli("events", "--since", history, "--webhook", server.url,
-                       env={"SITE_BUILDER_WEBHOOK_TIMEOUT": "2",
-                            "SITE_BUILDER_WEBHOOK_RETRY_DELAYS": ""})
+        done = run_cli(
+            "events",
+            "--since",
+            history,
+            "--webhook",
+            server.url,
+            env={"SITE_BUILDER_WEBHOOK_TIMEOUT": "2", "SITE_BUILDER_WEBHOOK_RETRY_DELAYS": ""},
+        )
     assert done.returncode == 1, done.stderr
     assert "was not delivered: no complete answer within 2 s (1 attempt(s))" in done.stderr
     assert len(server.times) == 1
@@ -604,10 +744,18 @@ def test_webhook_request_has_a_wall_clock_deadline(history, answer):
 
 def test_webhook_run_has_a_wall_clock_deadline_over_all_retries(history):
     with Scripted(trickled_body) as server:
-        done = run_cli("events", "--since", history, "--webhook", server.url,
-                       env={"SITE_BUILDER_WEBHOOK_TIMEOUT": "2",
-                            "SITE_BUILDER_WEBHOOK_DEADLINE": "3",
-                            "SITE_BUILDER_WEBHOOK_RETRY_DELAYS": "0.01,0.01,0.01"})
+        done = run_cli(
+            "events",
+            "--since",
+            history,
+            "--webhook",
+            server.url,
+            env={
+                "SITE_BUILDER_WEBHOOK_TIMEOUT": "2",
+                "SITE_BUILDER_WEBHOOK_DEADLINE": "3",
+                "SITE_BUILDER_WEBHOOK_RETRY_DELAYS": "0.01,0.01,0.01",
+            },
+        )
     assert done.returncode == 1, done.stderr
     assert "the webhook deadline of 3 s for the run" in done.stderr
     assert "0 of 2 event(s) delivered" in done.stderr
@@ -632,11 +780,15 @@ def answer_then_204(status, retry_after):
         else:
             handler.send_response(204)
         handler.end_headers()
+
     return answer
 
 
-@pytest.mark.parametrize("status, retry_after", [(429, in_seconds(1)), (503, at_date_in(2))],
-                         ids=["seconds", "http-date"])
+@pytest.mark.parametrize(
+    "status, retry_after",
+    [(429, in_seconds(1)), (503, at_date_in(2))],
+    ids=["seconds", "http-date"],
+)
 def test_webhook_waits_as_long_as_retry_after_asks(history, status, retry_after):
     with Scripted(answer_then_204(status, retry_after)) as server:
         result = cli("events", "--since", history, "--webhook", server.url, env=FAST)
@@ -645,16 +797,19 @@ def test_webhook_waits_as_long_as_retry_after_asks(history, status, retry_after)
     assert server.times[1] - server.times[0] >= 1.0  # not the 0.01 s backoff
 
 
-@pytest.mark.parametrize("retry_after, shown", [(in_seconds(120), "120 s"),
-                                                (at_date_in(3600), "3600 s")],
-                         ids=["seconds", "http-date"])
-def test_webhook_gives_up_when_retry_after_is_past_the_run_deadline(history, retry_after,
-                                                                     shown):
+@pytest.mark.parametrize(
+    "retry_after, shown",
+    [(in_seconds(120), "120 s"), (at_date_in(3600), "3600 s")],
+    ids=["seconds", "http-date"],
+)
+def test_webhook_gives_up_when_retry_after_is_past_the_run_deadline(history, retry_after, shown):
     with Scripted(answer_then_204(503, retry_after)) as server:
         result = cli("events", "--since", history, "--webhook", server.url, env=FAST)
     assert result.exit_code == 1
-    assert ("was not delivered: HTTP 503 Service Unavailable; the server asks to retry after "
-            f"{shown}, past the webhook deadline of 60 s for the run") in result.stderr
+    assert (
+        "was not delivered: HTTP 503 Service Unavailable; the server asks to retry after "
+        f"{shown}, past the webhook deadline of 60 s for the run"
+    ) in result.stderr
     assert "(1 attempt(s)); 0 of 2 event(s) delivered, 1 not sent" in result.stderr
     assert len(server.times) == 1
 
@@ -669,14 +824,18 @@ def test_webhook_redirects_are_refused(history):
     with Scripted(redirect) as server:
         result = cli("events", "--since", history, "--webhook", server.url, env=FAST)
     assert result.exit_code == 1
-    assert ("was not delivered: HTTP 307 Temporary Redirect (redirects are not followed: use "
-            "the final address) (1 attempt(s))") in result.stderr
+    assert (
+        "was not delivered: HTTP 307 Temporary Redirect (redirects are not followed: use "
+        "the final address) (1 attempt(s))"
+    ) in result.stderr
     assert server.paths == ["/hook"]  # one POST, no request to /elsewhere
 
 
 def test_webhook_failure_shows_status_and_a_short_inert_excerpt_without_secrets(history):
-    body = ("Invalid \x1b[2J\x1b]8;;http://evil\x07signature\x1b]8;;\x07 for token=abc and "
-            "s3cr3t-value\r\nFAKE: line\u202e " + "x" * 500).encode()
+    body = (
+        "Invalid \x1b[2J\x1b]8;;http://evil\x07signature\x1b]8;;\x07 for token=abc and "
+        "s3cr3t-value\r\nFAKE: line\u202e " + "x" * 500
+    ).encode()
 
     def refuse(handler, n):
         handler.send_response(401, "Nope \x1b]0;owned\x07\x1b[31m")
@@ -685,11 +844,19 @@ def test_webhook_failure_shows_status_and_a_short_inert_excerpt_without_secrets(
         handler.wfile.write(body)
 
     with Scripted(refuse) as server:
-        result = cli("events", "--since", history, "--webhook", f"{server.url}?token=abc",
-                     "--webhook-secret-env", "WEBHOOK_SECRET", env=FAST)
+        result = cli(
+            "events",
+            "--since",
+            history,
+            "--webhook",
+            f"{server.url}?token=abc",
+            "--webhook-secret-env",
+            "WEBHOOK_SECRET",
+            env=FAST,
+        )
     assert result.exit_code == 1
     message = result.stderr.strip().splitlines()[-1]
-    assert "was not delivered: HTTP 401 Nope \\x1b]0;owned\\x07\\x1b[31m: \"Invalid " in message
+    assert 'was not delivered: HTTP 401 Nope \\x1b]0;owned\\x07\\x1b[31m: "Invalid ' in message
     excerpt = message.split(': "', 1)[1].rsplit('" (1 attempt(s))', 1)[0]
     assert excerpt.endswith("…") and len(excerpt) <= 200
     assert "for *** and ***\\r\\nFAKE: line\\u202e xxx" not in excerpt  # whitespace collapsed
@@ -701,8 +868,9 @@ def test_webhook_failure_shows_status_and_a_short_inert_excerpt_without_secrets(
 
 def test_slack_format_honours_retry_after_too(history):
     with Scripted(answer_then_204(429, in_seconds(1))) as server:
-        result = cli("events", "--since", history, "--format", "slack", "--webhook", server.url,
-                     env=FAST)
+        result = cli(
+            "events", "--since", history, "--format", "slack", "--webhook", server.url, env=FAST
+        )
     assert result.exit_code == 0, result.output
     assert len(server.times) == 3  # the first message twice, then the second
     assert server.times[1] - server.times[0] >= 1.0

@@ -1,4 +1,5 @@
 """feed.xml, calendar.ics, status badges and publishing templates: real builds, real parsers."""
+
 import datetime as dt
 import xml.etree.ElementTree as ET
 import zoneinfo
@@ -34,18 +35,22 @@ access: {{mode: public}}   # only public sites use site.url
 internal: {{margin: SECRET-MARGIN}}
 """
 # The test plan, with emails in an owner and a deliverable, and an internal note.
-ACME_PLAN = (PLAN_YML
-             .replace("    title: Design approved\n",
-                      "    title: Design approved\n    owner: Bo <bo@agency.example>\n")
-             .replace("      - Mockups\n",
-                      "      - Mockups (ask mo@agency.example)\n      - Style tiles\n")
-             .replace("    invoice: 6000\n",
-                      "    invoice: 6000\n    internal: {note: SECRET-LAUNCH}\n"))
+ACME_PLAN = (
+    PLAN_YML.replace(
+        "    title: Design approved\n",
+        "    title: Design approved\n    owner: Bo <bo@agency.example>\n",
+    )
+    .replace("      - Mockups\n", "      - Mockups (ask mo@agency.example)\n      - Style tiles\n")
+    .replace("    invoice: 6000\n", "    invoice: 6000\n    internal: {note: SECRET-LAUNCH}\n")
+)
 
 
 def run(plans, out, today=TODAY, clients=()):
-    return build(BuildOptions(plans=plans, out=out, clients=tuple(clients), jobs=1,
-                              today=dt.date.fromisoformat(today)))
+    return build(
+        BuildOptions(
+            plans=plans, out=out, clients=tuple(clients), jobs=1, today=dt.date.fromisoformat(today)
+        )
+    )
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -54,22 +59,39 @@ def soup(path: Path) -> BeautifulSoup:
 
 @pytest.fixture
 def acme(plans):
-    return make_client(plans, client_yml=ACME_YML, projects={"web": ACME_PLAN}, approvals={"web": {
-        "2026-01-09-kickoff.md": approval(
-            "kickoff", "2026-01-09", by="Ada Client <ada@acme.example>",
-            body="Great **start**, thanks. Mail me at ada@acme.example.\n",
-            extra="internal: {x: SECRET-NOTE}\n"),
-        "2026-01-20-design.md": approval(
-            "design", "2026-01-20", "changes-requested", body="Please make the logo *bigger*.\n"),
-    }})
+    return make_client(
+        plans,
+        client_yml=ACME_YML,
+        projects={"web": ACME_PLAN},
+        approvals={
+            "web": {
+                "2026-01-09-kickoff.md": approval(
+                    "kickoff",
+                    "2026-01-09",
+                    by="Ada Client <ada@acme.example>",
+                    body="Great **start**, thanks. Mail me at ada@acme.example.\n",
+                    extra="internal: {x: SECRET-NOTE}\n",
+                ),
+                "2026-01-20-design.md": approval(
+                    "design",
+                    "2026-01-20",
+                    "changes-requested",
+                    body="Please make the logo *bigger*.\n",
+                ),
+            }
+        },
+    )
 
 
 @pytest.fixture
 def strict(plans):
     """Signatures required, no site.url: notes don't count, links stay relative."""
-    return make_client(plans, slug="strict", client_yml="name: Strict Co\n"
-                                                        "require_signed_approvals: true\n",
-                       approvals={"web": {"n1.md": approval("kickoff", "2026-01-09")}})
+    return make_client(
+        plans,
+        slug="strict",
+        client_yml="name: Strict Co\nrequire_signed_approvals: true\n",
+        approvals={"web": {"n1.md": approval("kickoff", "2026-01-09")}},
+    )
 
 
 # --- feed.xml ---------------------------------------------------------------------------------
@@ -85,7 +107,9 @@ def test_feed_parses_with_feedparser_entries_ids_dates_links(plans, acme, tmp_pa
     assert parsed.feed.author == "Acme Widgets"
     assert parsed.feed.id == "tag:site-builder,2026:acme/feed"
     assert {link.rel: link.href for link in parsed.feed.links} == {
-        "self": BASE + "feed.xml", "alternate": BASE + "index.html"}
+        "self": BASE + "feed.xml",
+        "alternate": BASE + "index.html",
+    }
     # the newest decision (not the clock), at noon in the client's zone
     assert parsed.feed.updated == "2026-01-20T12:00:00+00:00"
 
@@ -141,12 +165,15 @@ def test_feed_marks_notes_that_do_not_count_and_keeps_links_relative(plans, stri
     assert "does not count: a verified signature is required" in entry.content[0].value
     assert entry.link == "projects/web.html#sb-approval-n1"
     assert {link.rel: link.href for link in parsed.feed.links} == {
-        "self": "feed.xml", "alternate": "index.html"}
+        "self": "feed.xml",
+        "alternate": "index.html",
+    }
 
 
 def test_feed_without_entries_is_dated_today(plans, tmp_path):
     undelivered = PLAN_YML.replace("    delivered: 2026-01-08\n", "").replace(
-        "    delivered: 2026-02-05\n", "")
+        "    delivered: 2026-02-05\n", ""
+    )
     make_client(plans, slug="quiet", projects={"web": undelivered})
     run(plans, tmp_path / "site")
     root = ET.parse(tmp_path / "site" / "quiet" / "feed.xml").getroot()
@@ -254,8 +281,10 @@ def test_badge_in_built_site(plans, acme, tmp_path):
     assert color == feeds.BADGE_COLORS["on-track"]
 
 
-@pytest.mark.parametrize("today, health", [
-    ("2026-01-01", "on-track"), ("2026-02-05", "at-risk"), ("2026-03-20", "overdue")])
+@pytest.mark.parametrize(
+    "today, health",
+    [("2026-01-01", "on-track"), ("2026-02-05", "at-risk"), ("2026-03-20", "overdue")],
+)
 def test_badge_colour_follows_health(plans, acme, today, health):
     state = client_state(plans, "acme", today)
     [p] = state.projects
@@ -290,10 +319,15 @@ def client_state(plans, slug, today, history=None):
 
 
 def moved_launch():
-    change = ScheduleChange(milestone="launch", old_due=dt.date(2026, 2, 24),
-                            new_due=dt.date(2026, 3, 10), date=dt.date(2026, 1, 25),
-                            commit="1a2b3c4", author="Pat Planner <pat@agency.example>",
-                            subject="SECRET-SUBJECT: client paid late")
+    change = ScheduleChange(
+        milestone="launch",
+        old_due=dt.date(2026, 2, 24),
+        new_due=dt.date(2026, 3, 10),
+        date=dt.date(2026, 1, 25),
+        commit="1a2b3c4",
+        author="Pat Planner <pat@agency.example>",
+        subject="SECRET-SUBJECT: client paid late",
+    )
     return {("web", "launch"): MilestoneHistory(dt.date(2026, 2, 24), (change,))}
 
 
@@ -311,8 +345,7 @@ def test_schedule_change_entries(plans, acme):
     assert change.title == "Website relaunch: Site live (due date moved to Mar 10, 2026)"
     assert change.link == BASE + "projects/web.html#sb-milestone-launch"
     assert change.author is None
-    assert "planned for Feb 24, 2026, moved to Mar 10, 2026 on Jan 25, 2026" in \
-        change.content_html
+    assert "planned for Feb 24, 2026, moved to Mar 10, 2026 on Jan 25, 2026" in change.content_html
 
     data = feeds.atom_feed(state, t)
     for marker in SECRETS:
@@ -357,8 +390,10 @@ def test_pages_link_feed_calendar_status_and_badge(plans, acme, tmp_path):
     links = index.select_one("#sb-links")
     assert links.select_one(".sb-link-feed")["href"] == "feed.xml"
     assert links.select_one(".sb-link-calendar")["href"] == "calendar.ics"
-    assert links.select_one(".sb-link-webcal")["href"] == \
-        "webcal://status.example.com/acme/calendar.ics"
+    assert (
+        links.select_one(".sb-link-webcal")["href"]
+        == "webcal://status.example.com/acme/calendar.ics"
+    )
     assert links.select_one(".sb-link-status")["href"] == "status.json"
     assert index.select_one("#sb-project-web img.sb-badge") is None  # the progress bar says it
     alternate = index.find("link", rel="alternate", type="application/atom+xml")
@@ -366,16 +401,21 @@ def test_pages_link_feed_calendar_status_and_badge(plans, acme, tmp_path):
 
     page = soup(site / "projects" / "web.html")
     links = page.select_one("#sb-links")
-    for cls, target in (("feed", "feed.xml"), ("calendar", "calendar.ics"),
-                        ("status", "status.json"), ("badge", "badges/web.svg")):
+    for cls, target in (
+        ("feed", "feed.xml"),
+        ("calendar", "calendar.ics"),
+        ("status", "status.json"),
+        ("badge", "badges/web.svg"),
+    ):
         href = links.select_one(f".sb-link-{cls}")["href"]
         assert href == f"../{target}"
         assert (site / "projects" / href).resolve().is_file(), href
     assert links.select_one("img.sb-badge")["src"] == "../badges/web.svg"
-    assert links.select_one(".sb-embed").get_text() == \
-        f"[![milestones]({BASE}badges/web.svg)]({BASE}projects/web.html)"
-    assert page.find("link", rel="alternate", type="application/atom+xml")["href"] == \
-        "../feed.xml"
+    assert (
+        links.select_one(".sb-embed").get_text()
+        == f"[![milestones]({BASE}badges/web.svg)]({BASE}projects/web.html)"
+    )
+    assert page.find("link", rel="alternate", type="application/atom+xml")["href"] == "../feed.xml"
 
 
 def test_no_webcal_or_embed_without_site_url(plans, strict, tmp_path):
@@ -421,17 +461,25 @@ def test_gitlab_ci_checks_and_publishes_public():
     assert "site-builder build --out site" in ci["pages"]["script"]
     # --target static: GitLab Pages cannot ask for a login, so publish fails on a host-mode
     # client before `public` exists
-    assert "site-builder publish --out site --to public_dir --target static" in \
-        ci["pages"]["script"]
+    assert (
+        "site-builder publish --out site --to public_dir --target static" in ci["pages"]["script"]
+    )
     assert "mv public_dir/www public" in ci["pages"]["script"]
     assert ci["pages"]["artifacts"]["paths"] == ["public"]
     assert ci["variables"]["GIT_DEPTH"] == "0"
 
 
 def test_email_in_a_note_file_name_is_not_published(plans, tmp_path):
-    make_client(plans, slug="named", approvals={"web": {
-        "ada@acme.example.md": approval("kickoff", "2026-01-09"),
-        "bob@acme.example.md": approval("design", "2026-01-10")}})
+    make_client(
+        plans,
+        slug="named",
+        approvals={
+            "web": {
+                "ada@acme.example.md": approval("kickoff", "2026-01-09"),
+                "bob@acme.example.md": approval("design", "2026-01-10"),
+            }
+        },
+    )
     run(plans, tmp_path / "site")
     site = tmp_path / "site" / "named"
     data = (site / "feed.xml").read_bytes()
@@ -458,7 +506,8 @@ def test_feed_announces_deliveries_awaiting_approval_with_absolute_links(plans, 
     delivered = [e for e in parsed.entries if e.tags[0].term == "delivered"]
     assert [e.title for e in delivered] == [
         "Website relaunch: Design approved (Awaiting your approval)",
-        "Website relaunch: Kickoff done (Awaiting your approval)"]
+        "Website relaunch: Kickoff done (Awaiting your approval)",
+    ]
     design, _ = delivered
     assert design.link == BASE + "projects/web.html#sb-milestone-design"
     assert design.updated_parsed[:3] == (2026, 2, 5)
@@ -470,8 +519,12 @@ def test_feed_announces_deliveries_awaiting_approval_with_absolute_links(plans, 
 
 
 def test_feed_dates_stay_on_their_day_west_of_utc(plans, tmp_path):
-    make_client(plans, client_yml=LA_YML, projects={"web": ACME_PLAN}, approvals={"web": {
-        "2026-01-09-kickoff.md": approval("kickoff", "2026-01-09")}})
+    make_client(
+        plans,
+        client_yml=LA_YML,
+        projects={"web": ACME_PLAN},
+        approvals={"web": {"2026-01-09-kickoff.md": approval("kickoff", "2026-01-09")}},
+    )
     run(plans, tmp_path / "site")
     root = ET.parse(tmp_path / "site" / "acme" / "feed.xml").getroot()
     la = zoneinfo.ZoneInfo("America/Los_Angeles")
@@ -512,7 +565,8 @@ def test_calendar_sequence_grows_with_each_change_from_git(plans, tmp_path):
     parsed = feedparser.parse((tmp_path / "s3" / "acme" / "feed.xml").read_bytes())
     moved = [e for e in parsed.entries if e.tags[0].term == "schedule-change"]
     assert [e.title for e in moved] == [
-        "Website relaunch: Site live (phase 1) (due date moved to Mar 17, 2026)"]
+        "Website relaunch: Site live (phase 1) (due date moved to Mar 17, 2026)"
+    ]
     assert moved[0].link == BASE + "projects/web.html#sb-milestone-launch"
 
 

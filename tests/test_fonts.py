@@ -2,6 +2,7 @@
 the families measure text differently, and each run's Chromium sees its own family only, so
 the parametrisation cannot test one font twice.
 """
+
 import re
 import subprocess
 
@@ -9,11 +10,14 @@ import pytest
 from browser_support import CHROMIUM_ARGS, FONT_FAMILIES, chromium_binary, font_config, require
 
 SAMPLE = "Status page: Hamburgefonstiv 0123"
-MEASURE = """() => {
+MEASURE = (
+    """() => {
     const canvas = document.createElement("canvas").getContext("2d");
     canvas.font = "100px sans-serif";
     return canvas.measureText(%r).width;
-}""" % SAMPLE
+}"""
+    % SAMPLE
+)
 
 
 @pytest.fixture(scope="session")
@@ -23,12 +27,20 @@ def widths(font_configs, tmp_path_factory):
     path = chromium_binary()
     require("chromium", path is not None, "apt-get install chromium")
     page = tmp_path_factory.mktemp("measure") / "measure.html"
-    page.write_text(f"<!doctype html><body><script>document.body.textContent = "
-                    f"'width=' + ({MEASURE})();</script>", encoding="utf-8")
+    page.write_text(
+        f"<!doctype html><body><script>document.body.textContent = "
+        f"'width=' + ({MEASURE})();</script>",
+        encoding="utf-8",
+    )
     found = {}
     for family, fonts in font_configs.items():
-        done = subprocess.run([path, *CHROMIUM_ARGS, "--dump-dom", page.as_uri()],
-                              env=fonts.env(), capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [path, *CHROMIUM_ARGS, "--dump-dom", page.as_uri()],
+            env=fonts.env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         measured = re.search(r"width=([0-9.]+)", done.stdout)
         assert measured, (family, done.stdout[-500:], done.stderr[-2000:])
         found[family] = float(measured.group(1))
@@ -41,8 +53,10 @@ def test_each_run_sees_only_its_own_font_family(font_family, browser, widths):
     assert abs(dejavu - liberation) > 0.05 * liberation, widths  # DejaVu Sans is wider
     page = browser.new_page()
     try:
-        assert page.evaluate(MEASURE) == pytest.approx(widths[font_family.family], abs=0.5), \
-            (font_family, widths)
+        assert page.evaluate(MEASURE) == pytest.approx(widths[font_family.family], abs=0.5), (
+            font_family,
+            widths,
+        )
     finally:
         page.close()
 

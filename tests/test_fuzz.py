@@ -6,6 +6,7 @@ shuffled lines). Whatever the input, `check` ends with exit 0 or 1, and every li
 on stderr is `PATH:LINE: error|warning: MESSAGE` or the closing summary: never a traceback,
 never an internal error, never a message broken over several lines.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,9 +29,12 @@ from site_builder.plans.schema import MATERIAL_COLORS
 DIAGNOSTIC = re.compile(r"^[^:]+:\d+: (error|warning): .+$")
 SUMMARY = re.compile(r"^site-builder: \d+ error\(s\), \d+ warning\(s\); nothing was written$")
 # CI runs the same examples every time (no flaky failures); elsewhere each run explores anew.
-SETTINGS = dict(deadline=None, derandomize=bool(os.environ.get("CI")), print_blob=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-
+SETTINGS = dict(
+    deadline=None,
+    derandomize=bool(os.environ.get("CI")),
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def examples(n: int) -> int:
@@ -41,12 +45,16 @@ def examples(n: int) -> int:
 # --- strategies for valid files -----------------------------------------------------------------
 
 text = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=30).filter(
-    lambda s: s.strip() and "\n" not in s.strip())
-plain = st.text(string.ascii_letters + string.digits + " .,-'()&", min_size=1,
-                max_size=30).filter(str.strip)
+    lambda s: s.strip() and "\n" not in s.strip()
+)
+plain = st.text(string.ascii_letters + string.digits + " .,-'()&", min_size=1, max_size=30).filter(
+    str.strip
+)
 slug = st.from_regex(r"[a-z0-9][a-z0-9-]{0,15}", fullmatch=True)
-day = st.dates(min_value=__import__("datetime").date(2025, 1, 1),
-               max_value=__import__("datetime").date(2027, 12, 31))
+day = st.dates(
+    min_value=__import__("datetime").date(2025, 1, 1),
+    max_value=__import__("datetime").date(2027, 12, 31),
+)
 email = st.from_regex(r"[a-z][a-z0-9.]{0,10}@[a-z]{2,10}\.example", fullmatch=True)
 amount = st.one_of(st.integers(0, 10**9), st.decimals(0, 10**6, places=2))
 
@@ -66,8 +74,9 @@ def milestones(draw):
         if n and draw(st.booleans()):
             m["depends_on"] = draw(st.lists(st.sampled_from(ids[:n]), max_size=2, unique=True))
         if draw(st.booleans()):
-            m["deliverables"] = draw(st.lists(st.one_of(text, st.builds(
-                lambda t: {"title": t}, text)), max_size=3))
+            m["deliverables"] = draw(
+                st.lists(st.one_of(text, st.builds(lambda t: {"title": t}, text)), max_size=3)
+            )
         if draw(st.booleans()):
             m["acceptance"] = draw(st.lists(text, max_size=3))
         if draw(st.booleans()):
@@ -89,11 +98,13 @@ def plan_files(draw):
     ids = [m["id"] for m in plan["milestones"]]
     notes = {}
     for n in range(draw(st.integers(0, 3))):
-        front = {"milestone": draw(st.sampled_from(ids)), "date": draw(day).isoformat(),
-                 "by": f"{draw(plain).strip()} <{draw(email)}>"}
+        front = {
+            "milestone": draw(st.sampled_from(ids)),
+            "date": draw(day).isoformat(),
+            "by": f"{draw(plain).strip()} <{draw(email)}>",
+        }
         if draw(st.booleans()):
-            front["decision"] = draw(st.sampled_from(["approved", "changes-requested",
-                                                      "rejected"]))
+            front["decision"] = draw(st.sampled_from(["approved", "changes-requested", "rejected"]))
         if draw(st.booleans()):
             front["deliverables"] = draw(st.lists(text, max_size=2))
         notes[f"{n}-note.md"] = f"---\n{dump(front)}---\n{draw(st.text(max_size=120))}\n"
@@ -110,8 +121,9 @@ def client_files(draw):
     if draw(st.booleans()):
         client["site"] = {"primary_color": draw(st.sampled_from(MATERIAL_COLORS))}
     if draw(st.booleans()):
-        client["internal"] = draw(st.dictionaries(plain, st.one_of(text, st.integers()),
-                                                  max_size=3))
+        client["internal"] = draw(
+            st.dictionaries(plain, st.one_of(text, st.integers()), max_size=3)
+        )
     return dump(client)
 
 
@@ -121,10 +133,42 @@ def dump(data) -> str:
 
 # --- mutations ----------------------------------------------------------------------------------
 
-SYNTAX = [b":", b"- ", b"[", b"]", b"{", b"}", b"*a", b"&a ", b"!!python/object ", b"\n",
-          b"\t", b"\x00", b"'", b'"', b"\xff", b"# ", b"---\n", b"%YAML 1.1\n", b"@", b"`",
-          b"|\n", b">-\n", b"? ", b"  ", b"\r", b"\xef\xbb\xbf", b"~", b"null", b"2026-02-30",
-          b"\\u0000", b"!!binary ", b"<<: ", b"...\n", b"\xe2\x80\xa8"]
+SYNTAX = [
+    b":",
+    b"- ",
+    b"[",
+    b"]",
+    b"{",
+    b"}",
+    b"*a",
+    b"&a ",
+    b"!!python/object ",
+    b"\n",
+    b"\t",
+    b"\x00",
+    b"'",
+    b'"',
+    b"\xff",
+    b"# ",
+    b"---\n",
+    b"%YAML 1.1\n",
+    b"@",
+    b"`",
+    b"|\n",
+    b">-\n",
+    b"? ",
+    b"  ",
+    b"\r",
+    b"\xef\xbb\xbf",
+    b"~",
+    b"null",
+    b"2026-02-30",
+    b"\\u0000",
+    b"!!binary ",
+    b"<<: ",
+    b"...\n",
+    b"\xe2\x80\xa8",
+]
 
 
 @st.composite
@@ -134,7 +178,7 @@ def mutated(draw, valid: bytes) -> bytes:
         kind = draw(st.sampled_from(["delete", "insert", "flip", "duplicate", "swap"]))
         at = draw(st.integers(0, len(data)))
         if kind == "delete":
-            del data[at:at + draw(st.integers(1, 40))]
+            del data[at : at + draw(st.integers(1, 40))]
         elif kind == "insert":
             data[at:at] = draw(st.one_of(st.sampled_from(SYNTAX), st.binary(max_size=8)))
         elif kind == "flip" and data:
@@ -152,11 +196,18 @@ def mutated(draw, valid: bytes) -> bytes:
 
 
 junk = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.dates()
-    | st.text(max_size=20) | st.sampled_from(["2026-02-30", "x\ny", "", " ", "<b>", "~", "1e999"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
-                                                                max_size=3),
-    max_leaves=6)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True)
+    | st.dates()
+    | st.text(max_size=20)
+    | st.sampled_from(["2026-02-30", "x\ny", "", " ", "<b>", "~", "1e999"]),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
 
 
 @st.composite
@@ -167,15 +218,17 @@ def wrong_values(draw, valid: str) -> bytes:
     for _ in range(draw(st.integers(1, 4))):
         target = data
         while isinstance(target, (dict, list)) and target and draw(st.booleans()):
-            key = draw(st.sampled_from(list(target) if isinstance(target, dict)
-                                       else range(len(target))))
+            key = draw(
+                st.sampled_from(list(target) if isinstance(target, dict) else range(len(target)))
+            )
             if not isinstance(target[key], (dict, list)):
                 break
             target = target[key]
         if not isinstance(target, (dict, list)) or not target:
             continue
-        key = draw(st.sampled_from(list(target) if isinstance(target, dict)
-                                   else range(len(target))))
+        key = draw(
+            st.sampled_from(list(target) if isinstance(target, dict) else range(len(target)))
+        )
         action = draw(st.sampled_from(["replace", "replace", "drop", "rename"]))
         if action == "replace":
             target[key] = draw(junk)
@@ -214,8 +267,9 @@ def check_in_process(client: bytes, plan: bytes, notes: dict[str, bytes]) -> tup
         write_plans(Path(tmp), client, plan, notes)
         os.chdir(tmp)  # messages name files relative to the current folder
         try:
-            result = runner.invoke(main, ["check"], catch_exceptions=False,
-                                   env={"SITE_BUILDER_DEBUG": "1"})
+            result = runner.invoke(
+                main, ["check"], catch_exceptions=False, env={"SITE_BUILDER_DEBUG": "1"}
+            )
         finally:
             os.chdir(here)
     assert_clean(result.exit_code, result.stderr)
@@ -233,8 +287,9 @@ def _cwd():
 @given(client_files(), plan_files())
 def test_generated_valid_plans_pass(client, plan):
     plan_text, notes = plan
-    code, stderr = check_in_process(client.encode(), plan_text.encode(),
-                                    {k: v.encode() for k, v in notes.items()})
+    code, stderr = check_in_process(
+        client.encode(), plan_text.encode(), {k: v.encode() for k, v in notes.items()}
+    )
     errors = [line for line in stderr.splitlines() if ": error: " in line]
     assert code == 0 and not errors, stderr
 
@@ -253,10 +308,17 @@ def test_mutated_plan_yml(data, client, plan):
 def test_plans_with_values_of_the_wrong_kind(data, client, plan):
     plan_text, notes = plan
     notes = {name: note.split("---\n") for name, note in notes.items()}
-    broken_notes = {name: ("---\n" + data.draw(wrong_values(parts[1]), label=name).decode()
-                           + "---\n" + parts[2]).encode() for name, parts in notes.items()}
-    check_in_process(data.draw(wrong_values(client), label="client.yml"),
-                     data.draw(wrong_values(plan_text), label="plan.yml"), broken_notes)
+    broken_notes = {
+        name: (
+            "---\n" + data.draw(wrong_values(parts[1]), label=name).decode() + "---\n" + parts[2]
+        ).encode()
+        for name, parts in notes.items()
+    }
+    check_in_process(
+        data.draw(wrong_values(client), label="client.yml"),
+        data.draw(wrong_values(plan_text), label="plan.yml"),
+        broken_notes,
+    )
 
 
 @settings(max_examples=examples(30), **SETTINGS)
@@ -289,7 +351,13 @@ def test_mutated_plans_in_a_real_process(data, client, plan):
         write_plans(Path(tmp), client.encode(), broken_plan, broken_notes)
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
         env.pop("SITE_BUILDER_DEBUG", None)
-        done = subprocess.run([sys.executable, "-m", "site_builder", "check"], cwd=tmp, env=env,
-                              capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            [sys.executable, "-m", "site_builder", "check"],
+            cwd=tmp,
+            env=env,
+            capture_output=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
     stderr = done.stderr.decode("utf-8")  # stderr is UTF-8, whatever the plans held
     assert_clean(done.returncode, stderr)

@@ -1,4 +1,5 @@
 """Git-native history: real repos in tmp_path with fixed commit dates."""
+
 import datetime as dt
 import json
 import os
@@ -15,8 +16,11 @@ D = dt.date.fromisoformat
 
 
 def status(tmp_path, today="2026-04-01", slug="acme", **options):
-    build(BuildOptions(plans=tmp_path / "plans", out=tmp_path / "site", today=D(today), jobs=1,
-                       **options))
+    build(
+        BuildOptions(
+            plans=tmp_path / "plans", out=tmp_path / "site", today=D(today), jobs=1, **options
+        )
+    )
     return json.loads((tmp_path / "site" / slug / "status.json").read_text())
 
 
@@ -50,10 +54,22 @@ def test_slipped_twice_baseline_variance_and_changes(plans, tmp_path):
     assert (design["due"], design["baseline_due"]) == ("2026-03-01", "2026-02-10")
     assert design["variance_days"] == 22  # 4 March against the baseline of 10 February
     assert doc["projects"][0]["schedule_changes"] == [
-        {"milestone": "design", "from": "2026-02-10", "to": "2026-02-20", "date": "2026-01-15",
-         "commit": second, "author": "Pat Planner"},
-        {"milestone": "design", "from": "2026-02-20", "to": "2026-03-01", "date": "2026-02-01",
-         "commit": third, "author": "Pat Planner"},
+        {
+            "milestone": "design",
+            "from": "2026-02-10",
+            "to": "2026-02-20",
+            "date": "2026-01-15",
+            "commit": second,
+            "author": "Pat Planner",
+        },
+        {
+            "milestone": "design",
+            "from": "2026-02-20",
+            "to": "2026-03-01",
+            "date": "2026-02-01",
+            "commit": third,
+            "author": "Pat Planner",
+        },
     ]
     assert first != second
     # slipped: approved after its baseline; kickoff never approved and overdue -> 2 of 2
@@ -68,10 +84,15 @@ def test_milestone_added_late_has_its_first_appearance_as_baseline(plans, tmp_pa
     make_client(plans)
     commit_all(tmp_path, "Initial plan", "2026-01-01")
     plan = plans / "acme" / "web" / "plan.yml"
-    plan.write_text(plan.read_text() + "  - id: training\n    title: Training\n"
-                                       "    due: 2026-03-20\n")
+    plan.write_text(
+        plan.read_text() + "  - id: training\n    title: Training\n    due: 2026-03-20\n"
+    )
     commit_all(tmp_path, "Add training", "2026-02-15")
-    set_due(plans, "training", "2026-03-27", )
+    set_due(
+        plans,
+        "training",
+        "2026-03-27",
+    )
     commit_all(tmp_path, "Training later", "2026-02-20")
     doc = status(tmp_path)
     assert milestone(doc, "training")["baseline_due"] == "2026-03-20"
@@ -82,8 +103,11 @@ def test_renamed_id_is_a_new_milestone(plans, tmp_path):
     make_client(plans)
     commit_all(tmp_path, "Initial plan", "2026-01-01")
     plan = plans / "acme" / "web" / "plan.yml"
-    plan.write_text(plan.read_text().replace("id: launch", "id: go-live").replace(
-        "due: 2026-03-10", "due: 2026-03-17"))
+    plan.write_text(
+        plan.read_text()
+        .replace("id: launch", "id: go-live")
+        .replace("due: 2026-03-10", "due: 2026-03-17")
+    )
     commit_all(tmp_path, "Rename", "2026-01-05")
     doc = status(tmp_path)
     assert milestone(doc, "go-live")["baseline_due"] == "2026-03-17"
@@ -94,12 +118,14 @@ def test_scope_change_after_approval_is_listed_and_warned(plans, tmp_path):
     make_client(plans, approvals={"web": {"d.md": approval("design", "2026-02-06")}})
     commit_all(tmp_path, "Plan and approval", "2026-02-06")
     plan = plans / "acme" / "web" / "plan.yml"
-    plan.write_text(plan.read_text().replace("      - Mockups", "      - Mockups\n"
-                                                                "      - Style guide"))
+    plan.write_text(
+        plan.read_text().replace("      - Mockups", "      - Mockups\n      - Style guide")
+    )
     edit = commit_all(tmp_path, "Add style guide to design", "2026-02-10")
     doc = status(tmp_path)
     assert doc["projects"][0]["scope_changes"] == [
-        {"milestone": "design", "date": "2026-02-10", "commit": edit, "fields": ["deliverables"]}]
+        {"milestone": "design", "date": "2026-02-10", "commit": edit, "fields": ["deliverables"]}
+    ]
     page = (tmp_path / "site" / "acme" / "projects" / "web.html").read_text()
     assert "deliverables changed on Feb 10, 2026, after approval on Feb 6, 2026" in page
     checked = validate(plans, today=D("2026-04-01"))
@@ -107,7 +133,8 @@ def test_scope_change_after_approval_is_listed_and_warned(plans, tmp_path):
     assert warning == (
         f"plans/acme/web/plan.yml:10: warning: milestone `design` was approved on 2026-02-06, "
         f"but commit {edit} (2026-02-10) changed its deliverables after sign-off: record it "
-        f"as a change order")
+        f"as a change order"
+    )
     with pytest.raises(PlanError):
         validate(plans, strict=True, today=D("2026-04-01"))
 
@@ -179,8 +206,9 @@ def test_broken_old_revision_is_skipped_with_one_warning(plans, tmp_path):
     commit_all(tmp_path, "Fixed, launch moved", "2026-01-03")
     checked = validate(plans, today=D("2026-04-01"))
     (warning,) = [d.format() for d in checked.diagnostics.warnings]
-    assert warning.startswith("plans/acme/web/plan.yml:0: warning: 1 old revision(s) could not "
-                              f"be read ({broken})")
+    assert warning.startswith(
+        f"plans/acme/web/plan.yml:0: warning: 1 old revision(s) could not be read ({broken})"
+    )
     changes = status(tmp_path)["projects"][0]["schedule_changes"]
     assert [(c["from"], c["to"]) for c in changes] == [("2026-03-10", "2026-03-12")]
 
@@ -191,8 +219,9 @@ def test_shallow_clone_is_reported_once(plans, tmp_path):
     set_due(plans, "launch", "2026-03-12")
     commit_all(tmp_path, "Move", "2026-01-02")
     clone = tmp_path / "clone"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{tmp_path}", str(clone)],
-                   check=True)
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{tmp_path}", str(clone)], check=True
+    )
     checked = validate(clone / "plans", today=D("2026-04-01"))
     (warning,) = [d.format() for d in checked.diagnostics.warnings]
     assert "the git history is shallow" in warning and "fetch-depth: 0" in warning
@@ -200,8 +229,9 @@ def test_shallow_clone_is_reported_once(plans, tmp_path):
 
 def test_history_is_read_in_one_pass(plans, tmp_path, monkeypatch):
     for slug in ("a", "b", "c"):
-        make_client(plans, slug=slug, approvals={"web": {"n.md": approval("kickoff",
-                                                                          "2026-01-09")}})
+        make_client(
+            plans, slug=slug, approvals={"web": {"n.md": approval("kickoff", "2026-01-09")}}
+        )
     commit_all(tmp_path, "Plans", "2026-01-01")
     for i, slug in enumerate(("a", "b", "c")):
         set_due(plans, "launch", f"2026-03-2{i}", slug=slug)
@@ -236,32 +266,53 @@ def test_changed_since_builds_only_changed_clients(plans, tmp_path):
     base = commit_all(tmp_path, "Plans", "2026-01-01")
     set_due(plans, "launch", "2026-03-20", slug="beta")
     commit_all(tmp_path, "Beta moved", "2026-01-05")
-    report = build(BuildOptions(plans=plans, out=tmp_path / "site", today=D("2026-02-01"),
-                                jobs=1, changed_since=base))
+    report = build(
+        BuildOptions(
+            plans=plans, out=tmp_path / "site", today=D("2026-02-01"), jobs=1, changed_since=base
+        )
+    )
     assert [s.slug for s in report.sites] == ["beta"]
     write(plans / "alpha" / "web" / "approvals" / "n.md", approval("kickoff", "2026-01-09"))
-    report = build(BuildOptions(plans=plans, out=tmp_path / "site", today=D("2026-02-01"),
-                                jobs=1, changed_since="HEAD"))  # uncommitted files count
+    report = build(
+        BuildOptions(
+            plans=plans, out=tmp_path / "site", today=D("2026-02-01"), jobs=1, changed_since="HEAD"
+        )
+    )  # uncommitted files count
     assert [s.slug for s in report.sites] == ["alpha"]
-    nothing = build(BuildOptions(plans=plans, out=tmp_path / "site", today=D("2026-02-01"),
-                                 jobs=1, changed_since="HEAD~0", clients=("beta",)))
+    nothing = build(
+        BuildOptions(
+            plans=plans,
+            out=tmp_path / "site",
+            today=D("2026-02-01"),
+            jobs=1,
+            changed_since="HEAD~0",
+            clients=("beta",),
+        )
+    )
     assert nothing.sites == []
 
 
 def test_changed_since_theme_change_rebuilds_everyone(plans, tmp_path):
     make_client(plans, slug="alpha")
     make_client(plans, slug="beta")
-    write(tmp_path / "mkdocs.yml", (__import__("site_builder.build", fromlist=["x"])
-                                    .REPO_ROOT / "mkdocs.yml").read_text())
+    write(
+        tmp_path / "mkdocs.yml",
+        (__import__("site_builder.build", fromlist=["x"]).REPO_ROOT / "mkdocs.yml").read_text(),
+    )
     base = commit_all(tmp_path, "Plans", "2026-01-01")
-    (tmp_path / "mkdocs.yml").write_text((tmp_path / "mkdocs.yml").read_text()
-                                         + "copyright: Another Agency\n")
+    (tmp_path / "mkdocs.yml").write_text(
+        (tmp_path / "mkdocs.yml").read_text() + "copyright: Another Agency\n"
+    )
     import shutil
 
-    shutil.copytree(__import__("site_builder.build", fromlist=["x"]).REPO_ROOT / "theme",
-                    tmp_path / "theme")
-    report = build(BuildOptions(plans=plans, out=tmp_path / "site", today=D("2026-02-01"),
-                                jobs=1, changed_since=base))
+    shutil.copytree(
+        __import__("site_builder.build", fromlist=["x"]).REPO_ROOT / "theme", tmp_path / "theme"
+    )
+    report = build(
+        BuildOptions(
+            plans=plans, out=tmp_path / "site", today=D("2026-02-01"), jobs=1, changed_since=base
+        )
+    )
     assert [s.slug for s in report.sites] == ["alpha", "beta"]
     assert "Another Agency" in (tmp_path / "site" / "alpha" / "index.html").read_text()
 
@@ -280,24 +331,41 @@ def commit_as(repo, message, date, author):
 def git_env(repo, env, *args, date=None, check=True):
     import os
 
-    full = {**os.environ, "GIT_AUTHOR_EMAIL": "x@agency.example",
-            "GIT_COMMITTER_EMAIL": "x@agency.example", "GIT_AUTHOR_NAME": "Pat Planner",
-            "GIT_COMMITTER_NAME": "Pat Planner", **env}
+    full = {
+        **os.environ,
+        "GIT_AUTHOR_EMAIL": "x@agency.example",
+        "GIT_COMMITTER_EMAIL": "x@agency.example",
+        "GIT_AUTHOR_NAME": "Pat Planner",
+        "GIT_COMMITTER_NAME": "Pat Planner",
+        **env,
+    }
     if date:
         full["GIT_AUTHOR_DATE"] = full["GIT_COMMITTER_DATE"] = f"{date}T12:00:00+00:00"
-    return subprocess.run(["git", *args], cwd=repo, env=full, capture_output=True, text=True,
-                          check=check)
+    return subprocess.run(
+        ["git", *args], cwd=repo, env=full, capture_output=True, text=True, check=check
+    )
 
 
 def merge(repo, date, *branches, author="Mo Merger", check=True):
-    return git_env(repo, {"GIT_AUTHOR_NAME": author, "GIT_COMMITTER_NAME": author}, "merge",
-                   "-q", "--no-ff", "-m", f"Merge {' '.join(branches)}", *branches, date=date,
-                   check=check)
+    return git_env(
+        repo,
+        {"GIT_AUTHOR_NAME": author, "GIT_COMMITTER_NAME": author},
+        "merge",
+        "-q",
+        "--no-ff",
+        "-m",
+        f"Merge {' '.join(branches)}",
+        *branches,
+        date=date,
+        check=check,
+    )
 
 
 def change(doc, project=0):
-    return [(c["milestone"], c["from"], c["to"], c["date"], c["commit"], c["author"])
-            for c in doc["projects"][project]["schedule_changes"]]
+    return [
+        (c["milestone"], c["from"], c["to"], c["date"], c["commit"], c["author"])
+        for c in doc["projects"][project]["schedule_changes"]
+    ]
 
 
 def set_owner(plans, owner):
@@ -324,12 +392,17 @@ def test_a_branch_merge_credits_the_branch_commit_and_nothing_else(plans, tmp_pa
     doc = status(tmp_path)
     assert sorted(change(doc)) == [
         ("design", "2026-02-10", "2026-02-12", "2026-01-07", mains, "Max Main"),
-        ("launch", "2026-03-10", "2026-03-20", "2026-01-05", moved, "Bea Branch")]
+        ("launch", "2026-03-10", "2026-03-20", "2026-01-05", moved, "Bea Branch"),
+    ]
     assert doc["projects"][0]["scope_changes"] == []
     assert {m["id"]: m["baseline_due"] for m in doc["projects"][0]["milestones"]} == {
-        "kickoff": "2026-01-10", "design": "2026-02-10", "launch": "2026-03-10"}
+        "kickoff": "2026-01-10",
+        "design": "2026-02-10",
+        "launch": "2026-03-10",
+    }
     assert change(status(tmp_path, slug="other")) == [
-        ("design", "2026-02-10", "2026-02-12", "2026-01-09", other, "Max Main")]
+        ("design", "2026-02-10", "2026-02-12", "2026-01-09", other, "Max Main")
+    ]
     page = (tmp_path / "site" / "acme" / "projects" / "web.html").read_text()
     assert "moved to Mar 20, 2026 on Jan 5, 2026" in page
     index = (tmp_path / "site" / "acme" / "index.html").read_text()
@@ -340,9 +413,13 @@ def test_an_octopus_merge_credits_each_branch(plans, tmp_path):
     make_client(plans)
     commit_all(tmp_path, "Plans", "2026-01-01")
     made = {}
-    for n, (branch, mid, due) in enumerate((("b1", "kickoff", "2026-01-12"),
-                                            ("b2", "design", "2026-02-14"),
-                                            ("b3", "launch", "2026-03-16"))):
+    for n, (branch, mid, due) in enumerate(
+        (
+            ("b1", "kickoff", "2026-01-12"),
+            ("b2", "design", "2026-02-14"),
+            ("b3", "launch", "2026-03-16"),
+        )
+    ):
         git(tmp_path, "checkout", "-q", "-b", branch, "main")
         set_due(plans, mid, due)
         made[mid] = commit_as(tmp_path, f"Move {mid}", f"2026-01-0{n + 2}", f"Dev {branch}")
@@ -352,7 +429,8 @@ def test_an_octopus_merge_credits_each_branch(plans, tmp_path):
     assert change(status(tmp_path)) == [
         ("kickoff", "2026-01-10", "2026-01-12", "2026-01-02", made["kickoff"], "Dev b1"),
         ("design", "2026-02-10", "2026-02-14", "2026-01-03", made["design"], "Dev b2"),
-        ("launch", "2026-03-10", "2026-03-16", "2026-01-04", made["launch"], "Dev b3")]
+        ("launch", "2026-03-10", "2026-03-16", "2026-01-04", made["launch"], "Dev b3"),
+    ]
 
 
 def test_a_revert_is_a_second_change(plans, tmp_path):
@@ -360,13 +438,20 @@ def test_a_revert_is_a_second_change(plans, tmp_path):
     commit_all(tmp_path, "Plans", "2026-01-01")
     set_due(plans, "design", "2026-02-20")
     moved = commit_as(tmp_path, "Design later", "2026-01-05", "Bea Branch")
-    git_env(tmp_path, {"GIT_AUTHOR_NAME": "Rae Revert", "GIT_COMMITTER_NAME": "Rae Revert"},
-            "revert", "--no-edit", "HEAD", date="2026-01-06")
+    git_env(
+        tmp_path,
+        {"GIT_AUTHOR_NAME": "Rae Revert", "GIT_COMMITTER_NAME": "Rae Revert"},
+        "revert",
+        "--no-edit",
+        "HEAD",
+        date="2026-01-06",
+    )
     reverted = git(tmp_path, "rev-parse", "--short", "HEAD").strip()
     doc = status(tmp_path)
     assert change(doc) == [
         ("design", "2026-02-10", "2026-02-20", "2026-01-05", moved, "Bea Branch"),
-        ("design", "2026-02-20", "2026-02-10", "2026-01-06", reverted, "Rae Revert")]
+        ("design", "2026-02-20", "2026-02-10", "2026-01-06", reverted, "Rae Revert"),
+    ]
     assert milestone(doc, "design")["baseline_due"] == "2026-02-10"
 
 
@@ -400,8 +485,9 @@ def test_a_milestone_and_a_note_added_on_a_branch_keep_their_first_commit(plans,
     commit_all(tmp_path, "Plans", "2026-01-01")
     git(tmp_path, "checkout", "-q", "-b", "feature")
     plan = plans / "acme" / "web" / "plan.yml"
-    plan.write_text(plan.read_text() + "  - id: training\n    title: Training\n"
-                                       "    due: 2026-03-20\n")
+    plan.write_text(
+        plan.read_text() + "  - id: training\n    title: Training\n    due: 2026-03-20\n"
+    )
     commit_as(tmp_path, "Add training", "2026-01-03", "Bea Branch")
     write(plans / "acme" / "web" / "approvals" / "k.md", approval("kickoff", "2026-01-04"))
     noted = commit_as(tmp_path, "Kickoff approved", "2026-01-04", "Bea Branch")
@@ -417,7 +503,8 @@ def test_a_milestone_and_a_note_added_on_a_branch_keep_their_first_commit(plans,
     assert milestone(doc, "training")["baseline_due"] == "2026-03-20"
     assert change(doc) == [
         ("training", "2026-03-20", "2026-03-27", "2026-01-05", later, "Bea Branch"),
-        ("training", "2026-03-27", "2026-04-03", "2026-01-09", last, "Max Main")]
+        ("training", "2026-03-27", "2026-04-03", "2026-01-09", last, "Max Main"),
+    ]
     (note,) = doc["projects"][0]["approvals"]
     assert note["recorded"] == {"by": "Bea Branch", "date": "2026-01-04", "commit": noted}
 
@@ -439,7 +526,8 @@ def test_main_merged_into_a_branch_then_back_keeps_both_moves(plans, tmp_path):
     merge(tmp_path, "2026-01-06", "feature")
     assert change(status(tmp_path)) == [
         ("launch", "2026-03-10", "2026-03-15", "2026-01-03", first, "Max Main"),
-        ("launch", "2026-03-15", "2026-03-20", "2026-01-05", second, "Bea Branch")]
+        ("launch", "2026-03-15", "2026-03-20", "2026-01-05", second, "Bea Branch"),
+    ]
 
 
 def test_a_commit_dated_far_in_the_future_still_builds(plans, tmp_path):
@@ -449,9 +537,15 @@ def test_a_commit_dated_far_in_the_future_still_builds(plans, tmp_path):
     repo = plans.parent
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Pat", "GIT_AUTHOR_EMAIL": "pat@agency.example",
-           "GIT_COMMITTER_NAME": "Pat", "GIT_COMMITTER_EMAIL": "pat@agency.example",
-           "GIT_AUTHOR_DATE": "@99999999999 +0000", "GIT_COMMITTER_DATE": "@99999999999 +0000"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Pat",
+        "GIT_AUTHOR_EMAIL": "pat@agency.example",
+        "GIT_COMMITTER_NAME": "Pat",
+        "GIT_COMMITTER_EMAIL": "pat@agency.example",
+        "GIT_AUTHOR_DATE": "@99999999999 +0000",
+        "GIT_COMMITTER_DATE": "@99999999999 +0000",
+    }
     subprocess.run(["git", "commit", "-q", "-m", "future"], cwd=repo, env=env, check=True)
     out = tmp_path / "site"
     build(BuildOptions(plans=plans, out=out, today=dt.date(2026, 3, 1), jobs=1))

@@ -4,6 +4,7 @@ For every class of attack and a few seeds: no traceback, no hang, no control cha
 the terminal, no file written outside OUT, no marker of another client, internal note or
 e-mail address in any published file. More seeds: HOSTILE_SEEDS=0-49 pytest -m slow.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,8 +24,15 @@ from hostile import CLASSES, INTERNAL_MARK, MALLORY_EMAIL, VICTIM_EMAIL, VICTIM_
 pytestmark = pytest.mark.slow
 
 # Where a class must be refused by `check` (exit 1), and where it may pass.
-REFUSED = {"active_documents", "unbound_signature", "key_windows", "css_svg", "dates",
-           "control_characters", "symlinks"}
+REFUSED = {
+    "active_documents",
+    "unbound_signature",
+    "key_windows",
+    "css_svg",
+    "dates",
+    "control_characters",
+    "symlinks",
+}
 BOUND_SECONDS = 60  # far above the README's per-input bound; a hang ends here
 TODAY = "2026-03-01"
 
@@ -59,10 +67,18 @@ def _snapshot(root: Path, skip: Path) -> dict[str, str]:
 
 def _run(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "site_builder", *args], cwd=root,
-                          capture_output=True, timeout=BOUND_SECONDS,
-                          env={**os.environ, "MALLORY_PW": "correct horse battery",
-                               "SITE_BUILDER_LINK_SECRET": "7" * 64, **(env or {})})
+    done = subprocess.run(
+        [sys.executable, "-m", "site_builder", *args],
+        cwd=root,
+        capture_output=True,
+        timeout=BOUND_SECONDS,
+        env={
+            **os.environ,
+            "MALLORY_PW": "correct horse battery",
+            "SITE_BUILDER_LINK_SECRET": "7" * 64,
+            **(env or {}),
+        },
+    )
     done.seconds = time.monotonic() - started
     return done
 
@@ -71,11 +87,17 @@ def _terminal_is_inert(done: subprocess.CompletedProcess) -> None:
     for stream in (done.stdout, done.stderr):
         text = stream.decode("utf-8", "replace")
         assert "Traceback" not in text, text[-3000:]
-        bad = [c for c in text if (unicodedata.category(c) == "Cc" and c != "\n")
-               or c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"]
+        bad = [
+            c
+            for c in text
+            if (unicodedata.category(c) == "Cc" and c != "\n")
+            or c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+        ]
         assert not bad, (bad[:5], text[-2000:])
         for line in text.splitlines():
-            assert "error: forged" not in line or not line.startswith(("plans:", "plans/victim")), line
+            assert "error: forged" not in line or not line.startswith(("plans:", "plans/victim")), (
+                line
+            )
 
 
 def _normalised(data: bytes) -> str:
@@ -127,12 +149,14 @@ def test_check_and_build_survive_a_hostile_repository(kind, seed, tmp_path):
         assert (out / "victim" / "index.html").is_file()
         _no_leaks(out)
         # A static host (GitHub Pages) can enforce no login: a host-mode site never goes there.
-        pub = _run(root, "publish", "--plans", "plans", "--out", "out", "--to", "pub",
-                   "--target", "static")
+        pub = _run(
+            root, "publish", "--plans", "plans", "--out", "out", "--to", "pub", "--target", "static"
+        )
         _terminal_is_inert(pub)
         assert pub.returncode == (1 if kind == "host_mode" else 0), pub.stderr[-1500:]
-        served = [_normalised(p.read_bytes()) for p in (root / "pub" / "www").rglob("*")
-                  if p.is_file()]
+        served = [
+            _normalised(p.read_bytes()) for p in (root / "pub" / "www").rglob("*") if p.is_file()
+        ]
         assert [t for t in served if "VICTIMQZX milestone" in t]
         if kind == "host_mode":
             assert not [t for t in served if "Mallory milestone" in t]
@@ -140,19 +164,31 @@ def test_check_and_build_survive_a_hostile_repository(kind, seed, tmp_path):
         # A failed build writes no site at all.
         assert not [p for p in _published_files(out) if p.suffix == ".html"]
 
-    assert {k: v for k, v in _snapshot(root, skip=out).items() if not k.startswith("pub")} \
-        == before
+    assert {k: v for k, v in _snapshot(root, skip=out).items() if not k.startswith("pub")} == before
     assert not (root / "PWNED").exists()
 
 
-@pytest.mark.parametrize("target", ["plans", "plans/victim", "plans/victim/vproj", ".", "..",
-                                    ".git", ".git/objects", "plans/../plans", "PLANS-LINK"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "plans",
+        "plans/victim",
+        "plans/victim/vproj",
+        ".",
+        "..",
+        ".git",
+        ".git/objects",
+        "plans/../plans",
+        "PLANS-LINK",
+    ],
+)
 def test_build_never_writes_over_its_inputs(target, tmp_path):
     root = tmp_path / "repo"
     root.mkdir()
     plans = make_repo("host_mode", root, 0)
     (plans / "victim" / "vproj" / "approvals" / "2026-02-01-m1.md").write_text(
-        "---\nmilestone: m1\ndate: 2026-02-01\nby: V <v@victim-private.example>\n---\nnew\n")
+        "---\nmilestone: m1\ndate: 2026-02-01\nby: V <v@victim-private.example>\n---\nnew\n"
+    )
     os.symlink(plans, root / "PLANS-LINK")
     before = _snapshot(tmp_path, skip=tmp_path / "nothing")
     done = _run(root, "build", "--plans", "plans", "--out", target, "--today", TODAY)

@@ -1,6 +1,7 @@
 """Languages: every label in every gettext catalog, plural forms from the catalog header,
 English fallback with a warning from `check`, and a German site with German headings, statuses,
 dates, money and timeline."""
+
 import datetime as dt
 import shutil
 import string
@@ -57,14 +58,17 @@ def untranslate(*keys):
     def change(catalog):
         for key in keys:
             catalog[key].string = ""
+
     return change
 
 
 def test_the_five_languages_have_catalogs():
     assert i18n.languages() == ["de", "en", "es", "fr", "nl"]
     assert EN["timeline"] == "Timeline"
-    assert EN["approved_of"] == ("{approved} of {total} milestone approved",
-                                 "{approved} of {total} milestones approved")
+    assert EN["approved_of"] == (
+        "{approved} of {total} milestone approved",
+        "{approved} of {total} milestones approved",
+    )
 
 
 @pytest.mark.parametrize("language", ["en", *LANGUAGES])
@@ -100,8 +104,10 @@ def test_the_template_and_the_translator_comments_follow_the_english_catalog():
     """messages.pot is the English catalog's keys with the English text as a comment (rewrite
     it with `python -m site_builder.site.i18n`), and every catalog carries the same comments, as
     `pybabel update` leaves them."""
+
     def comments(catalog):  # long comments wrap over several lines in a .po file
         return [(m.id, " ".join(m.auto_comments)) for m in catalog if m.id]
+
     expected = comments(i18n.template())
     assert expected[0] == ("overview", "English: Overview")
     assert comments(read(i18n.LOCALE_DIR / "messages.pot")) == expected
@@ -119,8 +125,17 @@ def test_translations_are_translated(language):
 
 
 def test_feed_calendar_and_link_labels_live_in_i18n():
-    for key in ("feed.title", "feed.rescheduled", "feed.not_counted", "links.follow",
-                "links.feed", "links.calendar", "links.webcal", "links.badge", "links.embed"):
+    for key in (
+        "feed.title",
+        "feed.rescheduled",
+        "feed.not_counted",
+        "links.follow",
+        "links.feed",
+        "links.calendar",
+        "links.webcal",
+        "links.badge",
+        "links.embed",
+    ):
         assert key in EN
     assert not hasattr(feeds, "LABELS")  # one place for labels
     t = Translator("de")
@@ -134,12 +149,18 @@ def test_plural_forms_follow_each_languages_rules():
     assert Translator("en")("timeline.summary", count=0, **values).startswith("0 milestones,")
     assert Translator("fr")("timeline.summary", count=0, **values).startswith("0 jalon,")
     assert Translator("fr")("timeline.summary", count=2, **values).startswith("2 jalons,")
-    assert Translator("de")("approved_of", approved=1, total=1, count=1) == \
-        "1 von 1 Meilenstein freigegeben"
-    assert Translator("de")("approved_of", approved=1, total=3, count=3) == \
-        "1 von 3 Meilensteinen freigegeben"
-    assert Translator("de")("approved_of", approved=0, total=0, count=0) == \
-        "0 von 0 Meilensteinen freigegeben"
+    assert (
+        Translator("de")("approved_of", approved=1, total=1, count=1)
+        == "1 von 1 Meilenstein freigegeben"
+    )
+    assert (
+        Translator("de")("approved_of", approved=1, total=3, count=3)
+        == "1 von 3 Meilensteinen freigegeben"
+    )
+    assert (
+        Translator("de")("approved_of", approved=0, total=0, count=0)
+        == "0 von 0 Meilensteinen freigegeben"
+    )
 
 
 def test_the_plural_form_comes_from_the_catalog_header(locale):
@@ -147,12 +168,17 @@ def test_the_plural_form_comes_from_the_catalog_header(locale):
     catalog, zero takes the singular (German's own rule gives it the plural, see above)."""
 
     def french_rule(catalog):
-        headers = [(k, "nplurals=2; plural=(n > 1);" if k == "Plural-Forms" else v)
-                   for k, v in catalog.mime_headers]
+        headers = [
+            (k, "nplurals=2; plural=(n > 1);" if k == "Plural-Forms" else v)
+            for k, v in catalog.mime_headers
+        ]
         catalog.mime_headers = headers
+
     edit(locale, "de", french_rule)
-    assert Translator("de")("approved_of", approved=0, total=0, count=0) == \
-        "0 von 0 Meilenstein freigegeben"
+    assert (
+        Translator("de")("approved_of", approved=0, total=0, count=0)
+        == "0 von 0 Meilenstein freigegeben"
+    )
 
 
 def test_missing_translation_falls_back_to_english_per_key(locale):
@@ -167,6 +193,7 @@ def test_missing_translation_falls_back_to_english_per_key(locale):
 def test_a_fuzzy_translation_counts_as_missing(locale):
     def fuzzy(catalog):
         catalog["timeline"].flags.add("fuzzy")
+
     edit(locale, "de", fuzzy)
     assert i18n.missing_labels("de") == ["timeline"]
     assert Translator("de")("timeline") == "Timeline"
@@ -175,6 +202,7 @@ def test_a_fuzzy_translation_counts_as_missing(locale):
 def test_a_regional_catalog_overrides_its_base_language_per_key(locale):
     def swiss(catalog):
         catalog.add("timeline", "Terminplan")
+
     edit(locale, "de_CH", swiss)
     t = Translator("de-CH")
     assert t("timeline") == "Terminplan" and t("milestones") == "Meilensteine"
@@ -215,21 +243,39 @@ def test_check_names_the_missing_labels_of_a_partial_translation(plans, locale):
     edit(locale, "de", untranslate("timeline", "billing"))
     make_client(plans, "acme", CLIENT_YML + "language: de\n")
     (warning,) = [d.format() for d in validate(plans).diagnostics.warnings]
-    assert warning.endswith(f"warning: 2 of {len(EN)} site-builder labels have no `de` "
-                            "translation (timeline, billing); they show in English")
+    assert warning.endswith(
+        f"warning: 2 of {len(EN)} site-builder labels have no `de` "
+        "translation (timeline, billing); they show in English"
+    )
 
 
 def test_a_german_site_is_german(plans, tmp_path):
-    make_client(plans, "acme", CLIENT_YML + "language: de\n", approvals={"web": {
-        "2026-01-09-kickoff.md": approval("kickoff", "2026-01-09"),
-        "2026-02-12-design.md": approval("design", "2026-02-12", "changes-requested")}})
+    make_client(
+        plans,
+        "acme",
+        CLIENT_YML + "language: de\n",
+        approvals={
+            "web": {
+                "2026-01-09-kickoff.md": approval("kickoff", "2026-01-09"),
+                "2026-02-12-design.md": approval("design", "2026-02-12", "changes-requested"),
+            }
+        },
+    )
     build(BuildOptions(plans=plans, out=tmp_path / "site", today=dt.date(2026, 2, 20), jobs=1))
     site = tmp_path / "site" / "acme"
-    page = BeautifulSoup((site / "projects" / "web.html").read_text(encoding="utf-8"),
-                         "html.parser")
+    page = BeautifulSoup(
+        (site / "projects" / "web.html").read_text(encoding="utf-8"), "html.parser"
+    )
     headings = [h.get_text(strip=True).rstrip("¶") for h in page.select("h2[data-sb-toc]")]
-    assert headings == ["Aktueller Meilenstein", "Wie es weitergeht", "Zeitplan",
-                        "Abrechnung", "Meilensteine", "Freigabeverlauf", "Terminänderungen"]
+    assert headings == [
+        "Aktueller Meilenstein",
+        "Wie es weitergeht",
+        "Zeitplan",
+        "Abrechnung",
+        "Meilensteine",
+        "Freigabeverlauf",
+        "Terminänderungen",
+    ]
     assert page.html["lang"] == "de"
     text = page.get_text(" ", strip=True)
     assert "Stand: 20.02.2026" in text

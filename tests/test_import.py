@@ -4,6 +4,7 @@ Fixtures in tests/fixtures/import/ follow the shapes of the public API docs: Git
 GET /repos/{owner}/{repo}/milestones, GitLab's GET /projects/:id/milestones and Jira's issue
 CSV export (repeated "Fix Version/s" columns, `10/Mar/26 12:00 AM` dates).
 """
+
 import datetime as dt
 import http.server
 import json
@@ -44,8 +45,10 @@ def test_github_milestones_import_build_and_status_round_trip(plans, tmp_path):
     assert result.exit_code == 0, result.output
     assert "wrote plans/acme/web/plan.yml: 3 added, 0 updated, 0 unchanged" in result.output
     # The undated "Backlog" milestone is skipped, naming the line its object starts on.
-    assert "github-milestones.json:47: warning: milestone \"Backlog\" (github#7) has no due " \
-           "date; skipped" in result.stderr
+    assert (
+        'github-milestones.json:47: warning: milestone "Backlog" (github#7) has no due '
+        "date; skipped" in result.stderr
+    )
     built = cli("build", "--today", "2026-03-01", "--out", "public")
     assert built.exit_code == 0, built.output
     status = json.loads((tmp_path / "public" / "acme" / "status.json").read_text())
@@ -100,22 +103,35 @@ def test_merge_keeps_hand_written_fields_and_comments_and_updates_title_and_due(
     assert result.exit_code == 0, result.output
     assert "1 added, 2 updated, 0 unchanged" in result.output
     text = path.read_text()
-    for kept in ("# Hand-written plan: this comment stays.", "   # matched by id",
-                 "due: 2026-02-06   # moved twice already", "      - Research report",
-                 "      note: keep me", "# trailing comment\n", "currency: EUR"):
+    for kept in (
+        "# Hand-written plan: this comment stays.",
+        "   # matched by id",
+        "due: 2026-02-06   # moved twice already",
+        "      - Research report",
+        "      note: keep me",
+        "# trailing comment\n",
+        "currency: EUR",
+    ):
         assert kept in text
     got = milestones(plans)
     assert list(got) == ["discovery-readout-approved", "design", "extra", "site-live-go-live"]
     first = got["discovery-readout-approved"]
-    assert (first.title, first.due, first.owner, first.invoice) == \
-        ("Discovery readout approved", dt.date(2026, 2, 6), "Sam Lee", 8000)
+    assert (first.title, first.due, first.owner, first.invoice) == (
+        "Discovery readout approved",
+        dt.date(2026, 2, 6),
+        "Sam Lee",
+        8000,
+    )
     assert [d.title for d in first.deliverables] == ["Research report"]
     assert first.acceptance == ("Client confirms the three audience personas",)
     assert first.internal == {"source": "github#3"}  # added, so a renamed title still matches
     # Matched by its source reference although the id differs; the block title is replaced.
     design = got["design"]
-    assert (design.title, design.due, design.invoice) == \
-        ("Design system signed off", dt.date(2026, 3, 13), 3000)
+    assert (design.title, design.due, design.invoice) == (
+        "Design system signed off",
+        dt.date(2026, 3, 13),
+        3000,
+    )
     assert design.internal == {"source": "github#4", "note": "keep me"}
     assert got["extra"].title == "Something hand-made"  # not in the tracker: untouched
     assert got["site-live-go-live"].internal == {"source": "github#5"}
@@ -135,21 +151,31 @@ def test_reimport_matches_by_source_reference_when_the_tracker_renames(plans, tm
     result = cli("import", "github", "renamed.json", "--into", "acme/web")
     assert "0 added, 1 updated, 2 unchanged" in result.output
     design = milestones(plans)["design-system-signed-off"]  # the id never changes
-    assert (design.title, design.due) == ("Design system approved by marketing",
-                                          dt.date(2026, 3, 20))
+    assert (design.title, design.due) == (
+        "Design system approved by marketing",
+        dt.date(2026, 3, 20),
+    )
 
 
 def test_a_different_tracker_milestone_with_the_same_title_gets_its_own_id(plans, tmp_path):
     client(plans)
-    write(plans / "acme" / "web" / "plan.yml", "title: Web\nmilestones:\n  - id: beta\n"
-          "    title: Beta\n    due: 2026-01-01\n    internal:\n      source: github#1\n")
-    (tmp_path / "gh.json").write_text(json.dumps([
-        {"number": 9, "title": "Beta", "due_on": "2026-02-01T00:00:00Z", "state": "open"}]))
+    write(
+        plans / "acme" / "web" / "plan.yml",
+        "title: Web\nmilestones:\n  - id: beta\n"
+        "    title: Beta\n    due: 2026-01-01\n    internal:\n      source: github#1\n",
+    )
+    (tmp_path / "gh.json").write_text(
+        json.dumps(
+            [{"number": 9, "title": "Beta", "due_on": "2026-02-01T00:00:00Z", "state": "open"}]
+        )
+    )
     assert cli("import", "github", "gh.json", "--into", "acme/web").exit_code == 0
     got = milestones(plans)
     assert got["beta"].due == dt.date(2026, 1, 1)
-    assert (got["beta-2"].due, got["beta-2"].internal) == (dt.date(2026, 2, 1),
-                                                         {"source": "github#9"})
+    assert (got["beta-2"].due, got["beta-2"].internal) == (
+        dt.date(2026, 2, 1),
+        {"source": "github#9"},
+    )
 
 
 def test_dry_run_prints_a_diff_and_writes_nothing(plans):
@@ -174,8 +200,12 @@ def test_dry_run_prints_a_diff_and_writes_nothing(plans):
 
 def test_gitlab_milestones(plans):
     client(plans)
-    assert cli("import", "gitlab", str(FIXTURES / "gitlab-milestones.json"),
-               "--into", "acme/tms").exit_code == 0
+    assert (
+        cli(
+            "import", "gitlab", str(FIXTURES / "gitlab-milestones.json"), "--into", "acme/tms"
+        ).exit_code
+        == 0
+    )
     got = milestones(plans, "tms")
     assert [(m.id, m.title, m.due.isoformat(), m.internal["source"]) for m in got.values()] == [
         ("kickoff-complete", "Kickoff complete", "2026-07-08", "gitlab#1"),
@@ -188,26 +218,46 @@ def test_jira_epics_and_versions(plans):
     client(plans)
     result = cli("import", "jira", str(FIXTURES / "jira-export.csv"), "--into", "acme/epics")
     assert result.exit_code == 0, result.output
-    assert "jira-export.csv:6: warning: milestone \"Content migration\" (jira#WEB-3) has no " \
-           "due date" in result.stderr
+    assert (
+        'jira-export.csv:6: warning: milestone "Content migration" (jira#WEB-3) has no '
+        "due date" in result.stderr
+    )
     got = milestones(plans, "epics")
     assert [(m.title, m.due.isoformat(), m.internal["source"]) for m in got.values()] == [
         ("Discovery readout approved", "2026-02-06", "jira#WEB-1"),  # its Epic Name
         ("Design system, components and tokens", "2026-03-13", "jira#WEB-2"),
     ]
-    assert cli("import", "jira", str(FIXTURES / "jira-export.csv"), "--into", "acme/versions",
-               "--jira-milestones", "versions").exit_code == 0
+    assert (
+        cli(
+            "import",
+            "jira",
+            str(FIXTURES / "jira-export.csv"),
+            "--into",
+            "acme/versions",
+            "--jira-milestones",
+            "versions",
+        ).exit_code
+        == 0
+    )
     got = milestones(plans, "versions")
     # A version is due when its last issue is (WEB-2 is in both versions).
     assert [(m.id, m.due.isoformat()) for m in got.values()] == [
-        ("release-1", "2026-03-13"), ("release-2", "2026-03-20")]
+        ("release-1", "2026-03-13"),
+        ("release-2", "2026-03-20"),
+    ]
 
 
-@pytest.mark.parametrize("cell, expected", [
-    ("10/Mar/26 12:00 AM", "2026-03-10"), ("1/Dec/26 9:30 PM", "2026-12-01"),
-    ("10/mar/2026", "2026-03-10"), ("2026-03-10", "2026-03-10"),
-    ("2026-03-10 00:00", "2026-03-10"), ("2026-03-10T23:00:00.000+0100", "2026-03-10"),
-])
+@pytest.mark.parametrize(
+    "cell, expected",
+    [
+        ("10/Mar/26 12:00 AM", "2026-03-10"),
+        ("1/Dec/26 9:30 PM", "2026-12-01"),
+        ("10/mar/2026", "2026-03-10"),
+        ("2026-03-10", "2026-03-10"),
+        ("2026-03-10 00:00", "2026-03-10"),
+        ("2026-03-10T23:00:00.000+0100", "2026-03-10"),
+    ],
+)
 def test_jira_date_formats(cell, expected):
     assert sources.jira_date(cell).isoformat() == expected
 
@@ -219,22 +269,32 @@ def test_jira_dates_that_are_not_dates(cell):
 
 def test_jira_iso_export(plans):
     client(plans)
-    assert cli("import", "jira", str(FIXTURES / "jira-export-iso.csv"),
-               "--into", "acme/ops").exit_code == 0
+    assert (
+        cli("import", "jira", str(FIXTURES / "jira-export-iso.csv"), "--into", "acme/ops").exit_code
+        == 0
+    )
     assert [(m.id, m.due.isoformat()) for m in milestones(plans, "ops").values()] == [
-        ("go-live", "2026-04-24"), ("hypercare-ends", "2026-05-29")]
+        ("go-live", "2026-04-24"),
+        ("hypercare-ends", "2026-05-29"),
+    ]
 
 
 def test_generic_csv_writes_every_documented_column(plans):
     client(plans)
-    assert cli("import", "csv", str(FIXTURES / "milestones.csv"), "--into", "acme/web") \
-        .exit_code == 0
+    assert (
+        cli("import", "csv", str(FIXTURES / "milestones.csv"), "--into", "acme/web").exit_code == 0
+    )
     got = milestones(plans)
     assert list(got) == ["kickoff", "design-approved", "launch"]
     kickoff = got["kickoff"]
-    assert (kickoff.title, kickoff.due, kickoff.owner, kickoff.invoice, kickoff.phase,
-            kickoff.delivered) == ("Kickoff done", dt.date(2026, 1, 10), "Sam Lee", 1000,
-                                   "Initiate", dt.date(2026, 1, 8))
+    assert (
+        kickoff.title,
+        kickoff.due,
+        kickoff.owner,
+        kickoff.invoice,
+        kickoff.phase,
+        kickoff.delivered,
+    ) == ("Kickoff done", dt.date(2026, 1, 10), "Sam Lee", 1000, "Initiate", dt.date(2026, 1, 8))
     assert got["launch"].title == "Site live, with redirects"
 
 
@@ -248,7 +308,8 @@ def test_bad_records_are_all_reported_with_their_line_and_nothing_is_written(pla
         "y,Money,2026-01-03,lots\n"
         "z,Far future,2626-01-03,\n"
         ",,2026-01-04,\n"
-        "ok,Twice,2026-01-05,\n")
+        "ok,Twice,2026-01-05,\n"
+    )
     result = cli("import", "csv", "bad.csv", "--into", "acme/web")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[:7] == [
@@ -271,13 +332,17 @@ def test_bad_records_are_all_reported_with_their_line_and_nothing_is_written(pla
 
 def test_bad_json_is_reported_with_its_line(plans, tmp_path):
     client(plans)
-    (tmp_path / "gh.json").write_text('[\n  {"number": 1, "title": "A", "due_on": null},\n'
-                                      '  {"number": 2, "title": "B" "due_on": null}\n]\n')
+    (tmp_path / "gh.json").write_text(
+        '[\n  {"number": 1, "title": "A", "due_on": null},\n'
+        '  {"number": 2, "title": "B" "due_on": null}\n]\n'
+    )
     result = cli("import", "github", "gh.json", "--into", "acme/web")
     assert result.exit_code == 1
     assert "gh.json:3: error: invalid JSON: Expecting ',' delimiter" in result.stderr
-    (tmp_path / "gh.json").write_text('[\n {"number": 1, "title": "A", "due_on": "soon"},\n'
-                                      ' {"number": "2", "title": "B"},\n {"title": ""}\n]')
+    (tmp_path / "gh.json").write_text(
+        '[\n {"number": 1, "title": "A", "due_on": "soon"},\n'
+        ' {"number": "2", "title": "B"},\n {"title": ""}\n]'
+    )
     lines = cli("import", "github", "gh.json", "--into", "acme/web").stderr.splitlines()
     assert lines[:3] == [
         'gh.json:2: error: milestone "A": `due_on` must be a date (YYYY-MM-DD...), not "soon"',
@@ -285,8 +350,10 @@ def test_bad_json_is_reported_with_its_line(plans, tmp_path):
         "gh.json:4: error: milestone without a `title`",
     ]
     (tmp_path / "gh.json").write_text('{"message": "Not Found"}')
-    assert "gh.json:1: error: expected a JSON list of milestones" in \
-        cli("import", "github", "gh.json", "--into", "acme/web").stderr
+    assert (
+        "gh.json:1: error: expected a JSON list of milestones"
+        in cli("import", "github", "gh.json", "--into", "acme/web").stderr
+    )
 
 
 def test_only_undated_milestones_is_an_error(plans, tmp_path):
@@ -298,10 +365,29 @@ def test_only_undated_milestones_is_an_error(plans, tmp_path):
 
 
 HOSTILE_TITLES = [
-    "x\n  - id: evil\n    title: injected", "title: nested: colon", "# not a comment",
-    "'single", '"double', "*alias", "&anchor value", "!!python/object:os.system",
-    "- dash", "[flow, list]", "{flow: map}", "yes", "2026-01-01", "null", "~", "@at",
-    "%percent", "`backtick", "| pipe", "> fold", "trailing \\", "tab\there", "ünïcødé ☃",
+    "x\n  - id: evil\n    title: injected",
+    "title: nested: colon",
+    "# not a comment",
+    "'single",
+    '"double',
+    "*alias",
+    "&anchor value",
+    "!!python/object:os.system",
+    "- dash",
+    "[flow, list]",
+    "{flow: map}",
+    "yes",
+    "2026-01-01",
+    "null",
+    "~",
+    "@at",
+    "%percent",
+    "`backtick",
+    "| pipe",
+    "> fold",
+    "trailing \\",
+    "tab\there",
+    "ünïcødé ☃",
     "a" * 300,
 ]
 
@@ -310,9 +396,14 @@ HOSTILE_TITLES = [
 def test_any_title_is_written_as_plain_text_and_reads_back_the_same(plans, tmp_path, title):
     client(plans)
     write(plans / "acme" / "web" / "plan.yml", HAND_WRITTEN)
-    (tmp_path / "gh.json").write_text(json.dumps([
-        {"number": 4, "title": title, "due_on": "2026-02-06T00:00:00Z"},
-        {"number": 99, "title": title, "due_on": "2026-06-01T00:00:00Z"}]))
+    (tmp_path / "gh.json").write_text(
+        json.dumps(
+            [
+                {"number": 4, "title": title, "due_on": "2026-02-06T00:00:00Z"},
+                {"number": 99, "title": title, "due_on": "2026-06-01T00:00:00Z"},
+            ]
+        )
+    )
     result = cli("import", "github", "gh.json", "--into", "acme/web")
     assert result.exit_code == 0, result.output
     got = milestones(plans)
@@ -347,8 +438,19 @@ def test_usage_errors_exit_2(plans):
     assert cli("import", "github", "--into", "acme/web").exit_code == 2
     assert cli("import", "csv", "missing.csv", "--into", "acme/web").exit_code == 2
     assert cli("import", "gitlab", "--repo", "a/b", "--into", "acme/web").exit_code == 2
-    assert cli("import", "github", "--repo", "a/b", "--token-env", "NO_SUCH_VARIABLE_X",
-               "--into", "acme/web").exit_code == 2
+    assert (
+        cli(
+            "import",
+            "github",
+            "--repo",
+            "a/b",
+            "--token-env",
+            "NO_SUCH_VARIABLE_X",
+            "--into",
+            "acme/web",
+        ).exit_code
+        == 2
+    )
 
 
 def test_crlf_plans_stay_crlf(plans):
@@ -365,14 +467,18 @@ def test_crlf_plans_stay_crlf(plans):
 def test_fetch_reads_every_page_with_the_token(monkeypatch):
     """The live fetch against a local stand-in for the API: pagination and the token."""
     seen = []
-    page_one = [{"number": n, "title": f"M{n}", "due_on": "2026-01-01T00:00:00Z"}
-                for n in range(1, 101)]
+    page_one = [
+        {"number": n, "title": f"M{n}", "due_on": "2026-01-01T00:00:00Z"} for n in range(1, 101)
+    ]
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
             seen.append((self.path, self.headers.get("Authorization")))
-            body = json.dumps(page_one if "page=1&" in self.path + "&" else
-                              [{"number": 101, "title": "Last", "due_on": None}]).encode()
+            body = json.dumps(
+                page_one
+                if "page=1&" in self.path + "&"
+                else [{"number": 101, "title": "Last", "due_on": None}]
+            ).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
@@ -385,13 +491,15 @@ def test_fetch_reads_every_page_with_the_token(monkeypatch):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        data = fetch.fetch_github_milestones("octo/site", "t0ken",
-                                             api=f"http://127.0.0.1:{server.server_port}")
+        data = fetch.fetch_github_milestones(
+            "octo/site", "t0ken", api=f"http://127.0.0.1:{server.server_port}"
+        )
     finally:
         server.shutdown()
     assert [p for p, _ in seen] == [
         "/repos/octo/site/milestones?state=all&per_page=100&page=1",
-        "/repos/octo/site/milestones?state=all&per_page=100&page=2"]
+        "/repos/octo/site/milestones?state=all&per_page=100&page=2",
+    ]
     assert {a for _, a in seen} == {"Bearer t0ken"}
     diags = Diagnostics()
     records = sources.read("github", Path("github:octo/site"), data, diags)
@@ -407,16 +515,24 @@ def test_slugify():
 
 def test_csv_rows_match_by_id_and_change_only_title_and_due(plans, tmp_path):
     client(plans)
-    write(plans / "acme" / "web" / "plan.yml",
-          "title: Web\nmilestones:\n  - id: kickoff\n    title: Kickoff\n    owner: Sam Lee\n"
-          "    due: 2026-01-01\n    invoice: 1000\n    internal:\n      source: github#1\n")
-    (tmp_path / "m.csv").write_text("id,title,due,owner,invoice\n"
-                                    "kickoff,Kickoff held,2026-01-05,Someone Else,5\n"
-                                    ",Launch,2026-03-01,Ana Ruiz,1e3\n")
+    write(
+        plans / "acme" / "web" / "plan.yml",
+        "title: Web\nmilestones:\n  - id: kickoff\n    title: Kickoff\n    owner: Sam Lee\n"
+        "    due: 2026-01-01\n    invoice: 1000\n    internal:\n      source: github#1\n",
+    )
+    (tmp_path / "m.csv").write_text(
+        "id,title,due,owner,invoice\n"
+        "kickoff,Kickoff held,2026-01-05,Someone Else,5\n"
+        ",Launch,2026-03-01,Ana Ruiz,1e3\n"
+    )
     result = cli("import", "csv", "m.csv", "--into", "acme/web")
     assert "1 added, 1 updated, 0 unchanged" in result.output, result.output
     got = milestones(plans)
     kickoff = got["kickoff"]
-    assert (kickoff.title, kickoff.due, kickoff.owner, kickoff.invoice) == \
-        ("Kickoff held", dt.date(2026, 1, 5), "Sam Lee", 1000)
+    assert (kickoff.title, kickoff.due, kickoff.owner, kickoff.invoice) == (
+        "Kickoff held",
+        dt.date(2026, 1, 5),
+        "Sam Lee",
+        1000,
+    )
     assert (got["launch"].owner, got["launch"].invoice) == ("Ana Ruiz", 1000)

@@ -6,6 +6,7 @@ stylesheet by CSS tokens (escapes, case, url() in any form, at-rules, functions)
 favicons by an XML parser and an allow-list of elements and attributes, raster logos by their
 first bytes. Each refusal is `PATH:LINE: error:` naming the plan line; inert files build.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,8 +23,9 @@ PAGE = "<script>alert(1)</script>\n"
 
 
 def _with_document(plans, name: str, content: str | bytes = PAGE):
-    plan = PLAN_YML.replace("      - Mockups",
-                            f"      - {{title: Mockups, file: 'documents/{name}'}}")
+    plan = PLAN_YML.replace(
+        "      - Mockups", f"      - {{title: Mockups, file: 'documents/{name}'}}"
+    )
     folder = make_client(plans, projects={"web": plan})
     target = folder / "web" / "documents" / name
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -39,34 +41,99 @@ def _errors(plans) -> list[str]:
 # --- documents --------------------------------------------------------------------------------
 
 # Names a host may serve as something a browser runs, renders or re-decodes.
-ACTIVE_NAMES = ["r.xht", "r.xhtml", "r.html", "r.HTM", "r.Html", "r.svg", "r.SVGZ", "r.xml",
-                "r.xsl", "r.mjs", "r.js", "r.wasm", "r.swf", "r.pdf.html", "noext", "r.html.",
-                "r.pdf.", "r.pdf ", "r.shtml", "r.mht", "r.mhtml", "r.jsonld", "r.vtt",
-                "r.appcache", "r.webmanifest", "r.css", "r.php", "r.htaccess", ".pdf", "r.ics",
-                "r.eml", "r.html.gz", "r.gz", "r.shtml.pdf", "r.svg.zip", "r.html.txt"]
+ACTIVE_NAMES = [
+    "r.xht",
+    "r.xhtml",
+    "r.html",
+    "r.HTM",
+    "r.Html",
+    "r.svg",
+    "r.SVGZ",
+    "r.xml",
+    "r.xsl",
+    "r.mjs",
+    "r.js",
+    "r.wasm",
+    "r.swf",
+    "r.pdf.html",
+    "noext",
+    "r.html.",
+    "r.pdf.",
+    "r.pdf ",
+    "r.shtml",
+    "r.mht",
+    "r.mhtml",
+    "r.jsonld",
+    "r.vtt",
+    "r.appcache",
+    "r.webmanifest",
+    "r.css",
+    "r.php",
+    "r.htaccess",
+    ".pdf",
+    "r.ics",
+    "r.eml",
+    "r.html.gz",
+    "r.gz",
+    "r.shtml.pdf",
+    "r.svg.zip",
+    "r.html.txt",
+]
 
 
 @pytest.mark.parametrize("name", ACTIVE_NAMES)
 def test_documents_outside_the_allow_list_are_refused_at_the_plan_line(name, plans):
     _with_document(plans, name)
     (problem,) = _errors(plans)
-    assert problem.startswith(f"plans/acme/web/plan.yml:16: error: deliverable file "
-                              f"`documents/{name}` "), problem
-    assert ("is not a type that is safe to publish; documents must be one of: .7z, " in problem
-            and " .pdf, " in problem) or "inside its name" in problem
+    assert problem.startswith(
+        f"plans/acme/web/plan.yml:16: error: deliverable file `documents/{name}` "
+    ), problem
+    assert (
+        "is not a type that is safe to publish; documents must be one of: .7z, " in problem
+        and " .pdf, " in problem
+    ) or "inside its name" in problem
 
 
-INERT_NAMES = ["report.pdf", "Report.PDF", "photo.JPG", "photo.jpeg", "shot.png", "anim.gif",
-               "pic.webp", "pic.avif", "spec.docx", "sheet.xlsx", "deck.pptx", "spec.odt",
-               "sheet.ods", "deck.odp", "old.doc", "old.xls", "old.ppt", "memo.rtf", "data.csv",
-               "notes.txt", "README.md", "tokens.json", "bundle.zip", "bundle.7z", "src.tar.gz",
-               "src.tgz", "footage.MOV", "clip.mp4", "scan.tiff", "logo.eps", "report.v1.2.pdf",
-               "sub/folder/deep.pdf"]
+INERT_NAMES = [
+    "report.pdf",
+    "Report.PDF",
+    "photo.JPG",
+    "photo.jpeg",
+    "shot.png",
+    "anim.gif",
+    "pic.webp",
+    "pic.avif",
+    "spec.docx",
+    "sheet.xlsx",
+    "deck.pptx",
+    "spec.odt",
+    "sheet.ods",
+    "deck.odp",
+    "old.doc",
+    "old.xls",
+    "old.ppt",
+    "memo.rtf",
+    "data.csv",
+    "notes.txt",
+    "README.md",
+    "tokens.json",
+    "bundle.zip",
+    "bundle.7z",
+    "src.tar.gz",
+    "src.tgz",
+    "footage.MOV",
+    "clip.mp4",
+    "scan.tiff",
+    "logo.eps",
+    "report.v1.2.pdf",
+    "sub/folder/deep.pdf",
+]
 
 
 def test_inert_documents_are_published_byte_for_byte(plans, tmp_path):
-    lines = "\n".join(f"      - {{title: D{n}, file: 'documents/{name}'}}"
-                      for n, name in enumerate(INERT_NAMES))
+    lines = "\n".join(
+        f"      - {{title: D{n}, file: 'documents/{name}'}}" for n, name in enumerate(INERT_NAMES)
+    )
     folder = make_client(plans, projects={"web": PLAN_YML.replace("      - Mockups", lines)})
     for name in INERT_NAMES:
         write(folder / "web" / "documents" / name, f"content of {name}\n")
@@ -76,22 +143,27 @@ def test_inert_documents_are_published_byte_for_byte(plans, tmp_path):
         assert (published / name).read_text() == f"content of {name}\n"
 
 
-@pytest.mark.parametrize("name, content", [
-    ("r.txt", "<!DOCTYPE html><script>alert(1)</script>"),
-    ("r.csv", "  \n<html><body onload=alert(1)>"),
-    ("r.md", "\ufeff<script>alert(1)</script>"),
-    ("r.TXT", "<svg onload=alert(1)>"),
-    ("r.txt", "<?xml version='1.0'?><x:script xmlns:x='http://www.w3.org/1999/xhtml'/>"),
-    ("r.csv", "<!-- a comment -->"),
-    ("r.txt", "<a href=x>"),
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("r.txt", "<!DOCTYPE html><script>alert(1)</script>"),
+        ("r.csv", "  \n<html><body onload=alert(1)>"),
+        ("r.md", "\ufeff<script>alert(1)</script>"),
+        ("r.TXT", "<svg onload=alert(1)>"),
+        ("r.txt", "<?xml version='1.0'?><x:script xmlns:x='http://www.w3.org/1999/xhtml'/>"),
+        ("r.csv", "<!-- a comment -->"),
+        ("r.txt", "<a href=x>"),
+    ],
+)
 def test_text_that_browsers_would_sniff_as_a_page_is_refused(name, content, plans):
     """A host that sends no Content-Type (and no nosniff) lets browsers sniff: leading markup
     would be shown as a page of the client's site."""
     _with_document(plans, name, content)
     (problem,) = _errors(plans)
-    assert problem.startswith("plans/acme/web/plan.yml:16: error: deliverable file "
-                              f"`documents/{name}` starts like an HTML or XML page"), problem
+    assert problem.startswith(
+        "plans/acme/web/plan.yml:16: error: deliverable file "
+        f"`documents/{name}` starts like an HTML or XML page"
+    ), problem
 
 
 def test_text_with_markup_further_in_is_plain_text(plans):
@@ -105,10 +177,10 @@ HOSTILE_CSS = [
     "a{background:u\\72l(https://evil.example/x)}",
     "a{background:\\75rl(https://evil.example/x)}",
     "a{background:URL( 'https://evil.example/x' )}",
-    "a{background:url(\"//evil.example/x\")}",
-    "a{background-image:image-set(\"https://evil.example/x\" 1x)}",
+    'a{background:url("//evil.example/x")}',
+    'a{background-image:image-set("https://evil.example/x" 1x)}',
     "a{background-image:-webkit-image-set(url(x.png) 1x)}",
-    "a{background:image(\"x.png\")}",
+    'a{background:image("x.png")}',
     "a{b:src('https://evil.example/x')}",
     "a{background:cross-fade(url(a.png), url(b.png))}",
     "a{background:element(#x)}",
@@ -129,7 +201,7 @@ HOSTILE_CSS = [
     "a{behavior:url(x.htc)}",
     "a{width:expression(alert(1))}",
     "a{background:url(data:text/html,<script>alert(1)</script>)}",
-    "@charset \"windows-1252\";a{}",
+    '@charset "windows-1252";a{}',
     "a{background:url(javascript:alert(1))}",
     "a { color: red } } b {",
     "/* ok */\n\n\na{b:c}\n@page{margin:0}",
@@ -141,15 +213,17 @@ def test_a_stylesheet_that_could_load_anything_is_refused(css, plans):
     folder = make_client(plans, client_yml="name: Acme\nsite:\n  css: brand.css\n")
     write(folder / "brand.css", css + "\n")
     (problem,) = _errors(plans)
-    assert problem.startswith("plans/acme/client.yml:3: error: `site.css` must not @import "
-                              "other files or load url()s"), problem
+    assert problem.startswith(
+        "plans/acme/client.yml:3: error: `site.css` must not @import other files or load url()s"
+    ), problem
     assert "brand.css line " in problem
 
 
 def test_the_stylesheet_problem_names_its_line(plans):
     folder = make_client(plans, client_yml="name: Acme\nsite:\n  css: brand.css\n")
-    write(folder / "brand.css",
-          "a { color: red }\n\n.b {\n  background: image-set('x.png' 1x);\n}\n")
+    write(
+        folder / "brand.css", "a { color: red }\n\n.b {\n  background: image-set('x.png' 1x);\n}\n"
+    )
     (problem,) = _errors(plans)
     assert "brand.css line 4: `image-set()` is not allowed" in problem
 
@@ -180,49 +254,53 @@ def test_an_inert_stylesheet_is_published_as_it_is(plans, tmp_path):
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">{}</svg>'
 HOSTILE_SVG = {
     "xhtml meta refresh": '<svg xmlns="http://www.w3.org/2000/svg"><meta xmlns="http://www.w3.'
-                          'org/1999/xhtml" http-equiv="refresh" content="0;url=https://e.example/"'
-                          '/></svg>',
-    "xhtml iframe": SVG.format('<h:iframe xmlns:h="http://www.w3.org/1999/xhtml" '
-                               'src="https://e.example/"/>'),
+    'org/1999/xhtml" http-equiv="refresh" content="0;url=https://e.example/"'
+    "/></svg>",
+    "xhtml iframe": SVG.format(
+        '<h:iframe xmlns:h="http://www.w3.org/1999/xhtml" src="https://e.example/"/>'
+    ),
     "image": SVG.format('<image href="https://e.example/x.png"/>'),
     "image with data": SVG.format('<image href="data:image/svg+xml,&lt;svg/&gt;"/>'),
     "feImage": SVG.format('<filter id="f"><feImage href="https://e.example/x.png"/></filter>'),
-    "style @import": SVG.format('<style>@import url(https://e.example/);</style>'),
-    "style url": SVG.format('<style><![CDATA[rect { fill: u\\72l(https://e.example/x) }]]>'
-                            '</style>'),
-    "element inside style": SVG.format('<style>@import url(//e.example/)<g/>;</style>'),
-    "style @font-face": SVG.format('<style>@font-face{font-family:x;src:url(//e.example/f)}'
-                                   '</style>'),
+    "style @import": SVG.format("<style>@import url(https://e.example/);</style>"),
+    "style url": SVG.format(
+        "<style><![CDATA[rect { fill: u\\72l(https://e.example/x) }]]></style>"
+    ),
+    "element inside style": SVG.format("<style>@import url(//e.example/)<g/>;</style>"),
+    "style @font-face": SVG.format(
+        "<style>@font-face{font-family:x;src:url(//e.example/f)}</style>"
+    ),
     "style attribute": '<svg xmlns="http://www.w3.org/2000/svg" '
-                       'style="background:url(https://e.example/)"/>',
+    'style="background:url(https://e.example/)"/>',
     "fill from another file": SVG.format('<rect fill="url(https://e.example/p.svg#g)"/>'),
     "mask from another file": SVG.format('<rect mask="URL(//e.example/m.svg#m)"/>'),
     "cursor": SVG.format('<rect cursor="url(https://e.example/c.cur), auto"/>'),
     "use from another file": SVG.format('<use href="https://e.example/s.svg#a"/>'),
     "xlink use from another file": SVG.format('<use xlink:href="//e.example/s.svg#a"/>'),
     "use of data": SVG.format('<use href="data:image/svg+xml;base64,PHN2Zy8+#a"/>'),
-    "foreignObject": SVG.format('<foreignObject><div xmlns="http://www.w3.org/1999/xhtml">'
-                                'x</div></foreignObject>'),
-    "script": SVG.format('<script>alert(1)</script>'),
+    "foreignObject": SVG.format(
+        '<foreignObject><div xmlns="http://www.w3.org/1999/xhtml">x</div></foreignObject>'
+    ),
+    "script": SVG.format("<script>alert(1)</script>"),
     "prefixed script": '<s:svg xmlns:s="http://www.w3.org/2000/svg"><s:script>alert(1)'
-                       '</s:script></s:svg>',
+    "</s:script></s:svg>",
     "handler": SVG.format('<rect onclick="alert(1)"/>'),
     "handler in upper case": SVG.format('<rect ONLOAD="alert(1)"/>'),
     "link": SVG.format('<a href="#x"><rect/></a>'),
-    "animation of href": SVG.format('<use href="#a"><set attributeName="href" '
-                                    'to="https://e.example/"/></use>'),
+    "animation of href": SVG.format(
+        '<use href="#a"><set attributeName="href" to="https://e.example/"/></use>'
+    ),
     "animate": SVG.format('<rect><animate attributeName="fill" to="red"/></rect>'),
     "xml:base": SVG.format('<g xml:base="https://e.example/"><use href="#a"/></g>'),
     "entity": '<!DOCTYPE svg [<!ENTITY e "x">]>' + SVG.format("&e;"),
     "external entity": '<!DOCTYPE svg [<!ENTITY e SYSTEM "https://e.example/x">]>'
-                       + SVG.format("&e;"),
-    "stylesheet instruction": '<?xml-stylesheet href="https://e.example/x.css"?>'
-                              + SVG.format(""),
+    + SVG.format("&e;"),
+    "stylesheet instruction": '<?xml-stylesheet href="https://e.example/x.css"?>' + SVG.format(""),
     "other namespace attribute": SVG.format('<rect xmlns:e="urn:e" e:onclick="x"/>'),
     "no SVG namespace": "<svg><rect/></svg>",
     "not XML": '<svg xmlns="http://www.w3.org/2000/svg"><g></svg>',
     "latin-1": '<?xml version="1.0" encoding="ISO-8859-1"?>' + SVG.format(""),
-    "utf-16": '\ufeff' + SVG.format(""),
+    "utf-16": "\ufeff" + SVG.format(""),
 }
 
 
@@ -233,8 +311,9 @@ def test_an_svg_that_could_run_or_load_anything_is_refused(kind, key, plans):
     data = HOSTILE_SVG[kind]
     (folder / "image.svg").write_bytes(data.encode("utf-16" if kind == "utf-16" else "utf-8"))
     (problem,) = _errors(plans)
-    assert problem.startswith(f"plans/acme/client.yml:3: error: `site.{key}` SVG is not inert "
-                              f"(image.svg line "), problem
+    assert problem.startswith(
+        f"plans/acme/client.yml:3: error: `site.{key}` SVG is not inert (image.svg line "
+    ), problem
 
 
 INERT_SVG = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
@@ -268,8 +347,9 @@ INERT_SVG = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
 
 
 def test_an_inert_svg_from_an_editor_is_published(plans, tmp_path):
-    folder = make_client(plans, client_yml="name: Acme\nsite:\n  logo: logo.svg\n"
-                                           "  favicon: icon.svg\n")
+    folder = make_client(
+        plans, client_yml="name: Acme\nsite:\n  logo: logo.svg\n  favicon: icon.svg\n"
+    )
     write(folder / "logo.svg", INERT_SVG)
     write(folder / "icon.svg", INERT_SVG)
     build(BuildOptions(plans=plans, out=tmp_path / "site", today=TODAY, jobs=1))
@@ -280,34 +360,43 @@ def test_an_inert_svg_from_an_editor_is_published(plans, tmp_path):
 
 # --- raster logos: the bytes must be what the suffix says ---------------------------------------
 
-@pytest.mark.parametrize("name, data", [
-    ("logo.png", b"<html><script>alert(1)</script>"),
-    ("logo.jpg", b"\x89PNG\r\n\x1a\n"),
-    ("logo.gif", b"GIF80a"),
-    ("logo.webp", b"RIFF\x00\x00\x00\x00WAVE"),
-])
+
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("logo.png", b"<html><script>alert(1)</script>"),
+        ("logo.jpg", b"\x89PNG\r\n\x1a\n"),
+        ("logo.gif", b"GIF80a"),
+        ("logo.webp", b"RIFF\x00\x00\x00\x00WAVE"),
+    ],
+)
 def test_a_raster_logo_whose_bytes_are_another_type_is_refused(name, data, plans):
     folder = make_client(plans, client_yml=f"name: Acme\nsite:\n  logo: {name}\n")
     (folder / name).write_bytes(data)
     (problem,) = _errors(plans)
-    assert problem.startswith(f"plans/acme/client.yml:3: error: `site.logo` is not a "
-                              f"{name.rsplit('.', 1)[1].upper()} file"), problem
+    assert problem.startswith(
+        f"plans/acme/client.yml:3: error: `site.logo` is not a "
+        f"{name.rsplit('.', 1)[1].upper()} file"
+    ), problem
 
 
 def test_logo_and_favicon_suffixes_are_an_allow_list(plans):
-    folder = make_client(plans, client_yml="name: Acme\nsite:\n  logo: logo.svg.\n"
-                                           "  favicon: icon.html\n")
+    folder = make_client(
+        plans, client_yml="name: Acme\nsite:\n  logo: logo.svg.\n  favicon: icon.html\n"
+    )
     write(folder / "logo.svg.", SVG.format(""))
     write(folder / "icon.html", "<script>alert(1)</script>")
     assert _errors(plans) == [
         "plans/acme/client.yml:3: error: `site.logo` must be one of: .gif, .jpeg, .jpg, .png, "
         ".svg, .webp",
-        "plans/acme/client.yml:4: error: `site.favicon` must be one of: .ico, .png, .svg"]
+        "plans/acme/client.yml:4: error: `site.favicon` must be one of: .ico, .png, .svg",
+    ]
     with pytest.raises(PlanError):
         build(BuildOptions(plans=plans, out=plans.parent / "site", today=TODAY, jobs=1))
 
 
 # --- served with nosniff ----------------------------------------------------------------------
+
 
 def test_every_published_site_is_served_with_nosniff(plans, tmp_path):
     """The type allow-list assumes browsers do not sniff: the nginx include and `_headers` that
@@ -321,15 +410,27 @@ def test_every_published_site_is_served_with_nosniff(plans, tmp_path):
     from site_builder.cli import main
 
     plan = PLAN_YML.replace("      - Mockups", "      - {title: Notes, file: documents/notes.txt}")
-    folder = make_client(plans, "open", "name: Open\naccess:\n  mode: public\n",
-                         projects={"web": plan})
+    folder = make_client(
+        plans, "open", "name: Open\naccess:\n  mode: public\n", projects={"web": plan}
+    )
     write(folder / "web" / "documents" / "notes.txt", "plain notes\n")
     build(BuildOptions(plans=plans, out=tmp_path / "site", today=TODAY, jobs=1))
     root = world_readable_dir("site-builder-nosniff-")
     try:
-        done = CliRunner().invoke(main, ["publish", "--plans", str(plans), "--out",
-                                         str(tmp_path / "site"), "--to", str(root / "pub"),
-                                         "--target", "nginx"])
+        done = CliRunner().invoke(
+            main,
+            [
+                "publish",
+                "--plans",
+                str(plans),
+                "--out",
+                str(tmp_path / "site"),
+                "--to",
+                str(root / "pub"),
+                "--target",
+                "nginx",
+            ],
+        )
         assert done.exit_code == 0, done.output
         www = root / "pub" / "www"
         assert "X-Content-Type-Options: nosniff" in (www / "_headers").read_text()

@@ -1,5 +1,6 @@
 """`site-builder init`: the files an agency's own plans repository starts with, never
 overwriting anything that is there."""
+
 import json
 import re
 from pathlib import Path
@@ -17,10 +18,17 @@ from site_builder.plans.load import load_plans
 
 REPO = Path(__file__).resolve().parent.parent
 GITHUB = {".github/workflows/status-sites.yml", ".github/workflows/reminders.yml"}
-COMMON = {"site-builder.yml", "requirements-ci.txt", ".pre-commit-config.yaml", ".gitignore",
-          ".vscode/settings.json", ".vscode/extensions.json",
-          "plans/example-client/client.yml", "plans/example-client/website-relaunch/plan.yml",
-          *(f"schemas/{schema_export.file_name(kind)}" for kind in schema_export.KINDS)}
+COMMON = {
+    "site-builder.yml",
+    "requirements-ci.txt",
+    ".pre-commit-config.yaml",
+    ".gitignore",
+    ".vscode/settings.json",
+    ".vscode/extensions.json",
+    "plans/example-client/client.yml",
+    "plans/example-client/website-relaunch/plan.yml",
+    *(f"schemas/{schema_export.file_name(kind)}" for kind in schema_export.KINDS),
+}
 
 
 def cli(*args):
@@ -28,8 +36,11 @@ def cli(*args):
 
 
 def files_under(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and ".git" not in p.relative_to(root).parts}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
 
 
 def new_repo(path: Path) -> Path:
@@ -48,13 +59,22 @@ def test_init_writes_an_agency_repository(tmp_path):
         assert f"wrote {Path('agency', path)}" in result.output
     assert "warning" not in result.output  # a git repository: no advice to run `git init`
     assert "14 file(s) written, 0 left as they were" in result.output
-    for step in ("site-builder.yml", "site-builder check --strict", "git add -A && git commit",
-                 "SITE_BUILDER_LINK_SECRET", "paid plan", "pre-commit install"):
+    for step in (
+        "site-builder.yml",
+        "site-builder check --strict",
+        "git add -A && git commit",
+        "SITE_BUILDER_LINK_SECRET",
+        "paid plan",
+        "pre-commit install",
+    ):
         assert step in result.output, step
 
     # CI installs the release that wrote the files, and pre-commit runs the same one.
-    pins = [line for line in written["requirements-ci.txt"].decode().splitlines()
-            if not line.startswith("#")]
+    pins = [
+        line
+        for line in written["requirements-ci.txt"].decode().splitlines()
+        if not line.startswith("#")
+    ]
     assert pins == [f"site-builder=={__version__}"]
     (hook_repo,) = yaml.safe_load(written[".pre-commit-config.yaml"])["repos"]
     assert hook_repo["rev"] == f"v{__version__}"
@@ -67,13 +87,11 @@ def test_init_writes_an_agency_repository(tmp_path):
         name = f"schemas/{schema_export.file_name(kind)}"
         assert written[name].decode() == schema_export.render(kind)
     mapping = json.loads(written[".vscode/settings.json"])["yaml.schemas"]
-    assert {Path(schema).name for schema in mapping} >= {"client.schema.json",
-                                                         "plan.schema.json"}
+    assert {Path(schema).name for schema in mapping} >= {"client.schema.json", "plan.schema.json"}
     for schema, globs in mapping.items():
         assert (repo / schema).is_file(), schema
         assert any(repo.glob(pattern) for pattern in globs), globs
-    assert "redhat.vscode-yaml" in json.loads(written[".vscode/extensions.json"])[
-        "recommendations"]
+    assert "redhat.vscode-yaml" in json.loads(written[".vscode/extensions.json"])["recommendations"]
     gitignore = written[".gitignore"].decode().splitlines()
     assert {"/site/", "/_site/", "/public_dir/", "/public/"} <= set(gitignore)
 
@@ -97,7 +115,8 @@ def test_the_example_client_and_settings_pass_check_strict(tmp_path):
     (repo / "branding").mkdir()
     (repo / "branding" / "logo.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><rect width="1" '
-        'height="1"/></svg>')
+        'height="1"/></svg>'
+    )
     (repo / "site-builder.yml").write_text(uncommented)
     settings, diags = agency.load_settings(repo / "plans")
     assert not diags.errors, [d.format() for d in diags]
@@ -130,8 +149,10 @@ def test_init_never_overwrites(tmp_path):
 
 def test_init_adds_no_example_to_a_repository_with_clients(tmp_path):
     repo = new_repo(tmp_path / "agency")
-    assert cli("new", "client", "acme", "--name", "Acme", "--plans",
-               str(repo / "plans")).exit_code == 0
+    assert (
+        cli("new", "client", "acme", "--name", "Acme", "--plans", str(repo / "plans")).exit_code
+        == 0
+    )
     result = cli("init", str(repo))
     assert result.exit_code == 0, result.output
     assert not (repo / "plans" / "example-client").exists()
@@ -153,8 +174,13 @@ def test_init_leaves_paths_in_the_way_alone(tmp_path):
     assert result.exit_code == 0, result.output
     assert list(outside.iterdir()) == []  # nothing written through the links
     assert (repo / ".vscode").read_text() == "not a folder"
-    for path in (".vscode/settings.json", ".vscode/extensions.json", ".gitignore",
-                 "plans/example-client/client.yml", *sorted(GITHUB)):
+    for path in (
+        ".vscode/settings.json",
+        ".vscode/extensions.json",
+        ".gitignore",
+        "plans/example-client/client.yml",
+        *sorted(GITHUB),
+    ):
         assert f"skipped {Path('agency', path)}: it exists" in result.output, path
     assert (repo / "site-builder.yml").is_file()
 
@@ -165,8 +191,9 @@ def test_init_gitlab(tmp_path):
     assert result.exit_code == 0, result.output
     assert set(files_under(repo)) == COMMON | {".gitlab-ci.yml"}
     ci = yaml.safe_load((repo / ".gitlab-ci.yml").read_text())
-    assert "python -m pip install --quiet -r requirements-ci.txt" in \
-        ci["default"]["before_script"][1]
+    assert (
+        "python -m pip install --quiet -r requirements-ci.txt" in ci["default"]["before_script"][1]
+    )
     assert ci["default"]["cache"]["key"]["files"] == ["requirements-ci.txt"]
     assert "site-builder check --strict" in ci["check"]["script"]
     assert "Pipeline schedules" in result.output and "Pages -> Source" not in result.output
@@ -200,8 +227,7 @@ def test_templates_name_no_demo_agency_or_checkout_install():
 def test_docs_name_this_release():
     """A version bump updates the changelog and the pins the docs tell agencies to use."""
     changelog = (REPO / "CHANGELOG.md").read_text()
-    assert re.search(rf"(?m)^## \[{re.escape(__version__)}\] - \d{{4}}-\d{{2}}-\d{{2}}$",
-                     changelog)
+    assert re.search(rf"(?m)^## \[{re.escape(__version__)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", changelog)
     assert f"[{__version__}]: https://github.com/site-builder/site-builder/" in changelog
     readme = "\n".join(p.read_text() for p in sorted((REPO / "docs").rglob("*.md")))
     assert f"pip install site-builder=={__version__}" in readme

@@ -5,6 +5,7 @@ documents, logo) holds another client's names, titles, slugs, amounts or text; n
 value and no email address (plan text, approvers, signers, git authors) appears anywhere in
 the output.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,9 +23,24 @@ from site_builder.build import BuildOptions, build
 TAGS = ["AMBERQX", "BIRCHQX", "CEDARQX", "DAHLIAQX", "ELMQX", "FERNQX"]
 TODAY = dt.date(2026, 3, 1)
 EMAIL_RE = re.compile(rb"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-SHOWN_FIELDS = ["CLIENTNAME", "PROJECTTITLE", "SUMMARY", "KICKOFF", "DESIGN", "LAUNCH", "PHASE",
-                "OWNER", "DELIVERABLE", "DOCTITLE", "CRITERION", "NOTEBODY", "APPROVER",
-                "REVIEWED", "DOCUMENT-CONTENT", "LOGO"]
+SHOWN_FIELDS = [
+    "CLIENTNAME",
+    "PROJECTTITLE",
+    "SUMMARY",
+    "KICKOFF",
+    "DESIGN",
+    "LAUNCH",
+    "PHASE",
+    "OWNER",
+    "DELIVERABLE",
+    "DOCTITLE",
+    "CRITERION",
+    "NOTEBODY",
+    "APPROVER",
+    "REVIEWED",
+    "DOCUMENT-CONTENT",
+    "LOGO",
+]
 
 
 def amounts(n: int) -> list[int]:
@@ -33,9 +49,13 @@ def amounts(n: int) -> list[int]:
 
 def emails(tag: str) -> list[str]:
     t = tag.lower()
-    return [f"{t}.pm@{t}-private.example", f"ada.{t}@{t}-client.example",
-            f"signer.{t}@{t}-client.example", f"dev.{t}@agency-internal.example",
-            f"cc.{t}@{t}.example.co.uk"]
+    return [
+        f"{t}.pm@{t}-private.example",
+        f"ada.{t}@{t}-client.example",
+        f"signer.{t}@{t}-client.example",
+        f"dev.{t}@agency-internal.example",
+        f"cc.{t}@{t}.example.co.uk",
+    ]
 
 
 def contact(tag: str) -> str:
@@ -45,25 +65,37 @@ def contact(tag: str) -> str:
 
 
 def internals(tag: str) -> list[str]:
-    return [f"INTERNAL-{tag}-{where}" for where in ("client", "nested", "plan", "milestone",
-                                                    "approval")]
+    return [
+        f"INTERNAL-{tag}-{where}" for where in ("client", "nested", "plan", "milestone", "approval")
+    ]
 
 
 def make_client(plans: Path, n: int, tag: str, key: str) -> None:
     t, (a1, a2, a3) = tag.lower(), amounts(n)
     mail = emails(tag)
     folder = plans / t
-    write(folder / "client.yml", yaml.safe_dump({
-        "name": f"{tag}-CLIENTNAME",
-        "timezone": "Europe/Berlin",
-        "signers": [{"name": f"{tag}-SIGNERNAME", "email": mail[2], "key": key}],
-        "site": {"url": f"https://status.example.com/{t}/", "logo": "logo.svg"},
-        "contact": {"name": f"{tag}-CONTACT", "email": contact(tag)},
-        "internal": {"note": f"INTERNAL-{tag}-client",
-                     "nested": {"deep": [f"INTERNAL-{tag}-nested", mail[4]]}},
-    }, sort_keys=False))
-    write(folder / "logo.svg", f'<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8">'
-                               f'<title>{tag}-LOGO</title></svg>')
+    write(
+        folder / "client.yml",
+        yaml.safe_dump(
+            {
+                "name": f"{tag}-CLIENTNAME",
+                "timezone": "Europe/Berlin",
+                "signers": [{"name": f"{tag}-SIGNERNAME", "email": mail[2], "key": key}],
+                "site": {"url": f"https://status.example.com/{t}/", "logo": "logo.svg"},
+                "contact": {"name": f"{tag}-CONTACT", "email": contact(tag)},
+                "internal": {
+                    "note": f"INTERNAL-{tag}-client",
+                    "nested": {"deep": [f"INTERNAL-{tag}-nested", mail[4]]},
+                },
+            },
+            sort_keys=False,
+        ),
+    )
+    write(
+        folder / "logo.svg",
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8">'
+        f"<title>{tag}-LOGO</title></svg>",
+    )
     project = folder / f"{t}-site"
     write(project / "documents" / f"{t}-brief.pdf", f"%PDF {tag}-DOCUMENT-CONTENT\n")
     plan = {
@@ -72,15 +104,29 @@ def make_client(plans: Path, n: int, tag: str, key: str) -> None:
         "currency": "EUR",
         "internal": {"budget": f"INTERNAL-{tag}-plan"},
         "milestones": [
-            {"id": f"{t}-kickoff", "title": f"{tag}-KICKOFF", "phase": f"{tag}-PHASE",
-             "owner": f"{tag}-OWNER <{mail[0]}>", "due": "2026-01-10",
-             "delivered": "2026-01-08", "invoice": a1,
-             "deliverables": [f"{tag}-DELIVERABLE",
-                              {"title": f"{tag}-DOCTITLE", "file": f"documents/{t}-brief.pdf"}],
-             "acceptance": [f"{tag}-CRITERION, confirmed by {mail[1]}"],
-             "internal": {"risk": f"INTERNAL-{tag}-milestone"}},
-            {"id": f"{t}-design", "title": f"{tag}-DESIGN", "due": "2026-02-20",
-             "delivered": "2026-02-18", "owner": f"{tag}-OWNER", "invoice": a2},
+            {
+                "id": f"{t}-kickoff",
+                "title": f"{tag}-KICKOFF",
+                "phase": f"{tag}-PHASE",
+                "owner": f"{tag}-OWNER <{mail[0]}>",
+                "due": "2026-01-10",
+                "delivered": "2026-01-08",
+                "invoice": a1,
+                "deliverables": [
+                    f"{tag}-DELIVERABLE",
+                    {"title": f"{tag}-DOCTITLE", "file": f"documents/{t}-brief.pdf"},
+                ],
+                "acceptance": [f"{tag}-CRITERION, confirmed by {mail[1]}"],
+                "internal": {"risk": f"INTERNAL-{tag}-milestone"},
+            },
+            {
+                "id": f"{t}-design",
+                "title": f"{tag}-DESIGN",
+                "due": "2026-02-20",
+                "delivered": "2026-02-18",
+                "owner": f"{tag}-OWNER",
+                "invoice": a2,
+            },
             {"id": f"{t}-launch", "title": f"{tag}-LAUNCH", "due": "2026-04-01", "invoice": a3},
         ],
     }
@@ -89,29 +135,55 @@ def make_client(plans: Path, n: int, tag: str, key: str) -> None:
 
 def approve(plans: Path, tag: str) -> None:
     t, mail = tag.lower(), emails(tag)
-    front = yaml.safe_dump({"milestone": f"{t}-kickoff", "decision": "approved",
-                            "date": "2026-01-12", "by": f"{tag}-APPROVER <{mail[1]}>",
-                            "deliverables": [f"{tag}-REVIEWED"],
-                            "internal": {"x": f"INTERNAL-{tag}-approval"}}, sort_keys=False)
-    write(plans / t / f"{t}-site" / "approvals" / "2026-01-12-kickoff.md",
-          f"---\n{front}---\n{tag}-NOTEBODY. Write to {mail[1]} or {mail[4]}.\n")
+    front = yaml.safe_dump(
+        {
+            "milestone": f"{t}-kickoff",
+            "decision": "approved",
+            "date": "2026-01-12",
+            "by": f"{tag}-APPROVER <{mail[1]}>",
+            "deliverables": [f"{tag}-REVIEWED"],
+            "internal": {"x": f"INTERNAL-{tag}-approval"},
+        },
+        sort_keys=False,
+    )
+    write(
+        plans / t / f"{t}-site" / "approvals" / "2026-01-12-kickoff.md",
+        f"---\n{front}---\n{tag}-NOTEBODY. Write to {mail[1]} or {mail[4]}.\n",
+    )
 
 
 def commit_as(repo: Path, tag: str, message: str, date: str) -> None:
     mail = emails(tag)[3]
     git(repo, "add", "-A")
-    git(repo, "-c", f"user.name=Dev {tag}", "-c", f"user.email={mail}", "commit", "-q",
-        f"--author=Dev {tag} <{mail}>", "-m", message, date=date)
+    git(
+        repo,
+        "-c",
+        f"user.name=Dev {tag}",
+        "-c",
+        f"user.email={mail}",
+        "commit",
+        "-q",
+        f"--author=Dev {tag} <{mail}>",
+        "-m",
+        message,
+        date=date,
+    )
 
 
 def theme_file_hashes() -> set[str]:
     """Files shipped by Material and our theme: byte-identical copies carry no client data."""
     import material
 
-    roots = [Path(material.__file__).parent / "templates",
-             Path(__file__).parent.parent / "theme" / "overrides"]
-    return {hashlib.sha256(p.read_bytes()).hexdigest()
-            for root in roots for p in root.rglob("*") if p.is_file()}
+    roots = [
+        Path(material.__file__).parent / "templates",
+        Path(__file__).parent.parent / "theme" / "overrides",
+    ]
+    return {
+        hashlib.sha256(p.read_bytes()).hexdigest()
+        for root in roots
+        for p in root.rglob("*")
+        if p.is_file()
+    }
 
 
 def contents(folder: Path) -> dict[Path, bytes]:
@@ -164,8 +236,9 @@ def test_no_site_holds_another_clients_data(six):
     problems = []
     for n, tag in enumerate(TAGS):
         site = contents(six / tag.lower())
-        data_files = {p: d for p, d in site.items()
-                      if hashlib.sha256(p.read_bytes()).hexdigest() not in theme}
+        data_files = {
+            p: d for p, d in site.items() if hashlib.sha256(p.read_bytes()).hexdigest() not in theme
+        }
         for m, other in enumerate(TAGS):
             if other == tag:
                 continue
@@ -174,8 +247,11 @@ def test_no_site_holds_another_clients_data(six):
                     problems.append(f"{tag}: {other} in {path.relative_to(six)}")
             for amount in amounts(m):
                 for form in (str(amount), f"{amount:,}"):
-                    problems += [f"{tag}: {other}'s amount {form} in {p.relative_to(six)}"
-                                 for p, d in data_files.items() if form.encode() in d]
+                    problems += [
+                        f"{tag}: {other}'s amount {form} in {p.relative_to(six)}"
+                        for p, d in data_files.items()
+                        if form.encode() in d
+                    ]
     assert not problems, "\n".join(problems)
 
 
@@ -184,11 +260,18 @@ def test_no_internal_value_and_no_email_address_anywhere(six):
     everything = contents(six)  # every client, the shared asset store, the lock file
     planted = [m.encode() for tag in TAGS for m in internals(tag) + emails(tag)]
     planted += [f"{tag}-SIGNERNAME".encode() for tag in TAGS]  # signers are not published
-    leaks = [f"{m.decode()} in {p.relative_to(six)}"
-             for p, data in everything.items() for m in planted if m in data]
+    leaks = [
+        f"{m.decode()} in {p.relative_to(six)}"
+        for p, data in everything.items()
+        for m in planted
+        if m in data
+    ]
     assert not leaks, "\n".join(leaks)
-    owners = {data: p.relative_to(six).parts[0] for p, data in everything.items()
-              if p.relative_to(six).parts[0] in {t.lower() for t in TAGS}}
+    owners = {
+        data: p.relative_to(six).parts[0]
+        for p, data in everything.items()
+        if p.relative_to(six).parts[0] in {t.lower() for t in TAGS}
+    }
     for path, data in everything.items():  # nor any other address, in any file we wrote
         if hashlib.sha256(path.read_bytes()).hexdigest() in theme:
             continue

@@ -7,6 +7,7 @@ an assertion here.
 Needs Debian's chromium and nginx, and lighthouse from npm in .cache/lighthouse (.ci/run installs
 it). A missing tool fails the test. The JSON reports go to test-artifacts/lighthouse-*.json.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,22 +36,34 @@ ARTIFACTS = REPO / "test-artifacts"
 # Client page types: (site, page). Link-mode and public sites; the password site's pages are
 # an encrypted shell until the reader types the password (its form is audited by axe in
 # tests/test_browser.py).
-PAGES = {"home": ("fable", "index.html"), "project": ("fable", "projects/brand-refresh.html"),
-         "404": ("fable", "404.html"), "harbor-home": ("harbor-homes", "index.html")}
-GZIP = ("gzip on; gzip_comp_level 5; gzip_types text/css application/javascript "
-        "application/json image/svg+xml;")
+PAGES = {
+    "home": ("fable", "index.html"),
+    "project": ("fable", "projects/brand-refresh.html"),
+    "404": ("fable", "404.html"),
+    "harbor-home": ("harbor-homes", "index.html"),
+}
+GZIP = (
+    "gzip on; gzip_comp_level 5; gzip_types text/css application/javascript "
+    "application/json image/svg+xml;"
+)
 
 
 @pytest.fixture(scope="module")
 def served():
     require("chromium", chromium_binary() is not None, "apt-get install chromium")
     require("nginx", nginx_binary() is not None, "apt-get install nginx")
-    require("lighthouse", LIGHTHOUSE.is_file(),
-            "npm install --prefix .cache/lighthouse lighthouse@12.2.3 (see .ci/run)")
+    require(
+        "lighthouse",
+        LIGHTHOUSE.is_file(),
+        "npm install --prefix .cache/lighthouse lighthouse@12.2.3 (see .ci/run)",
+    )
     root = world_readable_dir("site-builder-lighthouse-")
     with demo_passwords():
-        build(BuildOptions(plans=REPO / "plans", out=root / "status", jobs=2,
-                           today=dt.date(2026, 11, 25)))
+        build(
+            BuildOptions(
+                plans=REPO / "plans", out=root / "status", jobs=2, today=dt.date(2026, 11, 25)
+            )
+        )
     for path in root.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
     with nginx(root, GZIP) as url:
@@ -62,10 +75,20 @@ def lighthouse(url: str, name: str) -> dict:
     report = ARTIFACTS / f"lighthouse-{name}.json"
     env = {**os.environ, "CHROME_PATH": chromium_binary()}
     done = subprocess.run(
-        [str(LIGHTHOUSE), url, "--quiet", "--only-categories=performance,accessibility",
-         "--output=json", f"--output-path={report}",
-         "--chrome-flags=--headless --no-sandbox --disable-gpu --disable-background-networking"],
-        env=env, capture_output=True, text=True, timeout=300)
+        [
+            str(LIGHTHOUSE),
+            url,
+            "--quiet",
+            "--only-categories=performance,accessibility",
+            "--output=json",
+            f"--output-path={report}",
+            "--chrome-flags=--headless --no-sandbox --disable-gpu --disable-background-networking",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(report.read_text(encoding="utf-8"))
 
@@ -76,9 +99,13 @@ def test_lighthouse_scores(kind, served):
     result = lighthouse(f"{served}/status/{site}/{path}", kind)
     scores = {k: v["score"] for k, v in result["categories"].items()}
     audits = result["audits"]
-    failing = {k: a.get("displayValue") or a["score"] for k, a in audits.items()
-               if a.get("score") is not None and a["score"] < 0.9
-               and a.get("scoreDisplayMode") in ("binary", "numeric", "metricSavings")}
+    failing = {
+        k: a.get("displayValue") or a["score"]
+        for k, a in audits.items()
+        if a.get("score") is not None
+        and a["score"] < 0.9
+        and a.get("scoreDisplayMode") in ("binary", "numeric", "metricSavings")
+    }
     assert scores["accessibility"] == 1, failing
     assert audits["cumulative-layout-shift"]["numericValue"] == 0
     assert audits["unsized-images"]["score"] == 1, audits["unsized-images"]["details"]

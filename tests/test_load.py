@@ -1,4 +1,5 @@
 """Loading and validating plans: every rule, reported as PATH:LINE: error: MESSAGE."""
+
 import os
 from pathlib import Path
 
@@ -37,20 +38,24 @@ def test_missing_required_fields_name_file_and_line(plans):
     make_client(plans, projects={"web": "title: X\nmilestones:\n  - id: a\n    title: A\n"})
     assert errors(plans) == [
         "plans/acme/web/plan.yml:3: error: missing required field `milestones[1].due`, "
-        "e.g. `due: 2026-02-06`"]
+        "e.g. `due: 2026-02-06`"
+    ]
 
 
 def test_unknown_key_gets_a_did_you_mean_hint(plans):
     plan = PLAN_YML.replace("    deliverables:", "    deliverabels:")
     make_client(plans, projects={"web": plan})
     (problem,) = errors(plans)
-    assert problem == ("plans/acme/web/plan.yml:15: error: unknown field "
-                       "`milestones[2].deliverabels` (did you mean `deliverables`?)")
+    assert problem == (
+        "plans/acme/web/plan.yml:15: error: unknown field "
+        "`milestones[2].deliverabels` (did you mean `deliverables`?)"
+    )
 
 
 def test_bad_dates_are_reported(plans):
     plan = PLAN_YML.replace("due: 2026-01-10", "due: 2026-02-30").replace(
-        "due: 2026-03-10", "due: 10/03/2026")
+        "due: 2026-03-10", "due: 10/03/2026"
+    )
     make_client(plans, projects={"web": plan})
     assert errors(plans) == [
         "plans/acme/web/plan.yml:7: error: `milestones[1].due`: 2026-02-30 is not a real date",
@@ -63,10 +68,14 @@ def test_duplicate_ids_and_bad_slugs(plans):
     plan = PLAN_YML.replace("id: design", "id: kickoff").replace("id: launch", "id: Go_Live")
     make_client(plans, projects={"web": plan})
     found = errors(plans)
-    assert "plans/acme/web/plan.yml:10: error: milestone id `kickoff` is used twice (first on " \
-           "line 4); ids must be unique" in found
-    assert any(p.startswith("plans/acme/web/plan.yml:20: error: `milestones[3].id` must be a "
-                            "slug") for p in found)
+    assert (
+        "plans/acme/web/plan.yml:10: error: milestone id `kickoff` is used twice (first on "
+        "line 4); ids must be unique" in found
+    )
+    assert any(
+        p.startswith("plans/acme/web/plan.yml:20: error: `milestones[3].id` must be a slug")
+        for p in found
+    )
 
 
 def test_depends_on_only_earlier_milestones(plans):
@@ -85,7 +94,8 @@ def test_approval_naming_unknown_milestone_lists_the_ids(plans):
     make_client(plans, approvals={"web": {"2026-02-06.md": note}})
     assert errors(plans) == [
         "plans/acme/web/approvals/2026-02-06.md:2: error: milestone `desgin` not found (did you "
-        "mean `design`?); ids in this plan: kickoff, design, launch"]
+        "mean `design`?); ids in this plan: kickoff, design, launch"
+    ]
 
 
 def test_approval_front_matter_lines_are_offset(plans):
@@ -102,8 +112,9 @@ def test_approval_front_matter_lines_are_offset(plans):
 def test_approval_without_front_matter(plans):
     make_client(plans, approvals={"web": {"n.md": "Approved by phone.\n"}})
     (problem,) = errors(plans)
-    assert problem.startswith("plans/acme/web/approvals/n.md:1: error: an approval note starts "
-                              "with YAML front matter")
+    assert problem.startswith(
+        "plans/acme/web/approvals/n.md:1: error: an approval note starts with YAML front matter"
+    )
 
 
 def test_invalid_yaml_is_reported_with_its_line_not_swallowed(plans):
@@ -116,7 +127,8 @@ def test_yaml_alias_bomb_is_refused_quickly(plans):
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
         f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
-        for i in range(9))
+        for i in range(9)
+    )
     make_client(plans, projects={"web": "title: X\n" + bomb})
     (problem,) = errors(plans)
     assert "error: invalid YAML: aliases (*name) are not supported" in problem
@@ -163,11 +175,14 @@ def test_layout_errors_are_not_silently_skipped(plans):
 
 
 def test_deliverable_files_must_exist_inside_documents(plans, tmp_path):
-    plan = PLAN_YML.replace("      - Mockups", "      - {title: Deck, file: documents/deck.pdf}\n"
-                            "      - {title: Up, file: ../../secret.txt}\n"
-                            "      - {title: Abs, file: /etc/passwd}\n"
-                            "      - {title: Gone, file: documents/gone.pdf}\n"
-                            "      - {title: Out, file: plan.yml}")
+    plan = PLAN_YML.replace(
+        "      - Mockups",
+        "      - {title: Deck, file: documents/deck.pdf}\n"
+        "      - {title: Up, file: ../../secret.txt}\n"
+        "      - {title: Abs, file: /etc/passwd}\n"
+        "      - {title: Gone, file: documents/gone.pdf}\n"
+        "      - {title: Out, file: plan.yml}",
+    )
     folder = make_client(plans, projects={"web": plan})
     write(folder / "web" / "documents" / "deck.pdf", "%PDF-1.4\n")
     found = errors(plans)
@@ -188,39 +203,55 @@ def test_symlink_out_of_the_client_folder_is_an_error(plans, tmp_path):
     other = make_client(plans, slug="other")
     os.symlink(other / "client.yml", folder / "web" / "approvals")
     found = errors(plans)
-    assert "plans/acme/web/approvals:0: error: symbolic link points outside the client folder " \
-           "(acme/); copy the file in instead" in found
-    assert "plans/acme/web/documents/leak.txt:0: error: symbolic link points outside the client " \
-           "folder (acme/); copy the file in instead" in found
-    assert "plans/acme/web/documents/dir:0: error: symbolic link points outside the client " \
-           "folder (acme/); copy the file in instead" in found
+    assert (
+        "plans/acme/web/approvals:0: error: symbolic link points outside the client folder "
+        "(acme/); copy the file in instead" in found
+    )
+    assert (
+        "plans/acme/web/documents/leak.txt:0: error: symbolic link points outside the client "
+        "folder (acme/); copy the file in instead" in found
+    )
+    assert (
+        "plans/acme/web/documents/dir:0: error: symbolic link points outside the client "
+        "folder (acme/); copy the file in instead" in found
+    )
 
 
 def test_more_than_ten_milestones_is_a_warning(plans):
-    items = "".join(f"  - id: m{i}\n    title: M{i}\n    due: 2026-01-{i + 1:02d}\n"
-                    for i in range(11))
+    items = "".join(
+        f"  - id: m{i}\n    title: M{i}\n    due: 2026-01-{i + 1:02d}\n" for i in range(11)
+    )
     make_client(plans, projects={"web": f"title: Big\nmilestones:\n{items}"})
     assert problems(plans) == [
         "plans/acme/web/plan.yml:2: warning: 11 milestones in one project (more than 10): "
-        "milestones are checkpoints, not tasks"]
+        "milestones are checkpoints, not tasks"
+    ]
 
 
 def test_client_settings_are_checked(plans):
-    make_client(plans, client_yml="name: A\nlanguage: english\ntimezone: Mars/Olympus\n"
-                                  "require_signed_approvals: maybe\nsite:\n  primary_color: "
-                                  "indgo\n  url: ftp://x\n  logo: ../x.svg\n")
+    make_client(
+        plans,
+        client_yml="name: A\nlanguage: english\ntimezone: Mars/Olympus\n"
+        "require_signed_approvals: maybe\nsite:\n  primary_color: "
+        "indgo\n  url: ftp://x\n  logo: ../x.svg\n",
+    )
     found = errors(plans)
     assert [p.split(": error: ")[0] for p in found] == [
-        f"plans/acme/client.yml:{n}" for n in (2, 3, 4, 6, 7, 8)]
+        f"plans/acme/client.yml:{n}" for n in (2, 3, 4, 6, 7, 8)
+    ]
     assert "did you mean `indigo`?" in found[3]
 
 
 def test_signer_emails_cannot_be_patterns(plans):
-    make_client(plans, client_yml="name: A\nsigners:\n  - name: Any\n    email: '*'\n"
-                                  "    key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI\n")
+    make_client(
+        plans,
+        client_yml="name: A\nsigners:\n  - name: Any\n    email: '*'\n"
+        "    key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI\n",
+    )
     (problem,) = errors(plans)
-    assert problem.startswith("plans/acme/client.yml:4: error: `signers[1].email` must be a "
-                              "plain email address")
+    assert problem.startswith(
+        "plans/acme/client.yml:4: error: `signers[1].email` must be a plain email address"
+    )
 
 
 def test_unknown_client_is_a_usage_error(plans):
@@ -233,8 +264,12 @@ def test_all_problems_are_reported_at_once(plans):
     make_client(plans, slug="one", projects={"web": "title: X\n"})
     make_client(plans, slug="two", client_yml="nmae: Two\n")
     found = errors(plans)
-    assert any(p.startswith("plans/one/web/plan.yml:1: error: missing required field "
-                            "`milestones`") for p in found)
+    assert any(
+        p.startswith("plans/one/web/plan.yml:1: error: missing required field `milestones`")
+        for p in found
+    )
     assert "plans/two/client.yml:1: error: unknown field `nmae` (did you mean `name`?)" in found
-    assert "plans/two/client.yml:1: error: missing required field `name`, e.g. `name: Fable " \
-           "Studio`" in found
+    assert (
+        "plans/two/client.yml:1: error: missing required field `name`, e.g. `name: Fable "
+        "Studio`" in found
+    )

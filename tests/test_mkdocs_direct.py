@@ -1,6 +1,7 @@
 """MkDocs used directly (`mkdocs build` with the site-builder plugin): it builds one client
 into SITE_DIR/<client> or stops with one clear plugin error; never a traceback, and never
 another client's output deleted."""
+
 from __future__ import annotations
 
 import os
@@ -36,8 +37,9 @@ def mkdocs(*args, cwd: Path, client: str | None = "acme"):
     env["NO_MKDOCS_2_WARNING"] = "1"
     if client is not None:
         env["SITE_BUILDER_CLIENT"] = client
-    return subprocess.run([str(MKDOCS), *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [str(MKDOCS), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_mkdocs_build_writes_only_its_clients_folder(checkout):
@@ -58,10 +60,13 @@ def test_mkdocs_build_with_f_from_another_folder(checkout, tmp_path):
     assert (checkout / "site" / "beta" / "index.html").read_text() == "beta's own site\n"
 
 
-@pytest.mark.parametrize("client, message", [
-    (None, "site-builder: which client? Run `site-builder build --client SLUG`"),
-    ("nobody", "site-builder: unknown client `nobody`"),
-])
+@pytest.mark.parametrize(
+    "client, message",
+    [
+        (None, "site-builder: which client? Run `site-builder build --client SLUG`"),
+        ("nobody", "site-builder: unknown client `nobody`"),
+    ],
+)
 def test_mkdocs_build_stops_with_one_clear_error(checkout, tmp_path, client, message):
     for cwd, args in ((checkout, ()), (tmp_path, ("-f", str(checkout / "mkdocs.yml")))):
         done = mkdocs("build", *args, cwd=cwd, client=client)
@@ -82,8 +87,7 @@ def test_mkdocs_build_without_a_plans_folder_says_where_it_looked(checkout, tmp_
 def test_mkdocs_build_refuses_a_config_that_drops_a_protection(checkout):
     text = (checkout / "mkdocs.yml").read_text()
     assert "  font: false" in text
-    (checkout / "mkdocs.yml").write_text(text.replace("  font: false",
-                                                      "  font:\n    text: Roboto"))
+    (checkout / "mkdocs.yml").write_text(text.replace("  font: false", "  font:\n    text: Roboto"))
     line = (checkout / "mkdocs.yml").read_text().splitlines().index("  font:") + 1
     done = mkdocs("build", cwd=checkout)
     assert done.returncode == 1

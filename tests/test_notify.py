@@ -1,5 +1,6 @@
 """`events --format slack|teams|google-chat`: each service's incoming-webhook payload, checked
 against JSON Schemas written from the services' public docs, posted to a real local server."""
+
 import http.server
 import json
 import re
@@ -17,13 +18,17 @@ SCHEMAS = Path(__file__).parent / "fixtures" / "notify"
 BASE = "https://status.example.com/acme/"
 FAST = {"SITE_BUILDER_WEBHOOK_RETRY_DELAYS": "0.01", "http_proxy": None, "HTTP_PROXY": None}
 # Plan text that tries to mention everyone and to link, in each service's syntax.
-HOSTILE = ("<!channel> <https://evil.example|click> @here <users/all> [x](https://evil.example) "
-           "& ada@acme.example")
+HOSTILE = (
+    "<!channel> <https://evil.example|click> @here <users/all> [x](https://evil.example) "
+    "& ada@acme.example"
+)
 
 
 def client_yml(language="en"):
-    return (f"name: Acme Widgets\nlanguage: {language}\ntimezone: UTC\n"
-            f"site:\n  url: {BASE}\naccess: {{mode: public}}\n")
+    return (
+        f"name: Acme Widgets\nlanguage: {language}\ntimezone: UTC\n"
+        f"site:\n  url: {BASE}\naccess: {{mode: public}}\n"
+    )
 
 
 def schema(fmt):
@@ -38,8 +43,9 @@ def history(plans, tmp_path):
     start = commit_all(tmp_path, "Plan", "2026-01-01")
     plan = plans / "acme" / "web" / "plan.yml"
     text = plan.read_text().replace("due: 2026-02-10", "due: 2026-02-17")
-    plan.write_text(text + f"  - id: extra\n    title: {json.dumps(HOSTILE)}\n"
-                           "    due: 2026-04-01\n")
+    plan.write_text(
+        text + f"  - id: extra\n    title: {json.dumps(HOSTILE)}\n    due: 2026-04-01\n"
+    )
     write(plans / "acme" / "web" / "approvals" / "k.md", approval("kickoff", "2026-01-09"))
     commit_all(tmp_path, "Changes", "2026-01-10")
     return start
@@ -88,8 +94,13 @@ def test_teams_card_text_cannot_link(history):
         card = payload["attachments"][0]["content"]
         for block in card["body"]:
             assert "](" not in block["text"] and "<" not in block["text"].replace("\\<", "")
-        assert card["actions"] == [{"type": "Action.OpenUrl", "title": "Open the status page",
-                                    "url": BASE + "projects/web.html"}]
+        assert card["actions"] == [
+            {
+                "type": "Action.OpenUrl",
+                "title": "Open the status page",
+                "url": BASE + "projects/web.html",
+            }
+        ]
     texts = [b["text"] for p in found for b in p["attachments"][0]["content"]["body"]]
     assert any(r"\[x\]\(https://evil\.example\)" in t for t in texts)
 
@@ -118,10 +129,15 @@ def test_due_soon_reminders_as_slack_messages(plans):
     found = payloads("--due-within", "10", "--today", "2026-02-05", "--format", "slack")
     jsonschema.validate(found[0], schema("slack"))
     assert [p["text"] for p in found] == [
-        ("Acme Widgets · Website relaunch: Kickoff done: Prévu le 10 janv. 2026 : en retard de "
-         "26 jour(s) · En attente de votre validation · Responsable: Sam Lee"),
-        ("Acme Widgets · Website relaunch: Design approved: Prévu le 10 févr. 2026 : dans 5 "
-         "jour(s) · En attente de votre validation")]
+        (
+            "Acme Widgets · Website relaunch: Kickoff done: Prévu le 10 janv. 2026 : en retard de "
+            "26 jour(s) · En attente de votre validation · Responsable: Sam Lee"
+        ),
+        (
+            "Acme Widgets · Website relaunch: Design approved: Prévu le 10 févr. 2026 : dans 5 "
+            "jour(s) · En attente de votre validation"
+        ),
+    ]
 
 
 class Receiver:
@@ -160,9 +176,12 @@ class Receiver:
 def test_webhook_receives_one_payload_per_record(history, fmt):
     expected = payloads("--since", history, "--format", fmt)
     with Receiver() as receiver:
-        result = CliRunner().invoke(main, ["events", "--since", history, "--format", fmt,
-                                           "--webhook", receiver.url], env=FAST,
-                                    catch_exceptions=False)
+        result = CliRunner().invoke(
+            main,
+            ["events", "--since", history, "--format", fmt, "--webhook", receiver.url],
+            env=FAST,
+            catch_exceptions=False,
+        )
     assert result.exit_code == 0, result.output
     received = [json.loads(body) for body in receiver.bodies]
     assert received == expected

@@ -1,6 +1,7 @@
 """The output can never overwrite the input: `build --out` and `publish --to` refuse a folder
 that is, contains or lies inside the plans, the theme or .git, or that is the current folder;
 and a site never writes outside its own folder."""
+
 import dataclasses
 import datetime as dt
 import hashlib
@@ -22,8 +23,12 @@ REPO = Path(__file__).resolve().parent.parent
 
 def snapshot(folder: Path) -> dict[str, str]:
     """Every file (and folder) under `folder`, with a hash of each file's bytes."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            if p.is_file() else "dir" for p in sorted(folder.rglob("*"))}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        if p.is_file()
+        else "dir"
+        for p in sorted(folder.rglob("*"))
+    }
 
 
 @pytest.fixture
@@ -34,14 +39,17 @@ def repo(tmp_path, plans):
     shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
     shutil.copytree(REPO / "theme", tmp_path / "theme")
     commit_all(tmp_path, "plans", "2026-01-05")
-    write(plans / "acme" / "web" / "approvals" / "2026-01-09-kickoff.md",
-          approval("kickoff", "2026-01-09"))
+    write(
+        plans / "acme" / "web" / "approvals" / "2026-01-09-kickoff.md",
+        approval("kickoff", "2026-01-09"),
+    )
     return tmp_path
 
 
 def cli(*args):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False,
-                              env={"SITE_BUILDER_LINK_SECRET": "s" * 32})
+    return CliRunner().invoke(
+        main, list(args), catch_exceptions=False, env={"SITE_BUILDER_LINK_SECRET": "s" * 32}
+    )
 
 
 UNSAFE = [
@@ -92,8 +100,15 @@ def test_a_git_worktree_protects_both_git_folders(repo):
     worktree = repo / "wt"
     git(repo, "worktree", "add", "-q", str(worktree))
     before = snapshot(repo)
-    result = cli("build", "--plans", str(worktree / "plans"), "--out",
-                 str(repo / ".git" / "site"), "--today", "2026-02-01")
+    result = cli(
+        "build",
+        "--plans",
+        str(worktree / "plans"),
+        "--out",
+        str(repo / ".git" / "site"),
+        "--today",
+        "2026-02-01",
+    )
     assert result.exit_code == 2
     assert "lies inside the git folder of the plans" in result.stderr
     assert snapshot(repo) == before
@@ -106,16 +121,23 @@ def test_an_ordinary_output_folder_inside_the_repository_is_fine(repo):
     assert (repo / "plans" / "acme" / "web" / "approvals" / "2026-01-09-kickoff.md").is_file()
 
 
-@pytest.mark.parametrize("to, relation", [
-    ("plans/pub", "lies inside the plans folder"),
-    ("theme", "is the theme folder"),
-    ("link-to-plans", "is the plans folder"),
-    (".git/pub", "lies inside the git folder of the plans"),
-])
+@pytest.mark.parametrize(
+    "to, relation",
+    [
+        ("plans/pub", "lies inside the plans folder"),
+        ("theme", "is the theme folder"),
+        ("link-to-plans", "is the plans folder"),
+        (".git/pub", "lies inside the git folder of the plans"),
+    ],
+)
 def test_publish_refuses_the_same_folders(repo, to, relation):
     (repo / "link-to-plans").symlink_to(repo / "plans")
-    assert cli("build", "--plans", "plans", "--out", "site", "--today", "2026-02-01",
-               "-j", "1").exit_code == 0
+    assert (
+        cli(
+            "build", "--plans", "plans", "--out", "site", "--today", "2026-02-01", "-j", "1"
+        ).exit_code
+        == 0
+    )
     before = snapshot(repo)
     result = cli("publish", "--plans", "plans", "--out", "site", "--to", to)
     assert result.exit_code == 2, result.output
@@ -123,8 +145,15 @@ def test_publish_refuses_the_same_folders(repo, to, relation):
     assert snapshot(repo) == before
 
 
-@pytest.mark.parametrize("path", ["/ABSOLUTE/escape.txt", "../../escape.txt",
-                                  "projects/..\\..\\..\\escape.txt", "c:/escape.txt"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ABSOLUTE/escape.txt",
+        "../../escape.txt",
+        "projects/..\\..\\..\\escape.txt",
+        "c:/escape.txt",
+    ],
+)
 def test_a_site_never_writes_outside_its_folder(plans, tmp_path, monkeypatch, path):
     """Loading refuses such paths in plans; the writer refuses them on its own as well."""
     make_client(plans)

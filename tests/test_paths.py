@@ -7,6 +7,7 @@ client.yml, notes, logo, stylesheet), `..` and
 absolute paths in deliverable files and site.logo, and names that are not slugs are errors that
 name the file. A secret planted next to the plans must never reach any output.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,8 +29,10 @@ def world(tmp_path, plans):
     """plans/ with two good clients, and secrets beside plans/ (a file and a folder)."""
     outside = tmp_path / "outside"
     write(outside / "secret.pdf", f"%PDF {SECRET}\n")
-    write(outside / "secret.svg", f'<svg xmlns="http://www.w3.org/2000/svg"><title>{SECRET}'
-                                  f'</title></svg>')
+    write(
+        outside / "secret.svg",
+        f'<svg xmlns="http://www.w3.org/2000/svg"><title>{SECRET}</title></svg>',
+    )
     write(outside / "folder" / "inside.pdf", f"%PDF {SECRET}\n")
     write(outside / "plan.yml", PLAN_YML.replace("Website relaunch", SECRET))
     write(outside / "client.yml", f"name: {SECRET}\n")
@@ -65,128 +68,247 @@ def _logo(plans: Path, value: str) -> None:
 # (relative to the test's folder) and words of the message.
 CASES = {
     "document symlinked out": (
-        lambda p, o: (_link(p / "acme/web/documents/spec.pdf", o / "secret.pdf"),
-                      _plan_with_file(p, "documents/spec.pdf")),
-        "plans/acme/web/documents/spec.pdf", "symbolic link", True),
+        lambda p, o: (
+            _link(p / "acme/web/documents/spec.pdf", o / "secret.pdf"),
+            _plan_with_file(p, "documents/spec.pdf"),
+        ),
+        "plans/acme/web/documents/spec.pdf",
+        "symbolic link",
+        True,
+    ),
     "documents folder symlinked out": (
-        lambda p, o: (_link(p / "acme/web/documents/more", o / "folder"),
-                      write(p / "acme/web/documents/ok.pdf", "%PDF ok")),
-        "plans/acme/web/documents/more", "symbolic link", True),
+        lambda p, o: (
+            _link(p / "acme/web/documents/more", o / "folder"),
+            write(p / "acme/web/documents/ok.pdf", "%PDF ok"),
+        ),
+        "plans/acme/web/documents/more",
+        "symbolic link",
+        True,
+    ),
     "whole documents/ symlinked out": (
         lambda p, o: _link(p / "acme/web/documents", o / "folder"),
-        "plans/acme/web/documents", "symbolic link", True),
+        "plans/acme/web/documents",
+        "symbolic link",
+        True,
+    ),
     "approval note symlinked out": (
         lambda p, o: _link(p / "acme/web/approvals/2026-01-09-kickoff.md", o / "note.md"),
-        "plans/acme/web/approvals/2026-01-09-kickoff.md", "symbolic link", True),
+        "plans/acme/web/approvals/2026-01-09-kickoff.md",
+        "symbolic link",
+        True,
+    ),
     "plan.yml symlinked out": (
-        lambda p, o: ((p / "acme/web/plan.yml").unlink(),
-                      _link(p / "acme/web/plan.yml", o / "plan.yml")),
-        "plans/acme/web/plan.yml", "symbolic link", True),
+        lambda p, o: (
+            (p / "acme/web/plan.yml").unlink(),
+            _link(p / "acme/web/plan.yml", o / "plan.yml"),
+        ),
+        "plans/acme/web/plan.yml",
+        "symbolic link",
+        True,
+    ),
     "client.yml symlinked out": (
-        lambda p, o: ((p / "acme/client.yml").unlink(),
-                      _link(p / "acme/client.yml", o / "client.yml")),
-        "plans/acme/client.yml", "symbolic link", True),
+        lambda p, o: (
+            (p / "acme/client.yml").unlink(),
+            _link(p / "acme/client.yml", o / "client.yml"),
+        ),
+        "plans/acme/client.yml",
+        "symbolic link",
+        True,
+    ),
     "project folder symlinked out": (
         lambda p, o: _link(p / "acme/stolen", o / "project"),
-        "plans/acme/stolen", "symbolic link", True),
+        "plans/acme/stolen",
+        "symbolic link",
+        True,
+    ),
     "project folder symlinked to another client": (
         lambda p, o: _link(p / "acme/theirs", p / "good" / "web"),
-        "plans/acme/theirs", "symbolic link", True),
+        "plans/acme/theirs",
+        "symbolic link",
+        True,
+    ),
     "client folder symlinked out": (
         lambda p, o: (_link(p / "evil", o), write(o / "web" / "plan.yml", PLAN_YML)),
-        "plans/evil", "symbolic link", False),
+        "plans/evil",
+        "symbolic link",
+        False,
+    ),
     "client folder symlinked to another client": (
         lambda p, o: _link(p / "evil", p / "good"),
-        "plans/evil", "symbolic link", False),
+        "plans/evil",
+        "symbolic link",
+        False,
+    ),
     "approvals/ symlinked to another client's": (
-        lambda p, o: (write(p / "good/web/approvals/2026-01-09-kickoff.md",
-                            approval("kickoff", "2026-01-09")),
-                      _link(p / "acme/web/approvals", p / "good/web/approvals")),
-        "plans/acme/web/approvals", "symbolic link", True),
+        lambda p, o: (
+            write(
+                p / "good/web/approvals/2026-01-09-kickoff.md", approval("kickoff", "2026-01-09")
+            ),
+            _link(p / "acme/web/approvals", p / "good/web/approvals"),
+        ),
+        "plans/acme/web/approvals",
+        "symbolic link",
+        True,
+    ),
     "documents/ symlinked to another client's": (
-        lambda p, o: (write(p / "good/web/documents/spec.pdf", f"%PDF {SECRET}\n"),
-                      _link(p / "acme/web/documents", p / "good/web/documents"),
-                      _plan_with_file(p, "documents/spec.pdf")),
-        "plans/acme/web/documents", "symbolic link", True),
+        lambda p, o: (
+            write(p / "good/web/documents/spec.pdf", f"%PDF {SECRET}\n"),
+            _link(p / "acme/web/documents", p / "good/web/documents"),
+            _plan_with_file(p, "documents/spec.pdf"),
+        ),
+        "plans/acme/web/documents",
+        "symbolic link",
+        True,
+    ),
     "document symlinked to another client's": (
-        lambda p, o: (write(p / "good/web/documents/spec.pdf", f"%PDF {SECRET}\n"),
-                      _link(p / "acme/web/documents/spec.pdf", p / "good/web/documents/spec.pdf"),
-                      _plan_with_file(p, "documents/spec.pdf")),
-        "plans/acme/web/documents/spec.pdf", "symbolic link", True),
+        lambda p, o: (
+            write(p / "good/web/documents/spec.pdf", f"%PDF {SECRET}\n"),
+            _link(p / "acme/web/documents/spec.pdf", p / "good/web/documents/spec.pdf"),
+            _plan_with_file(p, "documents/spec.pdf"),
+        ),
+        "plans/acme/web/documents/spec.pdf",
+        "symbolic link",
+        True,
+    ),
     "document hard-linked to a file outside": (
-        lambda p, o: (_hard(p / "acme/web/documents/spec.pdf", o / "secret.pdf"),
-                      _plan_with_file(p, "documents/spec.pdf")),
-        "plans/acme/web/plan.yml", "hard links", True),
+        lambda p, o: (
+            _hard(p / "acme/web/documents/spec.pdf", o / "secret.pdf"),
+            _plan_with_file(p, "documents/spec.pdf"),
+        ),
+        "plans/acme/web/plan.yml",
+        "hard links",
+        True,
+    ),
     "document hard-linked to another client's": (
-        lambda p, o: (write(p / "good/web/documents/spec.pdf", f"%PDF {SECRET}\n"),
-                      _hard(p / "acme/web/documents/r.PDF", p / "good/web/documents/spec.pdf"),
-                      _plan_with_file(p, "documents/r.PDF")),
-        "plans/acme/web/plan.yml", "hard links", True),
+        lambda p, o: (
+            write(p / "good/web/documents/spec.pdf", f"%PDF {SECRET}\n"),
+            _hard(p / "acme/web/documents/r.PDF", p / "good/web/documents/spec.pdf"),
+            _plan_with_file(p, "documents/r.PDF"),
+        ),
+        "plans/acme/web/plan.yml",
+        "hard links",
+        True,
+    ),
     "plan.yml hard-linked": (
-        lambda p, o: ((p / "acme/web/plan.yml").unlink(),
-                      _hard(p / "acme/web/plan.yml", o / "plan.yml")),
-        "plans/acme/web/plan.yml", "hard links", True),
+        lambda p, o: (
+            (p / "acme/web/plan.yml").unlink(),
+            _hard(p / "acme/web/plan.yml", o / "plan.yml"),
+        ),
+        "plans/acme/web/plan.yml",
+        "hard links",
+        True,
+    ),
     "client.yml hard-linked": (
-        lambda p, o: ((p / "acme/client.yml").unlink(),
-                      _hard(p / "acme/client.yml", o / "client.yml")),
-        "plans/acme/client.yml", "hard links", True),
+        lambda p, o: (
+            (p / "acme/client.yml").unlink(),
+            _hard(p / "acme/client.yml", o / "client.yml"),
+        ),
+        "plans/acme/client.yml",
+        "hard links",
+        True,
+    ),
     "approval note hard-linked": (
         lambda p, o: _hard(p / "acme/web/approvals/2026-01-09-kickoff.md", o / "note.md"),
-        "plans/acme/web/approvals/2026-01-09-kickoff.md", "hard links", True),
+        "plans/acme/web/approvals/2026-01-09-kickoff.md",
+        "hard links",
+        True,
+    ),
     "logo hard-linked": (
         lambda p, o: (_hard(p / "acme/logo.svg", o / "secret.svg"), _logo(p, "logo.svg")),
-        "plans/acme/client.yml", "hard links", True),
+        "plans/acme/client.yml",
+        "hard links",
+        True,
+    ),
     "stylesheet hard-linked": (
-        lambda p, o: (write(o / "brand.css", f"/* {SECRET} */ a {{ color: red }}\n"),
-                      _hard(p / "acme/brand.css", o / "brand.css"),
-                      (p / "acme/client.yml").write_text("name: Acme\nsite:\n  css: brand.css\n")),
-        "plans/acme/client.yml", "hard links", True),
+        lambda p, o: (
+            write(o / "brand.css", f"/* {SECRET} */ a {{ color: red }}\n"),
+            _hard(p / "acme/brand.css", o / "brand.css"),
+            (p / "acme/client.yml").write_text("name: Acme\nsite:\n  css: brand.css\n"),
+        ),
+        "plans/acme/client.yml",
+        "hard links",
+        True,
+    ),
     "logo symlinked out": (
         lambda p, o: (_link(p / "acme/logo.svg", o / "secret.svg"), _logo(p, "logo.svg")),
-        "plans/acme/client.yml", "symbolic link", True),
+        "plans/acme/client.yml",
+        "symbolic link",
+        True,
+    ),
     "logo with ..": (
         lambda p, o: _logo(p, "../../outside/secret.svg"),
-        "plans/acme/client.yml", "..", True),
+        "plans/acme/client.yml",
+        "..",
+        True,
+    ),
     "logo absolute": (
         lambda p, o: _logo(p, str(o / "secret.svg")),
-        "plans/acme/client.yml", "leading `/`", True),
+        "plans/acme/client.yml",
+        "leading `/`",
+        True,
+    ),
     "deliverable file with ..": (
         lambda p, o: _plan_with_file(p, "documents/../../../outside/secret.pdf"),
-        "plans/acme/web/plan.yml", "..", True),
+        "plans/acme/web/plan.yml",
+        "..",
+        True,
+    ),
     "deliverable file absolute": (
         lambda p, o: _plan_with_file(p, str(o / "secret.pdf")),
-        "plans/acme/web/plan.yml", "leading `/`", True),
+        "plans/acme/web/plan.yml",
+        "leading `/`",
+        True,
+    ),
     "deliverable file with a drive letter": (
         lambda p, o: _plan_with_file(p, "C:\\outside\\secret.pdf"),
-        "plans/acme/web/plan.yml", "leading `/`", True),
+        "plans/acme/web/plan.yml",
+        "leading `/`",
+        True,
+    ),
     "deliverable file outside documents/": (
-        lambda p, o: (write(p / "acme/web/approvals/x.md", approval("kickoff", "2026-01-09")),
-                      _plan_with_file(p, "approvals/x.md")),
-        "plans/acme/web/plan.yml", "documents/", True),
+        lambda p, o: (
+            write(p / "acme/web/approvals/x.md", approval("kickoff", "2026-01-09")),
+            _plan_with_file(p, "approvals/x.md"),
+        ),
+        "plans/acme/web/plan.yml",
+        "documents/",
+        True,
+    ),
     "client folder name not a slug": (
         lambda p, o: make_client(p, "Acme Corp"),
-        "plans/Acme Corp", "not a slug", False),
+        "plans/Acme Corp",
+        "not a slug",
+        False,
+    ),
     "project folder name not a slug": (
         lambda p, o: write(p / "acme" / "Web_Site" / "plan.yml", PLAN_YML),
-        "plans/acme/Web_Site", "not a slug", True),
+        "plans/acme/Web_Site",
+        "not a slug",
+        True,
+    ),
     "milestone id not a slug": (
         lambda p, o: (p / "acme/web/plan.yml").write_text(
-            PLAN_YML.replace("id: launch", "id: ../launch")),
-        "plans/acme/web/plan.yml", "slug", True),
+            PLAN_YML.replace("id: launch", "id: ../launch")
+        ),
+        "plans/acme/web/plan.yml",
+        "slug",
+        True,
+    ),
     "dot-dot folder name": (
         lambda p, o: write(p / "acme" / "..." / "plan.yml", PLAN_YML),
-        "plans/acme/...", "not a slug", True),
+        "plans/acme/...",
+        "not a slug",
+        True,
+    ),
 }
 
 
 def _published(out: Path) -> dict[str, bytes]:
-    return {str(p): p.read_bytes() for p in out.rglob("*") if p.is_file()} if out.exists() \
-        else {}
+    return {str(p): p.read_bytes() for p in out.rglob("*") if p.is_file()} if out.exists() else {}
 
 
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
-def test_escapes_are_errors_naming_the_file_and_nothing_is_published(case, world, plans,
-                                                                     tmp_path):
+def test_escapes_are_errors_naming_the_file_and_nothing_is_published(case, world, plans, tmp_path):
     breaks, where, words, others_build = CASES[case]
     breaks(plans, world)
     out = tmp_path / "site"
@@ -232,4 +354,5 @@ def test_a_hard_link_inside_the_client_folder_is_refused_too(plans, tmp_path):
     assert [d.format() for d in caught.value.diagnostics if d.is_error] == [
         "plans/acme/web/plan.yml:16: error: deliverable file `documents/shared.pdf` cannot be "
         "published: file has 2 hard links; a hard-linked file may be another client's, so it is "
-        "never read or published: copy it in instead (git never makes hard links)"]
+        "never read or published: copy it in instead (git never makes hard links)"
+    ]

@@ -6,6 +6,7 @@ Printed with Debian's Chromium (`chromium --headless --print-to-pdf`, the browse
 paper: US Letter, the shorter of Letter and A4) and checked in print emulation with Playwright,
 once per font family (tests/conftest.py). A missing chromium fails these tests.
 """
+
 import datetime as dt
 import re
 import subprocess
@@ -95,20 +96,41 @@ def pdf_pages(pdf: bytes) -> int:
 
 def print_to_pdf(html: Path, pdf: Path, fonts: Fonts) -> bytes:
     done = subprocess.run(
-        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-         "--disable-background-networking", "--no-first-run", f"--print-to-pdf={pdf}",
-         html.as_uri()], capture_output=True, text=True, timeout=120, env=fonts.env())
+        [
+            chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            "--disable-background-networking",
+            "--no-first-run",
+            f"--print-to-pdf={pdf}",
+            html.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=fonts.env(),
+    )
     assert pdf.is_file(), done.stderr[-2000:]
     return pdf.read_bytes()
 
 
 @pytest.fixture
 def five(plans, tmp_path):
-    make_client(plans, projects={"web": FIVE}, approvals={"web": {
-        "2026-01-09-kickoff.md": approval("kickoff", "2026-01-09", body=NOTE),
-        "2026-02-10-discovery.md": approval("discovery", "2026-02-10", body=NOTE),
-        "2026-03-16-design.md": approval("design", "2026-03-16", "changes-requested", body=NOTE),
-    }})
+    make_client(
+        plans,
+        projects={"web": FIVE},
+        approvals={
+            "web": {
+                "2026-01-09-kickoff.md": approval("kickoff", "2026-01-09", body=NOTE),
+                "2026-02-10-discovery.md": approval("discovery", "2026-02-10", body=NOTE),
+                "2026-03-16-design.md": approval(
+                    "design", "2026-03-16", "changes-requested", body=NOTE
+                ),
+            }
+        },
+    )
     build(BuildOptions(plans=plans, out=tmp_path / "site", today=TODAY, jobs=1))
     return tmp_path / "site" / "acme" / "projects" / "web.html"
 
@@ -123,10 +145,20 @@ def test_five_milestone_project_prints_on_one_page(five, tmp_path, font_family):
 
 def test_demo_project_page_prints_compactly(tmp_path, font_family):
     """The demo's brand refresh has long approval notes: two pages at most."""
-    build(BuildOptions(plans=REPO / "plans", out=tmp_path / "site", clients=("fable",),
-                       today=dt.date(2026, 11, 25), jobs=1))
-    pdf = print_to_pdf(tmp_path / "site" / "fable" / "projects" / "brand-refresh.html",
-                       tmp_path / "fable.pdf", font_family)
+    build(
+        BuildOptions(
+            plans=REPO / "plans",
+            out=tmp_path / "site",
+            clients=("fable",),
+            today=dt.date(2026, 11, 25),
+            jobs=1,
+        )
+    )
+    pdf = print_to_pdf(
+        tmp_path / "site" / "fable" / "projects" / "brand-refresh.html",
+        tmp_path / "fable.pdf",
+        font_family,
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"print-fable-brand-refresh-{font_family.family}.pdf").write_bytes(pdf)
     assert 1 <= pdf_pages(pdf) <= 2
@@ -135,13 +167,21 @@ def test_demo_project_page_prints_compactly(tmp_path, font_family):
 def test_print_layout(five, tmp_path):
     """In print: no navigation, every milestone expanded, the timeline SVG (not the phone list)
     within the page width; on A4 too."""
+
     def check(browser):
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.goto(five.as_uri())
         assert page.locator("details.sb-milestone:not([open])").count() == 4
         page.emulate_media(media="print")
-        for hidden in (".md-header", ".md-sidebar--primary", ".md-sidebar--secondary",
-                       ".md-footer", ".sb-links", "ol.sb-timeline", ".headerlink"):
+        for hidden in (
+            ".md-header",
+            ".md-sidebar--primary",
+            ".md-sidebar--secondary",
+            ".md-footer",
+            ".sb-links",
+            "ol.sb-timeline",
+            ".headerlink",
+        ):
             assert not page.locator(hidden).first.is_visible(), hidden
         acceptance = page.locator("details.sb-milestone .sb-acceptance")
         assert acceptance.count() == 5

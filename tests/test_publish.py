@@ -1,6 +1,7 @@
 """`site-builder publish`: the served layout (secret paths, robots.txt, _headers, access files),
 its refusals, and a real nginx on 127.0.0.1 asking for the logins host mode generates.
 """
+
 from __future__ import annotations
 
 import base64
@@ -36,7 +37,8 @@ def yml(name: str, block: str) -> str:
 
 def host_block(users: dict[str, str]) -> str:
     return "  mode: host\n  users:\n" + "".join(
-        f"    - name: {user}\n      hash: '{hashed}'\n" for user, hashed in users.items())
+        f"    - name: {user}\n      hash: '{hashed}'\n" for user, hashed in users.items()
+    )
 
 
 def run_build(plans: Path, out: Path, env: dict | None = None):
@@ -68,8 +70,11 @@ def four(plans, tmp_path):
 
 
 def files_under(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_publish_lays_out_each_mode(four, tmp_path):
@@ -78,9 +83,13 @@ def test_publish_lays_out_each_mode(four, tmp_path):
     www = tmp_path / "pub" / "www"
     quiet, other = (access.link_segment(SECRET.encode(), s) for s in ("quiet", "other"))
     assert sorted(p.name for p in www.iterdir()) == sorted(
-        [".nojekyll", "_headers", "gate", "index.html", "open", "robots.txt", "vault", quiet, other])
+        [".nojekyll", "_headers", "gate", "index.html", "open", "robots.txt", "vault", quiet, other]
+    )
     assert sorted(p.name for p in (tmp_path / "pub" / "access").rglob("*")) == [
-        "gate", "htpasswd", "nginx.conf"]
+        "gate",
+        "htpasswd",
+        "nginx.conf",
+    ]
     # Link paths are never printed (CI logs), other paths are.
     assert quiet not in result.output and "quiet: link (secret path" in result.output
     assert "gate: host (/gate/)" in result.output
@@ -91,7 +100,10 @@ def test_publish_lays_out_each_mode(four, tmp_path):
     index = www / quiet / "index.html"
     assert os.stat(index).st_ino == os.stat(four / "quiet" / "index.html").st_ino
     assert (www / "robots.txt").read_text().splitlines()[-3:] == [
-        "User-agent: *", "Allow: /open/", "Disallow: /"]
+        "User-agent: *",
+        "Allow: /open/",
+        "Disallow: /",
+    ]
     headers = (www / "_headers").read_text()
     assert "/vault/*\n  X-Robots-Tag: noindex, nofollow" in headers
     assert "/gate/*\n  X-Robots-Tag: noindex, nofollow" in headers
@@ -100,8 +112,7 @@ def test_publish_lays_out_each_mode(four, tmp_path):
     assert f"location ^~ /{quiet}/ {{" in conf and "location ^~ /vault/ {" in conf
     assert f'auth_basic_user_file "{tmp_path / "pub" / "access" / "htpasswd" / "gate"}";' in conf
     assert "location ^~ /open/" not in conf
-    assert (tmp_path / "pub" / "access" / "htpasswd" / "gate").read_text() == \
-        f"ada:{DEMO_BCRYPT}\n"
+    assert (tmp_path / "pub" / "access" / "htpasswd" / "gate").read_text() == f"ada:{DEMO_BCRYPT}\n"
     # No hash, no access file inside the web root.
     for name, data in files_under(www).items():
         assert DEMO_BCRYPT.encode() not in data and "htpasswd" not in name, name
@@ -135,8 +146,9 @@ def test_link_paths_are_stable_per_secret(four, tmp_path):
     assert publish("--to", "one", *nginx_).exit_code == 0  # publishing again replaces it
     assert publish("--to", "two", *nginx_).exit_code == 0
     assert publish("--to", "three", *nginx_, secret=OTHER_SECRET).exit_code == 0
-    names = [sorted(p.name for p in (tmp_path / d / "www").iterdir())
-             for d in ("one", "two", "three")]
+    names = [
+        sorted(p.name for p in (tmp_path / d / "www").iterdir()) for d in ("one", "two", "three")
+    ]
     assert names[0] == names[1] and names[0] != names[2]
     assert access.link_segment(OTHER_SECRET.encode(), "quiet") in names[2]
 
@@ -152,35 +164,43 @@ def test_publish_refuses(four, tmp_path, plans):
     assert around.exit_code == 2
     write(tmp_path / "mine" / "notes.txt", "keep me")
     foreign = publish("--to", "mine")
-    assert foreign.exit_code == 2 and "was not written by `site-builder publish`" in \
-        foreign.output
+    assert foreign.exit_code == 2 and "was not written by `site-builder publish`" in foreign.output
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
     # A client moved to password mode since the build: its plain site is not published.
-    write(plans / "other" / "client.yml", yml("Other Co", "  mode: password\n"
-                                                          "  password_env: OTHER_PW\n"))
+    write(
+        plans / "other" / "client.yml",
+        yml("Other Co", "  mode: password\n  password_env: OTHER_PW\n"),
+    )
     stale = publish("--to", "pub")
     assert stale.exit_code == 1
-    assert "other: site/other was built for link mode, client.yml says password" in \
-        stale.output
+    assert "other: site/other was built for link mode, client.yml says password" in stale.output
     run_build(plans, tmp_path / "site", {"VAULT_PW": "vault passphrase for tests"})
     placeholder = publish("--to", "pub")
     assert placeholder.exit_code == 1
-    assert "other: site/other was built without its password (OTHER_PW was not set)" in \
-        placeholder.output
+    assert (
+        "other: site/other was built without its password (OTHER_PW was not set)"
+        in placeholder.output
+    )
     assert not (tmp_path / "pub").exists()
     assert publish("--to", "pub", "--out", "nowhere").exit_code == 2
 
 
 def test_netlify_basic_auth_comes_only_from_the_environment(four, tmp_path):
     env = {access.basic_auth_env("gate"): "ada:correct-horse-battery"}
-    done = publish("--to", "pub", "--base-path", "/status", "--target", "netlify-pro",
-                   extra_env=env)
+    done = publish(
+        "--to", "pub", "--base-path", "/status", "--target", "netlify-pro", extra_env=env
+    )
     assert done.exit_code == 0, done.output
     headers = (tmp_path / "pub" / "www" / "_headers").read_text()
     assert "/status/gate/*\n  Basic-Auth: ada:correct-horse-battery" in headers
     assert "robots.txt and _headers act only at the root of a host" in done.output
-    bad = publish("--to", "pub", "--target", "netlify-pro",
-                  extra_env={access.basic_auth_env("gate"): "no-colon-here"})
+    bad = publish(
+        "--to",
+        "pub",
+        "--target",
+        "netlify-pro",
+        extra_env={access.basic_auth_env("gate"): "no-colon-here"},
+    )
     assert bad.exit_code == 1 and "SITE_BUILDER_BASIC_AUTH_GATE must be" in bad.output
     assert "no-colon-here" not in bad.output
     # Credentials go into _headers only for the host that reads (and never serves) that file:
@@ -202,12 +222,16 @@ def client_yml_line(plans: Path, slug: str, text: str) -> int:
 
 
 @pytest.mark.parametrize("target", ["static", None])  # None: the default target
-def test_a_host_that_cannot_ask_for_a_login_never_gets_a_host_mode_site(four, tmp_path, plans,
-                                                                        target):
+def test_a_host_that_cannot_ask_for_a_login_never_gets_a_host_mode_site(
+    four, tmp_path, plans, target
+):
     """GitHub Pages (and any plain static host) would serve a host-mode site, plain HTML, to
     anyone: it is left out, with an error at client.yml's `access.mode` line, exit 1."""
-    make_client(plans, "gate2", yml("Gate Two", "  users:\n    - name: bo\n      hash: "
-                                                f"'{DEMO_BCRYPT}'\n  mode: host\n"))
+    make_client(
+        plans,
+        "gate2",
+        yml("Gate Two", f"  users:\n    - name: bo\n      hash: '{DEMO_BCRYPT}'\n  mode: host\n"),
+    )
     run_build(plans, tmp_path / "site", {"VAULT_PW": "vault passphrase for tests"})
     write(tmp_path / "pub" / "www" / "gate" / "index.html", "from an older publish")
     write(tmp_path / "pub" / publish_module.PUBLISH_MARKER, "")
@@ -222,8 +246,10 @@ def test_a_host_that_cannot_ask_for_a_login_never_gets_a_host_mode_site(four, tm
         assert DEMO_BCRYPT.encode() not in data, name
     for slug in ("gate", "gate2"):
         line = client_yml_line(plans, slug, "mode: host")
-        assert f"plans/{slug}/client.yml:{line}: error: `access.mode: host`: {slug} was left " \
-               "out" in result.output
+        assert (
+            f"plans/{slug}/client.yml:{line}: error: `access.mode: host`: {slug} was left "
+            "out" in result.output
+        )
     assert "--target nginx, netlify-pro or external-login on such a host" in result.output
     assert "access.mode: password" in result.output
     # The other modes are still published.
@@ -237,15 +263,17 @@ def test_the_model_says_which_host_enforces_which_mode():
     assert needs_login == [access.Mode.HOST]
     static = publish_module.TARGETS["static"]
     assert [m for m in access.Mode if not static.lacks(m)] == [
-        access.Mode.PUBLIC, access.Mode.LINK, access.Mode.PASSWORD]
+        access.Mode.PUBLIC,
+        access.Mode.LINK,
+        access.Mode.PASSWORD,
+    ]
     for name in ("nginx", "netlify-pro", "external-login"):
         assert not any(publish_module.TARGETS[name].lacks(m) for m in access.Mode), name
 
 
 def test_an_unknown_target_is_a_usage_error(four):
     result = publish("--to", "pub", "--target", "github")
-    assert result.exit_code == 2 and "static, nginx, netlify-pro, external-login" in \
-        result.output
+    assert result.exit_code == 2 and "static, nginx, netlify-pro, external-login" in result.output
 
 
 def test_without_public_sites_one_rule_covers_everything(plans, tmp_path):
@@ -255,8 +283,10 @@ def test_without_public_sites_one_rule_covers_everything(plans, tmp_path):
     www = tmp_path / "pub" / "www"
     assert (www / "robots.txt").read_text().endswith("User-agent: *\nDisallow: /\n")
     headers = (www / "_headers").read_text()
-    assert "/*\n  Referrer-Policy: no-referrer\n  X-Content-Type-Options: nosniff\n" \
-           "  X-Robots-Tag: noindex, nofollow\n" in headers
+    assert (
+        "/*\n  Referrer-Policy: no-referrer\n  X-Content-Type-Options: nosniff\n"
+        "  X-Robots-Tag: noindex, nofollow\n" in headers
+    )
     assert headers.count("/*") == 1
 
 
@@ -267,8 +297,9 @@ def apr1(password: str) -> str:
     """An Apache MD5 hash, as `htpasswd -m` or `openssl passwd -apr1` writes it."""
     openssl = shutil.which("openssl")
     assert openssl, "openssl is missing: apt-get install openssl (.ci/run does)"
-    return subprocess.run([openssl, "passwd", "-apr1", password], capture_output=True,
-                          text=True, check=True).stdout.strip()
+    return subprocess.run(
+        [openssl, "passwd", "-apr1", password], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def sha(password: str) -> str:
@@ -294,14 +325,16 @@ def served(plans, tmp_path):
     if nginx_binary() is None:
         pytest.fail("nginx is missing: apt-get install nginx (.ci/run does)")
     make_client(plans, "alpha", yml("Alpha Co", host_block({"ann": apr1("ann-password-1")})))
-    make_client(plans, "beta", yml("Beta Co", host_block({
-        "ben": sha("ben-password-2"), "okafor": DEMO_BCRYPT})))
+    make_client(
+        plans,
+        "beta",
+        yml("Beta Co", host_block({"ben": sha("ben-password-2"), "okafor": DEMO_BCRYPT})),
+    )
     make_client(plans, "lima", yml("Lima Co", "  mode: link\n"))
     run_build(plans, tmp_path / "site")
     root = world_readable_dir("site-builder-publish-")
     try:
-        done = publish("--to", str(root / "pub"), "--base-path", "/status/", "--target",
-                       "nginx")
+        done = publish("--to", str(root / "pub"), "--base-path", "/status/", "--target", "nginx")
         assert done.exit_code == 0, done.output
         (root / "srv").mkdir(mode=0o755)
         os.symlink(root / "pub" / "www", root / "srv" / "status")

@@ -3,6 +3,7 @@
 The notes here are signed with ssh-keygen directly (the page's own signatures: the browser test,
 tests/test_browser_approve.py). Each refusal names its reason; nothing is written then.
 """
+
 from __future__ import annotations
 
 import email.message
@@ -29,8 +30,9 @@ signers:
 
 
 def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "site_builder", *args], input=stdin,
-                          capture_output=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "site_builder", *args], input=stdin, capture_output=True, timeout=120
+    )
 
 
 @pytest.fixture
@@ -44,13 +46,29 @@ def revision(plans, client="acme", project="web") -> str:
     return plan_revision(next(p for p in loaded.client(client).projects if p.slug == project))
 
 
-def note_text(plans, *, client="acme", project="web", milestone="design", rev=None,
-              by="Ada Client <ada@acme.example>", deliverables=("Mockups",),
-              body="Looks great.\n") -> str:
+def note_text(
+    plans,
+    *,
+    client="acme",
+    project="web",
+    milestone="design",
+    rev=None,
+    by="Ada Client <ada@acme.example>",
+    deliverables=("Mockups",),
+    body="Looks great.\n",
+) -> str:
     rev = rev or revision(plans)
-    lines = ["---", f"client: {client}", f"project: {project}", f"milestone: {milestone}",
-             "decision: approved", "date: 2026-02-06", f'by: "{by}"',
-             f'plan_revision: "{rev}"', "deliverables:"]
+    lines = [
+        "---",
+        f"client: {client}",
+        f"project: {project}",
+        f"milestone: {milestone}",
+        "decision: approved",
+        "date: 2026-02-06",
+        f'by: "{by}"',
+        f'plan_revision: "{rev}"',
+        "deliverables:",
+    ]
     lines += [f"  - {json.dumps(d)}" for d in deliverables]
     return "\n".join(lines + ["---", body])
 
@@ -85,8 +103,9 @@ def test_the_same_decision_twice_is_refused_and_another_gets_a_new_name(acme, ke
     again = run("receive", str(first))
     assert again.returncode == 1
     assert b"receive: error: this decision was already received" in again.stderr
-    second = signed_file(tmp_path, note_text(acme, body="Approved, see call.\n"),
-                         keys["ada"][0], "second.txt")
+    second = signed_file(
+        tmp_path, note_text(acme, body="Approved, see call.\n"), keys["ada"][0], "second.txt"
+    )
     done = run("receive", str(second))
     assert done.returncode == 0, done.stderr.decode()
     assert b"2026-02-06-design.md exists" in done.stdout
@@ -109,15 +128,18 @@ def test_a_saved_email(acme, keys, tmp_path, encoding):
     message["From"], message["To"] = "Ada <ada@acme.example>", "pm@agency.example"
     message["Subject"] = "Approved: design"
     if encoding == "flowed":  # soft line breaks: a trailing space, then the rest of the line
-        flowed = "\n".join(" ".join(line.split(" ")[:5]) + " \n" + " ".join(line.split(" ")[5:])
-                           if line.count(" ") > 8 else line for line in data.split("\n"))
+        flowed = "\n".join(
+            " ".join(line.split(" ")[:5]) + " \n" + " ".join(line.split(" ")[5:])
+            if line.count(" ") > 8
+            else line
+            for line in data.split("\n")
+        )
         flowed = flowed.replace("\n ", "\n  ")  # space-stuffing, as RFC 3676 senders do
         assert flowed.count(" \n") == 1
         message.set_content(flowed, params={"format": "flowed"}, cte="8bit")
     else:
         message.set_content("Hello,\n\n" + data, cte=encoding)
-    message.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf",
-                           filename="x.pdf")
+    message.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename="x.pdf")
     eml = tmp_path / "decision.eml"
     eml.write_bytes(message.as_bytes())
     assert b"\r\n" in eml.read_bytes()
@@ -164,10 +186,18 @@ def test_a_note_for_another_project_is_refused(acme, keys, tmp_path):
     assert done.returncode == 0, done.stderr.decode()
     assert approvals(acme) == [] and (acme / "beta" / "web" / "approvals").is_dir()
     # A project this client does not have, and a client this plans folder does not have:
-    refused(signed_file(tmp_path, note_text(acme, project="shop", rev="0" * 16),
-                        keys["ada"][0], "p.txt"), "p.txt:3: error: project `shop` not found")
-    refused(signed_file(tmp_path, note_text(acme, client="zeta", rev="0" * 16),
-                        keys["ada"][0], "c.txt"), "c.txt:2: error: client `zeta` not found")
+    refused(
+        signed_file(
+            tmp_path, note_text(acme, project="shop", rev="0" * 16), keys["ada"][0], "p.txt"
+        ),
+        "p.txt:3: error: project `shop` not found",
+    )
+    refused(
+        signed_file(
+            tmp_path, note_text(acme, client="zeta", rev="0" * 16), keys["ada"][0], "c.txt"
+        ),
+        "c.txt:2: error: client `zeta` not found",
+    )
 
 
 def test_a_note_for_an_older_plan_revision_is_refused(acme, keys, tmp_path):
@@ -177,8 +207,11 @@ def test_a_note_for_an_older_plan_revision_is_refused(acme, keys, tmp_path):
     plan.write_text(plan.read_text().replace("due: 2026-03-10", "due: 2026-03-24"))
     new = revision(acme)
     assert new != old
-    refused(path, "decision.approval.txt:8: error: the note was made for plan revision "
-                  f"{old}, but the plan of acme/web is now at revision {new}")
+    refused(
+        path,
+        "decision.approval.txt:8: error: the note was made for plan revision "
+        f"{old}, but the plan of acme/web is now at revision {new}",
+    )
     assert approvals(acme) == []
 
 
@@ -190,8 +223,7 @@ def test_an_internal_edit_keeps_the_revision(acme):
 
 
 def test_deliverables_other_than_the_plans_are_refused(acme, keys, tmp_path):
-    path = signed_file(tmp_path, note_text(acme, deliverables=("Mockups", "Logo")),
-                       keys["ada"][0])
+    path = signed_file(tmp_path, note_text(acme, deliverables=("Mockups", "Logo")), keys["ada"][0])
     refused(path, "`deliverables:` are not the deliverables the plan lists")
 
 
@@ -208,4 +240,5 @@ def test_the_plan_revision_is_a_field_of_the_approval_schema(acme):
     write(note, note_text(acme, rev="not-a-revision"))
     _, diags = load_plans(acme)
     assert [d.message for d in diags.errors] == [
-        "`plan_revision` must be a plan revision: 16 hex digits, not `not-a-revision`"]
+        "`plan_revision` must be a plan revision: 16 hex digits, not `not-a-revision`"
+    ]

@@ -6,6 +6,7 @@ every file of the built site (pages, search index, sitemap, feed, calendar, badg
 status.json), read with all those encodings decoded, holds neither the local part nor the
 domain. Text that is not an address comes back unchanged.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -108,11 +109,15 @@ def plan_with_every_variant() -> str:
     lines = ["title: Website relaunch", f"summary: {json.dumps(summary)}", "milestones:"]
     for n, name in enumerate(VARIANTS):
         text = address(n, name) if name not in MARKDOWN_ONLY else address(n, "plain")
-        lines += [f"  - id: m{n}", f"    title: {json.dumps('Step ' + text)}",
-                  f"    owner: {json.dumps(text)}", f"    due: 2026-03-{1 + n:02d}",
-                  f"    phase: {json.dumps(text)}",
-                  f"    deliverables: [{json.dumps('Report for ' + text)}]",
-                  f"    acceptance: [{json.dumps('Checked by ' + text)}]"]
+        lines += [
+            f"  - id: m{n}",
+            f"    title: {json.dumps('Step ' + text)}",
+            f"    owner: {json.dumps(text)}",
+            f"    due: 2026-03-{1 + n:02d}",
+            f"    phase: {json.dumps(text)}",
+            f"    deliverables: [{json.dumps('Report for ' + text)}]",
+            f"    acceptance: [{json.dumps('Checked by ' + text)}]",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -120,13 +125,19 @@ def plan_with_every_variant() -> str:
 def site(plans, tmp_path):
     body = "\n\n".join(f"Variant {n}: {address(n, name)}" for n, name in enumerate(VARIANTS))
     by = json.dumps(f"Ada {address(1, 'decimal entity')} <a@acme.example>")
-    make_client(plans, client_yml="name: Acme\ntimezone: UTC\naccess:\n  mode: public\n",
-                projects={"web": plan_with_every_variant()},
-                approvals={"web": {
-                    "note.md": approval("m0", "2026-01-09", body=body),
-                    "other.md": approval("m1", "2026-01-10", by=by,
-                                         body="Meet @ 5pm, ping @adahandle."),
-                }})
+    make_client(
+        plans,
+        client_yml="name: Acme\ntimezone: UTC\naccess:\n  mode: public\n",
+        projects={"web": plan_with_every_variant()},
+        approvals={
+            "web": {
+                "note.md": approval("m0", "2026-01-09", body=body),
+                "other.md": approval(
+                    "m1", "2026-01-10", by=by, body="Meet @ 5pm, ping @adahandle."
+                ),
+            }
+        },
+    )
     build(BuildOptions(plans=plans, out=tmp_path / "site", jobs=1, today=dt.date(2026, 2, 1)))
     return tmp_path / "site" / "acme"
 
@@ -134,8 +145,15 @@ def site(plans, tmp_path):
 def test_no_output_file_holds_an_address_in_any_encoding(site):
     files = [p for p in site.rglob("*") if p.is_file()]
     names = {p.relative_to(site).as_posix() for p in files}
-    assert {"feed.xml", "calendar.ics", "status.json", "search/search_index.json",
-            "projects/web.html", "index.html", "badges/web.svg"} <= names
+    assert {
+        "feed.xml",
+        "calendar.ics",
+        "status.json",
+        "search/search_index.json",
+        "projects/web.html",
+        "index.html",
+        "badges/web.svg",
+    } <= names
     leaked = {}
     for path in files:
         found = leaks(readable(path.read_bytes(), path.name))
@@ -176,20 +194,36 @@ def test_markdown_html_redacts_after_rendering_and_sanitising(name):
         assert "[email hidden]" in shown
 
 
-@pytest.mark.parametrize("text", [
-    "Meet @ 5pm", "ping @adahandle on the forum", "AT&T and R&D", "50% off (at) noon",
-    "&lt;b&gt; is bold", "user@localhost", "a [dot] b", "x\u00ady", "ｆｕｌｌ ｗｉｄｔｈ",
-    "C:\\path\\@home", "Price: 10%40", "&#64;handle", "<em>@</em> sign",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Meet @ 5pm",
+        "ping @adahandle on the forum",
+        "AT&T and R&D",
+        "50% off (at) noon",
+        "&lt;b&gt; is bold",
+        "user@localhost",
+        "a [dot] b",
+        "x\u00ady",
+        "ｆｕｌｌ ｗｉｄｔｈ",
+        "C:\\path\\@home",
+        "Price: 10%40",
+        "&#64;handle",
+        "<em>@</em> sign",
+    ],
+)
 def test_text_without_an_address_is_unchanged(text):
     assert render.redact(text) == text
 
 
 def test_html_redaction_keeps_tags_balanced():
-    markup = '<p>ada<em>@</em>fable.example and <a href="https://x.test/?u=ada%40fable.example">' \
-             'me</a></p>'
+    markup = (
+        '<p>ada<em>@</em>fable.example and <a href="https://x.test/?u=ada%40fable.example">'
+        "me</a></p>"
+    )
     assert render.redact_html(markup) == (
-        '<p>[email hidden]<em></em> and <a href="https://x.test/?u=[email hidden]">me</a></p>')
+        '<p>[email hidden]<em></em> and <a href="https://x.test/?u=[email hidden]">me</a></p>'
+    )
 
 
 def test_note_file_names_with_an_encoded_address_get_a_stable_hash():
@@ -204,11 +238,16 @@ def test_events_output_redacts_every_variant(plans):
     milestones = "".join(
         f"  - id: m{n}\n    title: {json.dumps(address(n, name))}\n"
         f"    owner: {json.dumps(address(n, name))}\n    due: 2026-02-{1 + n:02d}\n"
-        for n, name in enumerate(VARIANTS) if name not in MARKDOWN_ONLY)
+        for n, name in enumerate(VARIANTS)
+        if name not in MARKDOWN_ONLY
+    )
     make_client(plans, projects={"web": "title: Web\nmilestones:\n" + milestones})
     for args in ((), ("--json",)):
-        result = CliRunner().invoke(main, ["events", "--due-within", "60", "--today",
-                                           "2026-02-01", *args], catch_exceptions=False)
+        result = CliRunner().invoke(
+            main,
+            ["events", "--due-within", "60", "--today", "2026-02-01", *args],
+            catch_exceptions=False,
+        )
         assert result.exit_code == 0, result.output
         assert result.stdout.count("[email hidden]") >= 2 * (len(VARIANTS) - len(MARKDOWN_ONLY))
         assert not leaks(readable(result.stdout.encode(), "out.json" if args else "out.txt"))

@@ -1,4 +1,5 @@
 """`site-builder new client|project`: valid starting files, schema line, never overwriting."""
+
 import datetime as dt
 import re
 import subprocess
@@ -38,8 +39,9 @@ def test_new_client_writes_a_valid_client_yml(plans, tmp_path):
     loaded, diags = load_plans(plans)
     assert not diags.errors
     assert loaded.client("acme").name == "Acme Widgets"
-    assert [d.message for d in diags.warnings] == ["client has no projects yet (add "
-                                                   "<project>/plan.yml)"]
+    assert [d.message for d in diags.warnings] == [
+        "client has no projects yet (add <project>/plan.yml)"
+    ]
     # The repository had no schemas/: they were written, and the first line points at them.
     assert schema_of(path) == tmp_path / "schemas" / "client.schema.json"
     assert schema_of(path).read_text() == schema_export.render("client")
@@ -64,11 +66,14 @@ def test_new_client_refuses_to_overwrite(plans):
     assert path.read_text() == "name: Edited by hand\n"
 
 
-@pytest.mark.parametrize("args, message", [
-    (["new", "client", "Acme Inc", "--name", "Acme"], "client `Acme Inc` is not a slug"),
-    (["new", "client", "acme", "--name", "  "], "--name must not be empty"),
-    (["new", "client", "acme", "--name", "x" * 201], "`name` is longer than 200 characters"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["new", "client", "Acme Inc", "--name", "Acme"], "client `Acme Inc` is not a slug"),
+        (["new", "client", "acme", "--name", "  "], "--name must not be empty"),
+        (["new", "client", "acme", "--name", "x" * 201], "`name` is longer than 200 characters"),
+    ],
+)
 def test_new_client_bad_usage(plans, args, message):
     result = cli(*args)
     assert result.exit_code == 2
@@ -79,8 +84,17 @@ def test_new_client_bad_usage(plans, args, message):
 @pytest.mark.parametrize("template", list(TEMPLATES))
 def test_new_project_from_each_template(plans, template):
     assert cli("new", "client", "acme", "--name", "Acme").exit_code == 0
-    result = cli("new", "project", f"acme/{template}-job", "--template", template,
-                 "--start", "2026-03-04", "--title", "The job")
+    result = cli(
+        "new",
+        "project",
+        f"acme/{template}-job",
+        "--template",
+        template,
+        "--start",
+        "2026-03-04",
+        "--title",
+        "The job",
+    )
     assert result.exit_code == 0, result.output
     path = plans / "acme" / f"{template}-job" / "plan.yml"
     assert f"wrote plans/acme/{template}-job/plan.yml" in result.output
@@ -124,16 +138,23 @@ def test_new_project_refuses_to_overwrite(plans):
     assert path.read_bytes() == before
 
 
-@pytest.mark.parametrize("args, message", [
-    (["acme-co/web", "--template", "saas"],
-     "client `acme-co` not found in plans/ (did you mean `acme`?); clients: acme"),
-    (["web", "--template", "saas"], "expected CLIENT/PROJECT"),
-    (["acme/Web Site", "--template", "saas"], "project `Web Site` is not a slug"),
-    (["acme/web", "--template", "saas", "--currency", "Euro"],
-     "`currency` must be an ISO 4217 currency code"),
-    (["acme/web", "--template", "saas", "--start", "1/3/2026"], "YYYY-MM-DD"),
-    (["acme/web", "--template", "wedding"], "'wedding' is not one of"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["acme-co/web", "--template", "saas"],
+            "client `acme-co` not found in plans/ (did you mean `acme`?); clients: acme",
+        ),
+        (["web", "--template", "saas"], "expected CLIENT/PROJECT"),
+        (["acme/Web Site", "--template", "saas"], "project `Web Site` is not a slug"),
+        (
+            ["acme/web", "--template", "saas", "--currency", "Euro"],
+            "`currency` must be an ISO 4217 currency code",
+        ),
+        (["acme/web", "--template", "saas", "--start", "1/3/2026"], "YYYY-MM-DD"),
+        (["acme/web", "--template", "wedding"], "'wedding' is not one of"),
+    ],
+)
 def test_new_project_bad_usage(plans, args, message):
     cli("new", "client", "acme", "--name", "Acme")
     result = cli("new", "project", *args)
@@ -153,22 +174,37 @@ def test_schema_line_points_into_the_git_repository(tmp_path):
     assert result.exit_code == 0, result.output
     assert "editor schema" not in result.output
     client = plans / "acme" / "client.yml"
-    assert client.read_text().splitlines()[0] == \
-        "# yaml-language-server: $schema=../../../schemas/client.schema.json"
+    assert (
+        client.read_text().splitlines()[0]
+        == "# yaml-language-server: $schema=../../../schemas/client.schema.json"
+    )
     cli("new", "project", "acme/web", "--template", "construction", "--plans", str(plans))
     assert schema_of(plans / "acme" / "web" / "plan.yml") == repo / "schemas" / "plan.schema.json"
 
 
 def test_new_via_subprocess(tmp_path):
     run = [sys.executable, "-m", "site_builder", "new"]
-    done = subprocess.run([*run, "client", "harbor", "--name", "Harbor Homes"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [*run, "client", "harbor", "--name", "Harbor Homes"], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
-    done = subprocess.run([*run, "project", "harbor/12-elm-street", "--template",
-                           "construction", "--start", "2026-05-01"], capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            *run,
+            "project",
+            "harbor/12-elm-street",
+            "--template",
+            "construction",
+            "--start",
+            "2026-05-01",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     assert "7 milestones, due 2026-05-15 to 2027-01-08" in done.stdout
-    again = subprocess.run([*run, "client", "harbor", "--name", "Harbor"], capture_output=True,
-                           text=True)
+    again = subprocess.run(
+        [*run, "client", "harbor", "--name", "Harbor"], capture_output=True, text=True
+    )
     assert again.returncode == 2
     assert "already exists" in again.stderr and "Traceback" not in again.stderr

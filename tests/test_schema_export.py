@@ -1,5 +1,6 @@
 """Editor JSON Schemas: generated from schema.py, committed byte for byte, and in agreement with
 the loader on the demo plans and on fixture files (tests/fixtures/schema/)."""
+
 import json
 import re
 import shutil
@@ -31,8 +32,12 @@ _NULL = re.compile(r"(~|null|Null|NULL|)\Z")
 _BOOL = re.compile(r"(true|True|TRUE|false|False|FALSE)\Z")
 _INT = re.compile(r"[-+]?[0-9]+\Z|0o[0-7]+\Z|0x[0-9a-fA-F]+\Z")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
-_SPECIAL_FLOAT = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"),
-                  ".nan": float("nan")}
+_SPECIAL_FLOAT = {
+    ".inf": float("inf"),
+    "+.inf": float("inf"),
+    "-.inf": float("-inf"),
+    ".nan": float("nan"),
+}
 
 
 def editor_data(node):
@@ -48,8 +53,13 @@ def editor_data(node):
     if _BOOL.match(value):
         return value.lower() == "true"
     if _INT.match(value):
-        return int(value[2:], 8) if value.startswith("0o") else \
-            int(value[2:], 16) if value.startswith("0x") else int(value)
+        return (
+            int(value[2:], 8)
+            if value.startswith("0o")
+            else int(value[2:], 16)
+            if value.startswith("0x")
+            else int(value)
+        )
     if _FLOAT.match(value):
         return float(value)
     if value.lower() in _SPECIAL_FLOAT:
@@ -62,9 +72,18 @@ def editor_load(text: str):
 
 
 def test_editor_reading_follows_yaml_1_2():
-    assert editor_load("a: 2026-02-06\nb: yes\nc: 2024\nd: 1.5\ne: ~\nf: TRUE\ng: '7'\n"
-                       "h: 0x1F\n") == {"a": "2026-02-06", "b": "yes", "c": 2024, "d": 1.5,
-                                        "e": None, "f": True, "g": "7", "h": 31}
+    assert editor_load(
+        "a: 2026-02-06\nb: yes\nc: 2024\nd: 1.5\ne: ~\nf: TRUE\ng: '7'\nh: 0x1F\n"
+    ) == {
+        "a": "2026-02-06",
+        "b": "yes",
+        "c": 2024,
+        "d": 1.5,
+        "e": None,
+        "f": True,
+        "g": "7",
+        "h": 31,
+    }
 
 
 # --- the schemas themselves -------------------------------------------------------------------
@@ -75,8 +94,10 @@ def validator(kind, draft=jsonschema.Draft202012Validator):
 
 
 def schema_errors(kind, data) -> list[str]:
-    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-              for e in validator(kind).iter_errors(data)]
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validator(kind).iter_errors(data)
+    ]
     # Only keywords that mean the same in draft-07 are used, so editors that implement draft-07
     # (the YAML language server behind VS Code's YAML extension) decide the same way.
     assert validator(kind, jsonschema.Draft7Validator).is_valid(data) == (not errors)
@@ -120,7 +141,8 @@ def test_schema_is_draft_2020_12_with_docs_and_examples_everywhere(kind):
         assert prop.get("examples"), f"{kind}: `{name}` has no examples"
         for example in prop["examples"]:  # every example is itself valid
             wrapper = jsonschema.Draft202012Validator(
-                prop, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+                prop, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+            )
             assert not list(wrapper.iter_errors(example)), (kind, name, example)
 
 
@@ -129,13 +151,20 @@ def test_schema_patterns_are_valid_javascript_regexes():
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
-    patterns = sorted({m for kind in schema_export.KINDS
-                       for m in re.findall(r'"pattern": ("(?:[^"\\]|\\.)*")',
-                                           schema_export.render(kind))})
-    script = ("const ps = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
-              "for (const p of ps) new RegExp(JSON.parse(p), 'u');")
-    done = subprocess.run([node, "-e", script], input=json.dumps(patterns), text=True,
-                          capture_output=True)
+    patterns = sorted(
+        {
+            m
+            for kind in schema_export.KINDS
+            for m in re.findall(r'"pattern": ("(?:[^"\\]|\\.)*")', schema_export.render(kind))
+        }
+    )
+    script = (
+        "const ps = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+        "for (const p of ps) new RegExp(JSON.parse(p), 'u');"
+    )
+    done = subprocess.run(
+        [node, "-e", script], input=json.dumps(patterns), text=True, capture_output=True
+    )
     assert done.returncode == 0, done.stderr
     assert len(patterns) >= 8
 
@@ -155,7 +184,11 @@ def test_schema_write_outside_a_checkout_writes_only_the_folder(tmp_path):
     result = CliRunner().invoke(main, ["schema", "--write", "--out", "editor"])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "editor").iterdir()) == [
-        "agency.schema.json", "approval.schema.json", "client.schema.json", "plan.schema.json"]
+        "agency.schema.json",
+        "approval.schema.json",
+        "client.schema.json",
+        "plan.schema.json",
+    ]
     assert "site_builder" not in result.output
 
 
@@ -166,8 +199,12 @@ def test_schema_write_in_a_checkout_refreshes_the_package_copy(monkeypatch, tmp_
 
 
 def test_schema_command_via_python_dash_m():
-    done = subprocess.run([sys.executable, "-m", "site_builder", "schema", "plan"],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "site_builder", "schema", "plan"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert json.loads(done.stdout) == schema_export.build("plan")
 
 
@@ -198,8 +235,9 @@ def kind_of(path: Path) -> str:
 
 def test_demo_plans_pass_both():
     demo = REPO / "plans"
-    files = sorted([*demo.glob("*/client.yml"), *demo.glob("*/*/plan.yml"),
-                    *demo.glob("*/*/approvals/*.md")])
+    files = sorted(
+        [*demo.glob("*/client.yml"), *demo.glob("*/*/plan.yml"), *demo.glob("*/*/approvals/*.md")]
+    )
     assert len(files) >= 15
     _, diags = load_plans(demo)
     assert not diags.errors, [d.format() for d in diags.errors]

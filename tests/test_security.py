@@ -10,6 +10,7 @@ the HTML they are rendered as, status.json as JSON, calendar.ics with icalendar.
 A page built from hostile text must hold exactly the same active elements (script, iframe,
 svg, img, form, ...) as the same page built from plain text: anything more came from the plan.
 """
+
 from __future__ import annotations
 
 import collections
@@ -34,20 +35,70 @@ from site_builder.site.render import redact
 TODAY = dt.date(2026, 3, 1)
 PER_CLIENT = 2  # payloads per client: the client name holds both (it has room for 200 chars)
 PER_GROUP = 10  # payloads per parametrised case (5 clients)
-GROUPS = [PAYLOADS[i:i + PER_GROUP] for i in range(0, len(PAYLOADS), PER_GROUP)]
+GROUPS = [PAYLOADS[i : i + PER_GROUP] for i in range(0, len(PAYLOADS), PER_GROUP)]
 HOSTILE_FILE = "documents/x\"'><svg onload=alert('sbxss')>.pdf"
 
 # Elements that can run script, load something or submit something. A page built from hostile
 # text may hold only those its plain-text twin holds.
 ACTIVE = {
-    "script", "iframe", "frame", "frameset", "object", "embed", "applet", "svg", "math", "img",
-    "image", "picture", "source", "video", "audio", "track", "form", "input", "button",
-    "textarea", "select", "option", "link", "meta", "base", "style", "template", "noscript",
-    "portal", "fencedframe", "marquee", "xmp", "plaintext", "canvas", "dialog",
+    "script",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "svg",
+    "math",
+    "img",
+    "image",
+    "picture",
+    "source",
+    "video",
+    "audio",
+    "track",
+    "form",
+    "input",
+    "button",
+    "textarea",
+    "select",
+    "option",
+    "link",
+    "meta",
+    "base",
+    "style",
+    "template",
+    "noscript",
+    "portal",
+    "fencedframe",
+    "marquee",
+    "xmp",
+    "plaintext",
+    "canvas",
+    "dialog",
 }
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "background",
-                  "xlink:href", "codebase", "cite", "longdesc", "usemap", "manifest", "ping",
-                  "srcset", "imagesrcset", "to", "values", "from", "by"}
+URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "data",
+    "poster",
+    "background",
+    "xlink:href",
+    "codebase",
+    "cite",
+    "longdesc",
+    "usemap",
+    "manifest",
+    "ping",
+    "srcset",
+    "imagesrcset",
+    "to",
+    "values",
+    "from",
+    "by",
+}
 DANGEROUS_SCHEMES = ("javascript:", "data:", "vbscript:", "livescript:")
 
 
@@ -67,25 +118,43 @@ def _person(text: str) -> str:
 def plan_data(text: str) -> dict:
     """A plan whose every text field is `text`: an approved milestone, the current one
     (changes requested) and one that comes next."""
+
     def milestone(mid, due, **extra):
-        return {"id": mid, "title": text, "phase": text, "owner": text, "due": due,
-                "deliverables": [text, {"title": text, "file": HOSTILE_FILE}],
-                "acceptance": [text, f"{text} (second criterion)"], **extra}
+        return {
+            "id": mid,
+            "title": text,
+            "phase": text,
+            "owner": text,
+            "due": due,
+            "deliverables": [text, {"title": text, "file": HOSTILE_FILE}],
+            "acceptance": [text, f"{text} (second criterion)"],
+            **extra,
+        }
 
     return {
-        "title": text, "summary": text, "currency": "EUR",
+        "title": text,
+        "summary": text,
+        "currency": "EUR",
         "milestones": [
             milestone("done", "2026-01-10", delivered="2026-01-08", invoice=1000),
-            milestone("now", "2026-03-10", delivered="2026-02-20", invoice=2000,
-                      depends_on=["done"]),
+            milestone(
+                "now", "2026-03-10", delivered="2026-02-20", invoice=2000, depends_on=["done"]
+            ),
             milestone("next", "2026-04-10", invoice=3000),
         ],
     }
 
 
 def note(milestone: str, decision: str, date: str, text: str) -> str:
-    front = _yaml({"milestone": milestone, "decision": decision, "date": date,
-                   "by": f"{_person(text)} <ada@client.example>", "deliverables": [text]})
+    front = _yaml(
+        {
+            "milestone": milestone,
+            "decision": decision,
+            "date": date,
+            "by": f"{_person(text)} <ada@client.example>",
+            "deliverables": [text],
+        }
+    )
     return f"---\n{front}---\n{text}\n"
 
 
@@ -97,8 +166,9 @@ def make_client(plans: Path, slug: str, texts: list[str]) -> None:
         write(project / "plan.yml", _yaml(plan_data(text)))
         write(project / HOSTILE_FILE, "%PDF-1.4\n")
         write(project / "approvals" / "1-done.md", note("done", "approved", "2026-01-09", text))
-        write(project / "approvals" / "2-now.md",
-              note("now", "changes-requested", "2026-02-22", text))
+        write(
+            project / "approvals" / "2-now.md", note("now", "changes-requested", "2026-02-22", text)
+        )
 
 
 PLAIN = ["Plain text one", "Plain text two"]
@@ -116,8 +186,10 @@ def build_sites(plans: Path, out: Path, clients: dict[str, list[str]]) -> Path:
 
 def clients_of(group: int) -> dict[str, list[str]]:
     payloads = GROUPS[group]
-    return {f"g{group + 1}c{n // PER_CLIENT + 1}": payloads[n:n + PER_CLIENT]
-            for n in range(0, len(payloads), PER_CLIENT)}
+    return {
+        f"g{group + 1}c{n // PER_CLIENT + 1}": payloads[n : n + PER_CLIENT]
+        for n in range(0, len(payloads), PER_CLIENT)
+    }
 
 
 @pytest.fixture(scope="module")
@@ -164,8 +236,11 @@ def unsafe_markup(doc: BeautifulSoup) -> list[str]:
                 for part in value.split(","):  # srcset: several URLs
                     if _scheme(part).startswith(DANGEROUS_SCHEMES):
                         problems.append(f"dangerous URL <{tag.name} {attr}={value!r}>")
-            if name == "style" and re.search(r"expression\(|javascript:|url\(", value, re.I) \
-                    and "sbxss" in value:
+            if (
+                name == "style"
+                and re.search(r"expression\(|javascript:|url\(", value, re.I)
+                and "sbxss" in value
+            ):
                 problems.append(f"style from plan data <{tag.name} style={value!r}>")
             if name == "content" and "url=" in value.lower() and "sbxss" in value:
                 problems.append(f"refresh from plan data <{tag.name} {value!r}>")
@@ -215,8 +290,9 @@ def check_fragment(where: str, fragment: str) -> list[str]:
     doc = html(fragment)
     problems = [f"{where}: {p}" for p in unsafe_markup(doc)]
     body = doc.body or doc
-    problems += [f"{where}: active element {t.name}" for t in body.find_all(True)
-                 if t.name in ACTIVE]
+    problems += [
+        f"{where}: active element {t.name}" for t in body.find_all(True) if t.name in ACTIVE
+    ]
     return problems
 
 
@@ -244,8 +320,9 @@ def check_feed(site: Path) -> list[str]:
         for attr in ("href", "src"):
             if _scheme(element.get(attr, "")).startswith(DANGEROUS_SCHEMES):
                 problems.append(f"feed.xml: dangerous {attr} in {element.tag}")
-        if element.tag in (f"{atom}content", f"{atom}summary", f"{atom}title") \
-                and element.get("type") in ("html", "xhtml"):
+        if element.tag in (f"{atom}content", f"{atom}summary", f"{atom}title") and element.get(
+            "type"
+        ) in ("html", "xhtml"):
             problems += check_fragment(f"feed.xml {element.tag}", element.text or "")
     return problems
 
@@ -273,8 +350,9 @@ def check_status(site: Path, texts: list[str]) -> list[str]:
         problems.append("status.json: client name changed")
     for project, text in zip(status["projects"], texts):
         expected = redact(text)
-        values = [project["title"]] + [m[k] for m in project["milestones"]
-                                       for k in ("title", "phase", "owner")]
+        values = [project["title"]] + [
+            m[k] for m in project["milestones"] for k in ("title", "phase", "owner")
+        ]
         if any(v != expected for v in values):
             problems.append(f"status.json: text of {project['slug']} changed: {values[0]!r}")
         if {a["by"] for a in project["approvals"]} != {redact(_person(text))}:
@@ -310,8 +388,23 @@ def check_shown_as_text(site: Path, texts: list[str]) -> list[str]:
 
 def test_the_corpus_is_large_and_varied():
     assert len(PAYLOADS) >= 50
-    for needle in ("<script", "onerror", "javascript:", "data:", "vbscript:", "<svg", "<math",
-                   "</title>", "</textarea>", "{{7*7}}", "{%", "](", "![", "&#", "\u200b"):
+    for needle in (
+        "<script",
+        "onerror",
+        "javascript:",
+        "data:",
+        "vbscript:",
+        "<svg",
+        "<math",
+        "</title>",
+        "</textarea>",
+        "{{7*7}}",
+        "{%",
+        "](",
+        "![",
+        "&#",
+        "\u200b",
+    ):
         assert any(needle in p for p in PAYLOADS), needle
 
 
@@ -332,8 +425,13 @@ def test_hostile_text_in_every_field_stays_text(group, hostile_sites, baseline):
         problems += [f"{slug}: {p}" for p in check_shown_as_text(site, texts)]
         for svg in (site / "badges").glob("*.svg"):
             badge = ET.fromstring(svg.read_bytes())
-            if any(e.tag.endswith("script") or any(a.lower().startswith("on") for a in e.attrib)
-                   for e in badge.iter()) or b"sbxss" in svg.read_bytes():
+            if (
+                any(
+                    e.tag.endswith("script") or any(a.lower().startswith("on") for a in e.attrib)
+                    for e in badge.iter()
+                )
+                or b"sbxss" in svg.read_bytes()
+            ):
                 problems.append(f"{slug}: badge {svg.name} holds plan text or script")
         ET.fromstring((site / "sitemap.xml").read_bytes())
         for path in site.rglob("*"):
@@ -380,35 +478,49 @@ def test_a_site_url_cannot_break_out_of_an_attribute(plans, tmp_path):
     """Material prints site_url unescaped (canonical link, 404.html): refuse unsafe ones."""
     make_client(plans, "acme", PLAIN[:1])
     path = plans / "acme" / "client.yml"
-    for url in ("https://x.example/\"><script>alert('sbxss')</script>/",
-                "https://x.example/'onmouseover='alert(1)'/", "https://x.example/a b/",
-                "javascript:alert(1)//x.example/", "https://x.example/<svg>/"):
+    for url in (
+        "https://x.example/\"><script>alert('sbxss')</script>/",
+        "https://x.example/'onmouseover='alert(1)'/",
+        "https://x.example/a b/",
+        "javascript:alert(1)//x.example/",
+        "https://x.example/<svg>/",
+    ):
         path.write_text(_yaml({"name": "Acme", "site": {"url": url}}))
         with pytest.raises(PlanError) as caught:
             build(BuildOptions(plans=plans, out=tmp_path / "site", today=TODAY, jobs=1))
         assert any("site.url" in d.message and d.line == 3 for d in caught.value.diagnostics)
     assert not (tmp_path / "site" / "acme").exists()
-    path.write_text(_yaml({"name": "Acme", "access": {"mode": "public"},  # canonical: public
-                           "site": {"url": "https://status.example.com:8443/clients/acme-1/"}}))
+    path.write_text(
+        _yaml(
+            {
+                "name": "Acme",
+                "access": {"mode": "public"},  # canonical: public
+                "site": {"url": "https://status.example.com:8443/clients/acme-1/"},
+            }
+        )
+    )
     build(BuildOptions(plans=plans, out=tmp_path / "site", today=TODAY, jobs=1))
     page = html((tmp_path / "site" / "acme" / "index.html").read_text(encoding="utf-8"))
-    assert page.find("link", rel="canonical")["href"] == \
-        "https://status.example.com:8443/clients/acme-1/index.html"
+    assert (
+        page.find("link", rel="canonical")["href"]
+        == "https://status.example.com:8443/clients/acme-1/index.html"
+    )
 
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">{}</svg>'
 UNSAFE_LOGOS = {
     "script": SVG.format("<script>alert('sbxss')</script>"),
     "prefixed script": '<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/'
-                       '2000/svg"><x:script>alert(1)</x:script></svg>',
+    '2000/svg"><x:script>alert(1)</x:script></svg>',
     "script from an entity": '<!DOCTYPE svg [<!ENTITY s "&#60;script&#62;alert(1)&#60;/script'
-                             '&#62;">]>' + SVG.format("&s;"),
+    '&#62;">]>' + SVG.format("&s;"),
     "handler": '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
     "handler in another namespace": '<svg xmlns="http://www.w3.org/2000/svg" xmlns:e="urn:e" '
-                                    'e:onclick="alert(1)"/>',
+    'e:onclick="alert(1)"/>',
     "link": SVG.format('<a href="https://evil.example/"><rect width="5" height="5"/></a>'),
-    "animated link": SVG.format('<a><set attributeName="href" to="&#106;avascript:alert(1)"/>'
-                                '<text>x</text></a>'),
+    "animated link": SVG.format(
+        '<a><set attributeName="href" to="&#106;avascript:alert(1)"/><text>x</text></a>'
+    ),
     "external image": SVG.format('<image href="https://evil.example/t.png"/>'),
     "foreignObject": SVG.format("<foreignObject><iframe src='//evil.example'/></foreignObject>"),
     "stylesheet instruction": '<?xml-stylesheet href="https://evil.example/x.xsl"?>' + SVG,
@@ -425,15 +537,18 @@ def test_an_svg_logo_that_could_run_script_is_refused(kind, plans, tmp_path):
     with pytest.raises(PlanError) as caught:
         build(BuildOptions(plans=plans, out=tmp_path / "site", today=TODAY, jobs=1))
     (problem,) = [d.format() for d in caught.value.diagnostics if d.is_error]
-    assert problem.startswith("plans/acme/client.yml:3: error: `site.logo` SVG is not inert "
-                              "(logo.svg line 1: "), problem
+    assert problem.startswith(
+        "plans/acme/client.yml:3: error: `site.logo` SVG is not inert (logo.svg line 1: "
+    ), problem
     assert problem.endswith("Use a plain SVG or a PNG")
 
 
 def test_a_plain_svg_logo_is_published(plans, tmp_path):
     make_client(plans, "acme", PLAIN[:1])
-    logo = SVG.format('<defs><linearGradient id="g"/></defs><use href="#g"/>'
-                      '<rect width="10" height="10" fill="url(#g)"/>')
+    logo = SVG.format(
+        '<defs><linearGradient id="g"/></defs><use href="#g"/>'
+        '<rect width="10" height="10" fill="url(#g)"/>'
+    )
     write(plans / "acme" / "logo.svg", '<?xml version="1.0" encoding="UTF-8"?>\n' + logo)
     (plans / "acme" / "client.yml").write_text("name: Acme\nsite:\n  logo: logo.svg\n")
     build(BuildOptions(plans=plans, out=tmp_path / "site", today=TODAY, jobs=1))
@@ -451,8 +566,10 @@ def test_an_svg_logo_with_an_external_doctype_is_fine(plans, tmp_path):
     """Editors write `<!DOCTYPE svg PUBLIC ...>`; without an internal subset it declares
     nothing."""
     make_client(plans, "acme", PLAIN[:1])
-    logo = ('<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
-            '"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n' + SVG.format("<g/>"))
+    logo = (
+        '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+        '"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n' + SVG.format("<g/>")
+    )
     write(plans / "acme" / "logo.svg", logo)
     (plans / "acme" / "client.yml").write_text("name: Acme\nsite:\n  logo: logo.svg\n")
     build(BuildOptions(plans=plans, out=tmp_path / "site", today=TODAY, jobs=1))

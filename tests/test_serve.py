@@ -1,5 +1,6 @@
 """Live preview: `site-builder serve CLIENT` rebuilds on changes and shows plan errors, answers
 only requests addressed to it, and says when a password-mode preview is unencrypted."""
+
 import http.client
 import os
 import socket
@@ -40,9 +41,21 @@ def test_serve_rebuilds_on_change_and_shows_problems_instead_of_dying(plans, tmp
     folder = make_client(plans)
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "site_builder", "serve", "acme", "--today", "2026-02-01",
-         "--dev-addr", f"127.0.0.1:{port}"], cwd=tmp_path, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "site_builder",
+            "serve",
+            "acme",
+            "--today",
+            "2026-02-01",
+            "--dev-addr",
+            f"127.0.0.1:{port}",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}/"
     try:
         wait_for(base + "projects/web.html", "Website relaunch")
@@ -76,9 +89,23 @@ def get(port: int, path: str, host: str) -> tuple[int, str]:
 
 def start(tmp_path, client: str, port: int, env: dict | None = None) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "site_builder", "serve", client, "--today", "2026-02-01",
-         "--dev-addr", f"127.0.0.1:{port}"], cwd=tmp_path, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+        [
+            sys.executable,
+            "-m",
+            "site_builder",
+            "serve",
+            client,
+            "--today",
+            "2026-02-01",
+            "--dev-addr",
+            f"127.0.0.1:{port}",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def stop(server: subprocess.Popen) -> str:
@@ -98,17 +125,28 @@ def test_serve_answers_only_its_own_host_names_and_prints_its_address(plans, tmp
     server = start(tmp_path, "acme", port)
     try:
         wait_for(f"http://127.0.0.1:{port}/", "Website relaunch")
-        for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}",
-                     f"LOCALHOST:{port}"):
+        for host in (
+            f"127.0.0.1:{port}",
+            f"localhost:{port}",
+            f"[::1]:{port}",
+            f"LOCALHOST:{port}",
+        ):
             status, body = get(port, "/projects/web.html", host)
             assert status == 200 and "Website relaunch" in body, host
-        for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1.evil.example:{port}",
-                     f"localhost:{port + 1}", "127.0.0.1", f"10.0.0.1:{port}", "", "[::1",
-                     f"localhost:{port}x"):
+        for host in (
+            "evil.example",
+            f"evil.example:{port}",
+            f"127.0.0.1.evil.example:{port}",
+            f"localhost:{port + 1}",
+            "127.0.0.1",
+            f"10.0.0.1:{port}",
+            "",
+            "[::1",
+            f"localhost:{port}x",
+        ):
             for path in ("/", "/projects/web.html", "/status.json", "/livereload/1/1"):
                 status, body = get(port, path, host)
-                assert status == 421 and "Website" not in body and "acme" not in body, \
-                    (host, path)
+                assert status == 421 and "Website" not in body and "acme" not in body, (host, path)
     finally:
         errors = stop(server)
     assert f"serving acme on http://127.0.0.1:{port}/" in errors
@@ -116,8 +154,12 @@ def test_serve_answers_only_its_own_host_names_and_prints_its_address(plans, tmp
 
 
 def test_a_password_mode_preview_says_loudly_that_it_is_unencrypted(plans, tmp_path):
-    make_client(plans, "vault", "name: Vault Co\ntimezone: UTC\naccess:\n  mode: password\n"
-                                "  password_env: VAULT_SERVE_PW\n")
+    make_client(
+        plans,
+        "vault",
+        "name: Vault Co\ntimezone: UTC\naccess:\n  mode: password\n"
+        "  password_env: VAULT_SERVE_PW\n",
+    )
     port = free_port()
     server = start(tmp_path, "vault", port, {"VAULT_SERVE_PW": "a long preview password"})
     try:
@@ -131,24 +173,29 @@ def test_a_password_mode_preview_says_loudly_that_it_is_unencrypted(plans, tmp_p
         assert status == 404 and "Unencrypted preview" in missing
     finally:
         errors = stop(server)
-    assert f"vault is in password mode, but this preview is NOT encrypted: anyone who can " \
-           f"reach http://127.0.0.1:{port}/ reads the whole site" in errors
+    assert (
+        f"vault is in password mode, but this preview is NOT encrypted: anyone who can "
+        f"reach http://127.0.0.1:{port}/ reads the whole site" in errors
+    )
 
 
-@pytest.mark.parametrize("header, host, expected", [
-    ("127.0.0.1:8000", "127.0.0.1", True),
-    ("localhost:8000", "127.0.0.1", True),
-    ("[::1]:8000", "::1", True),
-    ("localhost.:8000", "127.0.0.1", True),
-    ("preview.internal:8000", "preview.internal", True),  # the name it was told to bind
-    ("192.168.1.20:8000", "0.0.0.0", True),  # all interfaces: any IP address, never a name
-    ("[fe80::1]:8000", "::", True),
-    ("attacker.example:8000", "0.0.0.0", False),
-    ("192.168.1.20:8000", "127.0.0.1", False),
-    ("localhost", "127.0.0.1", False),  # port 80
-    ("localhost:80", "127.0.0.1", False),
-    ("localhost:8000:1", "127.0.0.1", False),
-    ("", "127.0.0.1", False),
-])
+@pytest.mark.parametrize(
+    "header, host, expected",
+    [
+        ("127.0.0.1:8000", "127.0.0.1", True),
+        ("localhost:8000", "127.0.0.1", True),
+        ("[::1]:8000", "::1", True),
+        ("localhost.:8000", "127.0.0.1", True),
+        ("preview.internal:8000", "preview.internal", True),  # the name it was told to bind
+        ("192.168.1.20:8000", "0.0.0.0", True),  # all interfaces: any IP address, never a name
+        ("[fe80::1]:8000", "::", True),
+        ("attacker.example:8000", "0.0.0.0", False),
+        ("192.168.1.20:8000", "127.0.0.1", False),
+        ("localhost", "127.0.0.1", False),  # port 80
+        ("localhost:80", "127.0.0.1", False),
+        ("localhost:8000:1", "127.0.0.1", False),
+        ("", "127.0.0.1", False),
+    ],
+)
 def test_which_host_headers_name_the_preview(header, host, expected):
     assert addressed_here(header, host, 8000) is expected

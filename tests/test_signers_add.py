@@ -1,4 +1,5 @@
 """`site-builder signers add`: a key into client.yml, the rest of the file untouched."""
+
 from __future__ import annotations
 
 import subprocess
@@ -26,8 +27,12 @@ internal:
 
 
 def add(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "site_builder", "signers", "add", *args],
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "site_builder", "signers", "add", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.fixture
@@ -45,16 +50,28 @@ def signers(plans):
 def test_a_second_key_turns_key_into_keys_and_keeps_every_comment(acme, plans, keys, tmp_path):
     _, new = ssh_key(tmp_path, "phone")
     before = acme.read_text()
-    done = add("acme", new, "--name", "Ada Client", "--email", "ada@acme.example",
-               "--valid-after", "2026-06-01")
+    done = add(
+        "acme",
+        new,
+        "--name",
+        "Ada Client",
+        "--email",
+        "ada@acme.example",
+        "--valid-after",
+        "2026-06-01",
+    )
     assert done.returncode == 0, done.stderr
     assert "now 2 keys" in done.stdout
     text = acme.read_text()
     old_line = f"    key: {keys['ada'][1]}  # laptop\n"
     assert old_line in before
-    assert text == before.replace(old_line, (
-        f"    keys:\n      - {keys['ada'][1]}  # laptop\n"
-        f"      - key: {new}\n        valid_after: 2026-06-01\n"))
+    assert text == before.replace(
+        old_line,
+        (
+            f"    keys:\n      - {keys['ada'][1]}  # laptop\n"
+            f"      - key: {new}\n        valid_after: 2026-06-01\n"
+        ),
+    )
     ada = signers(plans)["ada@acme.example"]
     assert [k.key for k in ada.keys] == [keys["ada"][1], new]
     assert ada.keys[1].valid_after.isoformat() == "2026-06-01"
@@ -65,8 +82,14 @@ def test_a_third_key_is_appended_and_a_new_email_is_a_new_signer(acme, plans, ke
     for line in keys_made[:2]:
         assert add("acme", line, "--name", "Ada", "--email", "ada@acme.example").returncode == 0
     # The allowed_signers line a status page shows: the email, then the key.
-    done = add("acme", f"bob@acme.example {keys_made[2]}", "--name", "Bob Buyer", "--email",
-               "Bob@Acme.example")
+    done = add(
+        "acme",
+        f"bob@acme.example {keys_made[2]}",
+        "--name",
+        "Bob Buyer",
+        "--email",
+        "Bob@Acme.example",
+    )
     assert done.returncode == 0, done.stderr
     assert "new signer" in done.stdout
     found = signers(plans)
@@ -93,13 +116,18 @@ def test_a_duplicate_key_is_refused_and_nothing_changes(acme, plans, keys):
     assert acme.read_text() == before
 
 
-@pytest.mark.parametrize("args, message", [
-    (["not a key", "--name", "A", "--email", "a@acme.example"], "KEY LINE must be"),
-    (["{key}", "--name", "A", "--email", "not-an-email"], "--email must be"),
-    (["{key}", "--name", "A <x>", "--email", "a@acme.example"], "--name must be"),
-    (["eve@acme.example {key}", "--name", "A", "--email", "a@acme.example"],
-     "the key line names eve@acme.example"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["not a key", "--name", "A", "--email", "a@acme.example"], "KEY LINE must be"),
+        (["{key}", "--name", "A", "--email", "not-an-email"], "--email must be"),
+        (["{key}", "--name", "A <x>", "--email", "a@acme.example"], "--name must be"),
+        (
+            ["eve@acme.example {key}", "--name", "A", "--email", "a@acme.example"],
+            "the key line names eve@acme.example",
+        ),
+    ],
+)
 def test_bad_input_is_refused(acme, keys, args, message):
     before = acme.read_text()
     done = add("acme", *[a.format(key=keys["eve"][1]) for a in args])

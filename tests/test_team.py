@@ -14,6 +14,7 @@ beta / p3 (EUR)    k1 due 02-01, delivered 01-30, approved 01-31   variance -1, 
                    k2 due 03-20, delivered 02-20, no decision      awaiting 9 days
                    k3 due 04-30                                    upcoming, no invoice
 """
+
 import datetime as dt
 import json
 from decimal import Decimal
@@ -63,23 +64,34 @@ milestones:
   - {id: k2, title: Slab poured, due: 2026-03-20, delivered: 2026-02-20, invoice: 5000}
   - {id: k3, title: Handover, due: 2026-04-30}
 """
-MARKERS = ["TEAMONLY-CLIENT-1", "TEAMONLY-PROJECT-2", "TEAMONLY-MILESTONE-3",
-           "TEAMONLY-APPROVAL-4"]
+MARKERS = ["TEAMONLY-CLIENT-1", "TEAMONLY-PROJECT-2", "TEAMONLY-MILESTONE-3", "TEAMONLY-APPROVAL-4"]
 
 
 @pytest.fixture
 def portfolio_plans(plans):
-    make_client(plans, "alpha",
-                "name: Alpha Corp\ntimezone: UTC\n"
-                "internal:\n  contract: TEAMONLY-CLIENT-1\n  margin: 31%\n",
-                projects={"p1": P1, "p2": P2},
-                approvals={
-                    "p1": {"2026-01-09-m1.md": approval("m1", "2026-01-09"),
-                           "2026-02-10-m2.md": approval(
-                               "m2", "2026-02-10", extra="internal: {via: TEAMONLY-APPROVAL-4}\n")},
-                    "p2": {"2026-02-20-n1.md": approval("n1", "2026-02-20")}})
-    make_client(plans, "beta", "name: Beta Homes\ntimezone: UTC\n", projects={"p3": P3},
-                approvals={"p3": {"2026-01-31-k1.md": approval("k1", "2026-01-31")}})
+    make_client(
+        plans,
+        "alpha",
+        "name: Alpha Corp\ntimezone: UTC\n"
+        "internal:\n  contract: TEAMONLY-CLIENT-1\n  margin: 31%\n",
+        projects={"p1": P1, "p2": P2},
+        approvals={
+            "p1": {
+                "2026-01-09-m1.md": approval("m1", "2026-01-09"),
+                "2026-02-10-m2.md": approval(
+                    "m2", "2026-02-10", extra="internal: {via: TEAMONLY-APPROVAL-4}\n"
+                ),
+            },
+            "p2": {"2026-02-20-n1.md": approval("n1", "2026-02-20")},
+        },
+    )
+    make_client(
+        plans,
+        "beta",
+        "name: Beta Homes\ntimezone: UTC\n",
+        projects={"p3": P3},
+        approvals={"p3": {"2026-01-31-k1.md": approval("k1", "2026-01-31")}},
+    )
     return plans
 
 
@@ -104,8 +116,12 @@ def test_project_figures(data):
     assert p1.remaining == (("EUR", E(7000)),)
     assert (p2.health, p2.slippage_rate, p2.mean_variance_days) == ("at-risk", 1.0, 5.0)
     assert p2.invoiced == (("USD", E(500)),) and p2.awaiting_approval == (("USD", E(0)),)
-    assert (p3.health, p3.slippage_rate, p3.mean_variance_days, p3.mean_days_to_approval) == \
-        ("on-track", 0.0, -1.0, 1.0)
+    assert (p3.health, p3.slippage_rate, p3.mean_variance_days, p3.mean_days_to_approval) == (
+        "on-track",
+        0.0,
+        -1.0,
+        1.0,
+    )
     assert p3.invoiced == (("EUR", E(10000)),) and p3.awaiting_approval == (("EUR", E(5000)),)
     assert rows["p1"].longest_wait == 4 and rows["p2"].longest_wait is None
     assert rows["p3"].longest_wait == 9
@@ -114,8 +130,13 @@ def test_project_figures(data):
 def test_client_figures(data):
     clients = {c.client.slug: c.figures for c in data.clients}
     alpha, beta = clients["alpha"], clients["beta"]
-    assert (alpha.projects, alpha.milestones, alpha.approved, alpha.overdue, alpha.awaiting) == \
-        (2, 6, 3, 1, 1)
+    assert (alpha.projects, alpha.milestones, alpha.approved, alpha.overdue, alpha.awaiting) == (
+        2,
+        6,
+        3,
+        1,
+        1,
+    )
     assert alpha.health == "overdue"
     assert alpha.mean_variance_days == round(13 / 3, 2)  # (-1 + 9 + 5) / 3
     assert alpha.slippage_rate == 0.75  # m2, m3, n1 of 3 approved + 1 overdue
@@ -130,8 +151,13 @@ def test_client_figures(data):
 
 def test_total_figures(data):
     total = data.total
-    assert (total.projects, total.milestones, total.approved, total.overdue, total.awaiting) == \
-        (3, 9, 4, 1, 2)
+    assert (total.projects, total.milestones, total.approved, total.overdue, total.awaiting) == (
+        3,
+        9,
+        4,
+        1,
+        2,
+    )
     assert total.health == "overdue"
     assert total.mean_variance_days == 3.0  # (-1 + 9 + 5 - 1) / 4
     assert total.slippage_rate == 0.6  # 3 slipped / (4 approved + 1 overdue)
@@ -143,12 +169,17 @@ def test_total_figures(data):
 
 def test_waiting_for_approval_longest_first(data):
     assert [(w.client.slug, w.milestone.id, w.days, w.currency) for w in data.waiting] == [
-        ("beta", "k2", 9, "EUR"), ("alpha", "m3", 4, "EUR")]
+        ("beta", "k2", 9, "EUR"),
+        ("alpha", "m3", 4, "EUR"),
+    ]
 
 
 def test_slippage_by_month(data):
     assert [(m.month.isoformat(), m.approved, m.late, m.rate) for m in data.slippage] == [
-        ("2026-01-01", 2, 0, 0.0), ("2026-02-01", 2, 2, 1.0), ("2026-03-01", 0, 0, None)]
+        ("2026-01-01", 2, 0, 0.0),
+        ("2026-02-01", 2, 2, 1.0),
+        ("2026-03-01", 0, 0, None),
+    ]
 
 
 def test_orders_worst_first(data):
@@ -157,11 +188,18 @@ def test_orders_worst_first(data):
 
 
 def test_internal_notes_render_as_escaped_lists():
-    html = str(team.internal_html({"risk": "<script>x</script>", "hours": [12, 24],
-                                   "nested": {"ok": True, "when": dt.date(2026, 1, 2)},
-                                   "empty": None}))
+    html = str(
+        team.internal_html(
+            {
+                "risk": "<script>x</script>",
+                "hours": [12, 24],
+                "nested": {"ok": True, "when": dt.date(2026, 1, 2)},
+                "empty": None,
+            }
+        )
+    )
     assert "<script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
-    assert "<dt>hours</dt><dd><ul class=\"sb-internal-list\"><li>" in html
+    assert '<dt>hours</dt><dd><ul class="sb-internal-list"><li>' in html
     assert "2026-01-02" in html and "yes" in html and "(empty)" in html
     assert not team.has_notes({}) and team.has_notes({"a": 1})
 
@@ -189,10 +227,17 @@ def test_team_site_shows_the_figures(portfolio_plans, tmp_path):
     report = run(portfolio_plans, tmp_path / "site", team=True)
     assert sorted(s.slug for s in report.sites) == ["_team", "alpha", "beta"]
     page = soup(tmp_path / "site" / "_team" / "index.html")
-    kpi = {k: page.select_one(f"#sb-kpi-{k}").get_text(" ", strip=True)
-           for k in ("variance", "slippage", "approval", "invoiced", "awaiting")}
-    assert kpi == {"variance": "+3.0 d", "slippage": "60%", "approval": "3.2 d",
-                   "invoiced": "€13,000 $500", "awaiting": "€8,000"}  # $0 is not shown
+    kpi = {
+        k: page.select_one(f"#sb-kpi-{k}").get_text(" ", strip=True)
+        for k in ("variance", "slippage", "approval", "invoiced", "awaiting")
+    }
+    assert kpi == {
+        "variance": "+3.0 d",
+        "slippage": "60%",
+        "approval": "3.2 d",
+        "invoiced": "€13,000 $500",
+        "awaiting": "€8,000",
+    }  # $0 is not shown
     clients = page.select("#sb-team-clients tbody tr")
     assert [tr["data-client"] for tr in clients] == ["alpha", "beta"]  # worst first
     alpha = [td.get_text(" ", strip=True) for td in clients[0].select("td")]
@@ -208,14 +253,23 @@ def test_team_site_shows_the_figures(portfolio_plans, tmp_path):
     assert p1[2].startswith("Concept Awaiting client approval overdue")
     assert p1[4:6] == ["2/4", "4 d"]
     assert p1[-1] == "–"  # no git history: no recorded change
-    waiting = [[td.get_text(" ", strip=True) for td in tr.select("td")]
-               for tr in page.select("#sb-team-waiting tbody tr")]
-    assert [(w[2], w[4], w[5]) for w in waiting] == [("Slab poured", "9", "€5,000"),
-                                                     ("Concept overdue", "4", "€3,000")]
-    slippage = [[td.get_text(strip=True) for td in tr.select("td")][:4]
-                for tr in page.select("#sb-team-slippage tbody tr")]
-    assert slippage == [["Jan 2026", "2", "0", "0%"], ["Feb 2026", "2", "2", "100%"],
-                        ["Mar 2026", "0", "0", "–"]]
+    waiting = [
+        [td.get_text(" ", strip=True) for td in tr.select("td")]
+        for tr in page.select("#sb-team-waiting tbody tr")
+    ]
+    assert [(w[2], w[4], w[5]) for w in waiting] == [
+        ("Slab poured", "9", "€5,000"),
+        ("Concept overdue", "4", "€3,000"),
+    ]
+    slippage = [
+        [td.get_text(strip=True) for td in tr.select("td")][:4]
+        for tr in page.select("#sb-team-slippage tbody tr")
+    ]
+    assert slippage == [
+        ["Jan 2026", "2", "0", "0%"],
+        ["Feb 2026", "2", "2", "100%"],
+        ["Mar 2026", "0", "0", "–"],
+    ]
     # Sortable on header click, and complete without JavaScript: cells carry sort keys.
     assert len(page.select("table.sb-sortable")) == 3
     assert any("sb-sortable" in (script.string or "") for script in page.select("script"))
@@ -274,8 +328,9 @@ ARTIFACTS = REPO / "test-artifacts"
 @pytest.fixture(scope="module")
 def team_site(tmp_path_factory):
     out = tmp_path_factory.mktemp("team") / "site"
-    build(BuildOptions(plans=REPO / "plans", out=out, today=dt.date(2026, 11, 25), jobs=2,
-                       team=True))
+    build(
+        BuildOptions(plans=REPO / "plans", out=out, today=dt.date(2026, 11, 25), jobs=2, team=True)
+    )
     return out / "_team" / "index.html"
 
 
@@ -294,7 +349,8 @@ def test_dashboard_sorts_and_screenshots(team_site):
 
         def column(n):
             return page.eval_on_selector_all(
-                "#sb-team-projects tbody tr", f"rows => rows.map(r => r.cells[{n}].textContent)")
+                "#sb-team-projects tbody tr", f"rows => rows.map(r => r.cells[{n}].textContent)"
+            )
 
         def click(n):
             page.locator("#sb-team-projects thead th").nth(n).locator("button.sb-sort").click()
@@ -303,8 +359,10 @@ def test_dashboard_sorts_and_screenshots(team_site):
         click(2)
         ascending = column(2)
         assert ascending == sorted(first, key=str.lower)
-        assert page.locator("#sb-team-projects thead th").nth(2).get_attribute("aria-sort") \
+        assert (
+            page.locator("#sb-team-projects thead th").nth(2).get_attribute("aria-sort")
             == "ascending"
+        )
         click(2)
         assert column(2) == ascending[::-1]
         click(4)  # progress, as a number: 0/3 < 3/5 < 3/7 < 4/7
@@ -338,13 +396,25 @@ milestones:
 def wide_team(plans, tmp_path):
     """Amounts in the tens of millions in three currencies, long client and project names:
     what made the clients table 1,407 px wide inside 1,232 px, cutting amounts."""
-    for n, name in enumerate(("Northwind Logistics International", "The Okafor Family Trust",
-                              "Fable Studio and Partners")):
-        make_client(plans, f"c{n}", f"name: {name}\ntimezone: UTC\n", projects={
-            f"p{k}": WIDE_PLAN.format(title=f"{name} programme {k} (phase two)",
-                                      currency=currency)
-            for k, currency in enumerate(("EUR", "USD", "CHF", "SEK"))},
-            approvals={"p0": {"a.md": approval("a", "2026-01-09")}})
+    for n, name in enumerate(
+        (
+            "Northwind Logistics International",
+            "The Okafor Family Trust",
+            "Fable Studio and Partners",
+        )
+    ):
+        make_client(
+            plans,
+            f"c{n}",
+            f"name: {name}\ntimezone: UTC\n",
+            projects={
+                f"p{k}": WIDE_PLAN.format(
+                    title=f"{name} programme {k} (phase two)", currency=currency
+                )
+                for k, currency in enumerate(("EUR", "USD", "CHF", "SEK"))
+            },
+            approvals={"p0": {"a.md": approval("a", "2026-01-09")}},
+        )
     build(BuildOptions(plans=plans, out=tmp_path / "site", today=TODAY, jobs=1, team=True))
     return tmp_path / "site" / "_team" / "index.html"
 
@@ -374,6 +444,7 @@ FIT = """() => {
 def test_dashboard_fits_1280_and_prints_every_column(wide_team):
     """At 1280x800 no table scrolls and no amount wraps; printed (landscape A4: 273 mm of
     width inside the margins, 1032 CSS px) every column is on the page."""
+
     def use(browser):
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.goto(wide_team.as_uri())
@@ -414,14 +485,17 @@ def test_hostile_text_is_inert_on_the_team_site(tmp_path):
                 for m in data["milestones"]:
                     m["internal"] = [texts[-1], {"why": texts[0]}]
                 plan.write_text(yaml.safe_dump(data))
-        build(BuildOptions(plans=root, out=root.parent / "site", today=TODAY, jobs=2,
-                           team=True))
+        build(BuildOptions(plans=root, out=root.parent / "site", today=TODAY, jobs=2, team=True))
         return root.parent / "site" / "_team" / "index.html"
 
     per_client = 23
-    hostile = plans_with(tmp_path / "hostile" / "plans", {
-        f"x{n // per_client + 1}": PAYLOADS[n:n + per_client]
-        for n in range(0, len(PAYLOADS), per_client)})
+    hostile = plans_with(
+        tmp_path / "hostile" / "plans",
+        {
+            f"x{n // per_client + 1}": PAYLOADS[n : n + per_client]
+            for n in range(0, len(PAYLOADS), per_client)
+        },
+    )
     plain = plans_with(tmp_path / "plain" / "plans", {"plain": ["Plain one", "Plain two"]})
     doc = html(hostile.read_text(encoding="utf-8"))
     assert unsafe_markup(doc) == []
@@ -431,15 +505,16 @@ def test_hostile_text_is_inert_on_the_team_site(tmp_path):
     assert doc.get_text().count("sbxss") >= len(PAYLOADS)  # shown, as text
 
 
-def test_team_site_links_each_client_to_its_site_and_nothing_to_nowhere(portfolio_plans,
-                                                                         tmp_path):
+def test_team_site_links_each_client_to_its_site_and_nothing_to_nowhere(portfolio_plans, tmp_path):
     """Client names open the client's site (its folder beside _team in the build output);
     every local link and resource of the page exists; no feed is advertised (it has none)."""
     run(portfolio_plans, tmp_path / "site", team=True)
     team_dir = tmp_path / "site" / "_team"
     page = soup(team_dir / "index.html")
-    links = {a.get_text(strip=True): a["href"]
-             for a in page.select("#sb-team-clients tbody td:first-child a")}
+    links = {
+        a.get_text(strip=True): a["href"]
+        for a in page.select("#sb-team-clients tbody td:first-child a")
+    }
     assert links == {"Alpha Corp": "../alpha/index.html", "Beta Homes": "../beta/index.html"}
     assert not page.select('link[type="application/atom+xml"]')
     missing = []
@@ -469,18 +544,27 @@ def test_team_site_shows_the_last_change_of_each_project(portfolio_plans, tmp_pa
     env_author = "Robin Reviser"
     import os
     import subprocess
-    subprocess.run(["git", "commit", "-q", "-m", "move handover"], cwd=repo,
-                   check=True, env={**os.environ, "GIT_AUTHOR_NAME": env_author,
-                                    "GIT_COMMITTER_NAME": env_author,
-                                    "GIT_AUTHOR_EMAIL": "r@agency.example",
-                                    "GIT_COMMITTER_EMAIL": "r@agency.example",
-                                    "GIT_AUTHOR_DATE": "2026-02-28T12:00:00+00:00",
-                                    "GIT_COMMITTER_DATE": "2026-02-28T12:00:00+00:00"})
+
+    subprocess.run(
+        ["git", "commit", "-q", "-m", "move handover"],
+        cwd=repo,
+        check=True,
+        env={
+            **os.environ,
+            "GIT_AUTHOR_NAME": env_author,
+            "GIT_COMMITTER_NAME": env_author,
+            "GIT_AUTHOR_EMAIL": "r@agency.example",
+            "GIT_COMMITTER_EMAIL": "r@agency.example",
+            "GIT_AUTHOR_DATE": "2026-02-28T12:00:00+00:00",
+            "GIT_COMMITTER_DATE": "2026-02-28T12:00:00+00:00",
+        },
+    )
     sha = git(repo, "rev-parse", "--short", "HEAD").strip()
     run(portfolio_plans, tmp_path / "site", team=True)
     page = soup(tmp_path / "site" / "_team" / "index.html")
-    rows = {tr["data-project"]: tr.select("td")[-1]
-            for tr in page.select("#sb-team-projects tbody tr")}
+    rows = {
+        tr["data-project"]: tr.select("td")[-1] for tr in page.select("#sb-team-projects tbody tr")
+    }
     assert rows["p3"].get_text(" ", strip=True) == f"Feb 28, 2026 {env_author} · {sha}"
     assert rows["p3"]["data-sort"] == "2026-02-28"
     # p1's approval notes were added by the first commit, by the helpers' author.

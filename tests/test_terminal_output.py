@@ -1,5 +1,6 @@
 """Whatever the CLI prints is inert: plan text, file names and values with control characters,
 escape sequences, bidi overrides or rich markup print as visible, literal text."""
+
 import json
 import unicodedata
 
@@ -11,8 +12,10 @@ from site_builder.cli import main
 from site_builder.textsafe import printable, printable_json
 
 # OSC 8 hyperlink, clear screen, colour, a bidi override and isolate, rich markup, an emoji code.
-HOSTILE = ("\x1b]8;;http://evil\x07click\x1b]8;;\x07 \x1b[2J\x1b[31mred \u202eevil\u202c "
-           "\u2067iso\u2069 [red]x[/red] [link=http://evil]y[/link] :warning:")
+HOSTILE = (
+    "\x1b]8;;http://evil\x07click\x1b]8;;\x07 \x1b[2J\x1b[31mred \u202eevil\u202c "
+    "\u2067iso\u2069 [red]x[/red] [link=http://evil]y[/link] :warning:"
+)
 ENV = {"COLUMNS": "250"}  # wide enough for rich to keep each title on one line
 
 
@@ -23,8 +26,9 @@ def cli(*args, env=ENV):
 def assert_inert(text: str) -> None:
     """No control character but the tool's own line breaks, no ESC, no bidi or other format
     character, no line or paragraph separator."""
-    bad = sorted({c for c in text if c != "\n" and unicodedata.category(c) in
-                  ("Cc", "Cf", "Cs", "Zl", "Zp")})
+    bad = sorted(
+        {c for c in text if c != "\n" and unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")}
+    )
     assert not bad, bad
 
 
@@ -35,12 +39,16 @@ def quoted(text: str) -> str:
 
 @pytest.fixture
 def hostile(plans):
-    plan = (PLAN_YML.replace("title: Website relaunch", f"title: {quoted(HOSTILE)}")
-            .replace("title: Site live", f"title: {quoted(HOSTILE)}")
-            .replace("owner: Sam Lee", f"owner: {quoted(HOSTILE)}"))
-    make_client(plans, client_yml=CLIENT_YML.replace("name: Acme Widgets",
-                                                     f"name: {quoted(HOSTILE)}"),
-                projects={"web": plan})
+    plan = (
+        PLAN_YML.replace("title: Website relaunch", f"title: {quoted(HOSTILE)}")
+        .replace("title: Site live", f"title: {quoted(HOSTILE)}")
+        .replace("owner: Sam Lee", f"owner: {quoted(HOSTILE)}")
+    )
+    make_client(
+        plans,
+        client_yml=CLIENT_YML.replace("name: Acme Widgets", f"name: {quoted(HOSTILE)}"),
+        projects={"web": plan},
+    )
     return plans
 
 
@@ -69,8 +77,12 @@ def test_events_lines_and_json_are_inert(hostile):
 
 
 def test_verify_prints_one_line_per_note_whatever_its_file_name(plans):
-    names = ["2026-01-09-kickoff\nverified        forged.md", "b\x1b[2J\x1b[1Ac.md",
-             "c\r\u202egnp.md", "plain.md"]
+    names = [
+        "2026-01-09-kickoff\nverified        forged.md",
+        "b\x1b[2J\x1b[1Ac.md",
+        "c\r\u202egnp.md",
+        "plain.md",
+    ]
     make_client(plans, approvals={"web": {n: approval("kickoff", "2026-01-09") for n in names}})
     result = cli("verify")
     assert result.exit_code == 0, result.output
@@ -78,21 +90,20 @@ def test_verify_prints_one_line_per_note_whatever_its_file_name(plans):
     lines = result.stdout.splitlines()
     assert len(lines) == len(names) + 1  # one per note, then the summary
     assert lines[-1] == "4 note(s): 4 unsigned"
-    assert any("2026-01-09-kickoff\\nverified        forged.md" in line
-               for line in lines)
+    assert any("2026-01-09-kickoff\\nverified        forged.md" in line for line in lines)
 
 
 def test_diagnostics_escape_file_names_and_quoted_values(plans):
-    make_client(plans, projects={"web": PLAN_YML.replace("due: 2026-01-10",
-                                                         f"due: {quoted(HOSTILE)}")})
+    make_client(
+        plans, projects={"web": PLAN_YML.replace("due: 2026-01-10", f"due: {quoted(HOSTILE)}")}
+    )
     write(plans / "bad\x1b[2J\nname\u202e" / "client.yml", CLIENT_YML)
     result = cli("check")
     assert result.exit_code == 1
     assert_inert(result.output)
     problems = [line for line in result.stderr.splitlines() if ": error: " in line]
     assert len(problems) == 2  # one line each, nothing forged
-    assert any(line.startswith("plans/bad\\x1b[2J\\nname\\u202e:0: error: ")
-               for line in problems)
+    assert any(line.startswith("plans/bad\\x1b[2J\\nname\\u202e:0: error: ") for line in problems)
     assert any("\\x1b]8;;http://evil\\x07click" in line for line in problems)
 
 
@@ -101,14 +112,22 @@ def test_error_messages_quoting_arguments_are_inert(plans):
     result = cli("verify", "gone\x1b]0;title\x07\nsite-builder: all good")
     assert result.exit_code == 2
     assert_inert(result.output)
-    assert result.stderr == ("site-builder: error: `gone\\x1b]0;title\\x07\\nsite-builder: "
-                             "all good` not found\n")
+    assert result.stderr == (
+        "site-builder: error: `gone\\x1b]0;title\\x07\\nsite-builder: all good` not found\n"
+    )
 
 
 def test_approve_messages_are_inert(plans):
     make_client(plans, client_yml=CLIENT_YML + "require_signed_approvals: true\n")
-    result = cli("approve", "acme/web", "kickoff", "--date", "2026-01-09",
-                 "--by", "Ada\u202e\x1b[2J Client <ada@acme.example>")
+    result = cli(
+        "approve",
+        "acme/web",
+        "kickoff",
+        "--date",
+        "2026-01-09",
+        "--by",
+        "Ada\u202e\x1b[2J Client <ada@acme.example>",
+    )
     assert result.exit_code == 0, result.output
     assert_inert(result.output)
     lines = result.stdout.splitlines()
@@ -118,8 +137,10 @@ def test_approve_messages_are_inert(plans):
 
 
 def test_printable_escapes_visibly_and_keeps_ordinary_text():
-    assert printable("a\x1b[2Jb\nc\td\x85e\u202ef\u2028g\U000e0041") == \
-        "a\\x1b[2Jb\\nc\\td\\x85e\\u202ef\\u2028g\\U000e0041"
+    assert (
+        printable("a\x1b[2Jb\nc\td\x85e\u202ef\u2028g\U000e0041")
+        == "a\\x1b[2Jb\\nc\\td\\x85e\\u202ef\\u2028g\\U000e0041"
+    )
     kept = "Zoë 日本 שלום ‌‍ 👩‍💻 C:\\path «nbsp»"
     assert printable(kept) == kept
     assert printable(printable("\x1b")) == "\\x1b"  # idempotent

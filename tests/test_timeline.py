@@ -6,6 +6,7 @@ The last tests render the demo timelines in a real browser (once per font family
 tests/conftest.py): no two labels intersect, no title is clipped, the page never scrolls
 sideways, at desktop and phone width; screenshots go to test-artifacts/.
 """
+
 import datetime as dt
 import itertools
 import json
@@ -32,21 +33,39 @@ TODAY = D("2026-03-01")
 
 
 def ms(mid, due, delivered=None, title=None, invoice=None):
-    return Milestone(id=mid, title=title or mid.replace("-", " ").title(), due=D(due),
-                     source=SRC, delivered=D(delivered) if delivered else None,
-                     invoice=Decimal(invoice) if invoice is not None else None)
+    return Milestone(
+        id=mid,
+        title=title or mid.replace("-", " ").title(),
+        due=D(due),
+        source=SRC,
+        delivered=D(delivered) if delivered else None,
+        invoice=Decimal(invoice) if invoice is not None else None,
+    )
 
 
 def note(milestone, date, decision="approved"):
-    return Approval(name=f"{date}-{milestone}.md", milestone=milestone, decision=decision,
-                    date=D(date), by_name="Ada", by_email="ada@x.example", source=SRC,
-                    signature="unsigned")
+    return Approval(
+        name=f"{date}-{milestone}.md",
+        milestone=milestone,
+        decision=decision,
+        date=D(date),
+        by_name="Ada",
+        by_email="ada@x.example",
+        source=SRC,
+        signature="unsigned",
+    )
 
 
 def state(milestones, approvals=(), baselines=None, today=TODAY, title="Relaunch"):
     approvals = tuple(sorted(approvals, key=lambda a: (a.date, a.name)))
-    project = Project(slug="web", title=title, path=Path("web"), source=SRC,
-                      milestones=tuple(milestones), approvals=approvals)
+    project = Project(
+        slug="web",
+        title=title,
+        path=Path("web"),
+        source=SRC,
+        milestones=tuple(milestones),
+        approvals=approvals,
+    )
     client = Client(slug="acme", name="Acme", path=Path("acme"), source=SRC)
     history = {mid: MilestoneHistory(D(day)) for mid, day in (baselines or {}).items()}
     return derive_project(client, project, today, history)
@@ -67,21 +86,28 @@ def classes(element):
 
 def style_vars(element):
     """An element's style attribute as {property: float} (percentages without the %)."""
-    return {k.strip(): float(v.strip().rstrip("%"))
-            for k, v in (d.split(":") for d in element["style"].split(";"))}
+    return {
+        k.strip(): float(v.strip().rstrip("%"))
+        for k, v in (d.split(":") for d in element["style"].split(";"))
+    }
 
 
 # One milestone of every kind, plan-ordered; today is 2026-03-01.
 EVERY_KIND = state(
-    [ms("on-time", "2026-01-10", "2026-01-08"),      # approved before its baseline
-     ms("late", "2026-01-20", "2026-01-25"),         # approved after it
-     ms("rework", "2026-02-10", "2026-02-05"),       # changes requested, due passed: overdue
-     ms("review", "2026-03-05", "2026-02-27"),       # delivered, no decision: awaiting
-     ms("build", "2026-03-20"),                      # not delivered yet: upcoming
-     ms("launch", "2026-04-30")],
-    [note("on-time", "2026-01-09"), note("late", "2026-01-28"),
-     note("rework", "2026-02-12", "changes-requested")],
-    baselines={"late": "2026-01-15"},                # due moved from 15 to 20 January
+    [
+        ms("on-time", "2026-01-10", "2026-01-08"),  # approved before its baseline
+        ms("late", "2026-01-20", "2026-01-25"),  # approved after it
+        ms("rework", "2026-02-10", "2026-02-05"),  # changes requested, due passed: overdue
+        ms("review", "2026-03-05", "2026-02-27"),  # delivered, no decision: awaiting
+        ms("build", "2026-03-20"),  # not delivered yet: upcoming
+        ms("launch", "2026-04-30"),
+    ],
+    [
+        note("on-time", "2026-01-09"),
+        note("late", "2026-01-28"),
+        note("rework", "2026-02-12", "changes-requested"),
+    ],
+    baselines={"late": "2026-01-15"},  # due moved from 15 to 20 January
 )
 
 
@@ -124,30 +150,43 @@ def test_colour_classes_follow_status_and_overdue():
     # Overdue is shown beside the status: a ring, and the word, only on the overdue milestone.
     rings = [li["data-milestone"] for li in items(chart) if li.select_one("path.sb-tl-ring")]
     assert rings == ["rework"]
-    meta = {li["data-milestone"]: li.select_one(".sb-tl-meta").get_text()
-            for li in items(chart)}
+    meta = {li["data-milestone"]: li.select_one(".sb-tl-meta").get_text() for li in items(chart)}
     assert meta["rework"].endswith("Changes requested · overdue")
     assert meta["late"].startswith("Jan 20, 2026 · Approved late")
     assert meta["review"] == "Mar 5, 2026 · Awaiting your approval"
 
 
 def test_in_progress_and_changes_requested_without_overdue():
-    p = state([ms("a", "2026-02-01", "2026-01-30"), ms("b", "2026-03-10", "2026-03-01"),
-               ms("c", "2026-04-01")],
-              [note("a", "2026-01-31"), note("b", "2026-03-02", "rejected")],
-              today=D("2026-03-03"))
+    p = state(
+        [
+            ms("a", "2026-02-01", "2026-01-30"),
+            ms("b", "2026-03-10", "2026-03-01"),
+            ms("c", "2026-04-01"),
+        ],
+        [note("a", "2026-01-31"), note("b", "2026-03-02", "rejected")],
+        today=D("2026-03-03"),
+    )
     _, chart = chart_of(p, D("2026-03-03"))
     kinds = {li["data-milestone"]: classes(li) for li in items(chart)}
     assert "sb-tl-changes-requested" in kinds["b"] and "sb-tl-current" in kinds["b"]
-    p = state([ms("a", "2026-02-01", "2026-01-30"), ms("b", "2026-03-10")],
-              [note("a", "2026-01-31")], today=D("2026-03-03"))
+    p = state(
+        [ms("a", "2026-02-01", "2026-01-30"), ms("b", "2026-03-10")],
+        [note("a", "2026-01-31")],
+        today=D("2026-03-03"),
+    )
     _, chart = chart_of(p, D("2026-03-03"))
     assert "sb-tl-in-progress" in classes(items(chart)[1])
 
 
 def test_every_kind_has_a_colour_in_the_stylesheet():
-    css = (Path(__file__).parent.parent / "theme" / "overrides" / "assets" / "stylesheets"
-           / "site-builder.css").read_text(encoding="utf-8")
+    css = (
+        Path(__file__).parent.parent
+        / "theme"
+        / "overrides"
+        / "assets"
+        / "stylesheets"
+        / "site-builder.css"
+    ).read_text(encoding="utf-8")
     for kind in timeline.KINDS:
         rule = re.search(rf"\.sb-tl-{kind} \.sb-tl-marker \{{([^}}]*)\}}", css)
         assert rule and "var(--sb-" in rule.group(1), kind
@@ -200,9 +239,13 @@ def test_ghost_markers_only_where_the_due_date_moved():
 
 def test_the_legend_names_what_the_timeline_shows():
     assert timeline.legend(EVERY_KIND, EN) == [
-        ("sb-tl-approved", "Approved"), ("sb-tl-approved-late", "Approved late"),
-        ("sb-tl-awaiting-approval", "Awaiting your approval"), ("sb-tl-overdue", "Overdue"),
-        ("sb-tl-upcoming", "Upcoming"), ("sb-tl-ghost", "Originally due")]
+        ("sb-tl-approved", "Approved"),
+        ("sb-tl-approved-late", "Approved late"),
+        ("sb-tl-awaiting-approval", "Awaiting your approval"),
+        ("sb-tl-overdue", "Overdue"),
+        ("sb-tl-upcoming", "Upcoming"),
+        ("sb-tl-ghost", "Originally due"),
+    ]
 
 
 # --- labels: whole, with room, whatever the font --------------------------------------------
@@ -233,8 +276,14 @@ def assert_labels_whole_with_room(p, chart):
 @pytest.mark.parametrize("spacing", [0, 1, 3, 7, 20])
 def test_crowded_milestones_each_get_a_row_and_whole_titles(spacing):
     start = D("2026-01-05")
-    milestones = [ms(f"m{i}", (start + dt.timedelta(days=i * spacing)).isoformat(),
-                     title=f"{LONG} ({i})" if i % 2 else f"Short {i}") for i in range(12)]
+    milestones = [
+        ms(
+            f"m{i}",
+            (start + dt.timedelta(days=i * spacing)).isoformat(),
+            title=f"{LONG} ({i})" if i % 2 else f"Short {i}",
+        )
+        for i in range(12)
+    ]
     p = state(milestones, today=D("2026-01-20"))
     _, chart = chart_of(p, D("2026-01-20"))
     assert len(items(chart)) == 12
@@ -247,8 +296,23 @@ def test_random_plans_keep_whole_labels_with_room():
     import random
 
     rng = random.Random(7)
-    words = ["Kickoff", "design", "signed", "off", "UAT", "Überprüfung", "go-live", "W",
-             "integration", "of", "the", "warehouse", "management", "system", "i"]
+    words = [
+        "Kickoff",
+        "design",
+        "signed",
+        "off",
+        "UAT",
+        "Überprüfung",
+        "go-live",
+        "W",
+        "integration",
+        "of",
+        "the",
+        "warehouse",
+        "management",
+        "system",
+        "i",
+    ]
     below = 0
     for case in range(200):
         start = D("2026-01-01") + dt.timedelta(days=rng.randint(0, 200))
@@ -257,12 +321,17 @@ def test_random_plans_keep_whole_labels_with_room():
         for i in range(rng.randint(1, 12)):
             day += dt.timedelta(days=rng.choice([0, 1, 3, 10, 30, 90]))
             title = " ".join(rng.choice(words) for _ in range(rng.randint(1, 14)))
-            delivered = (day - dt.timedelta(days=2)).isoformat() if rng.random() < .5 else None
+            delivered = (day - dt.timedelta(days=2)).isoformat() if rng.random() < 0.5 else None
             milestones.append(ms(f"m{i}", day.isoformat(), delivered, title=title))
-            if delivered and rng.random() < .6:
-                approvals.append(note(f"m{i}", (day + dt.timedelta(days=rng.randint(-3, 9)))
-                                      .isoformat(), rng.choice(["approved", "rejected"])))
-            if rng.random() < .3:
+            if delivered and rng.random() < 0.6:
+                approvals.append(
+                    note(
+                        f"m{i}",
+                        (day + dt.timedelta(days=rng.randint(-3, 9))).isoformat(),
+                        rng.choice(["approved", "rejected"]),
+                    )
+                )
+            if rng.random() < 0.3:
                 baselines[f"m{i}"] = (day - dt.timedelta(days=rng.randint(-20, 300))).isoformat()
         today = start + dt.timedelta(days=rng.randint(-60, 500))
         p = state(milestones, approvals, baselines, today=today)
@@ -287,7 +356,7 @@ def test_month_and_year_lanes_have_a_cell_per_month_and_year():
     _, chart = chart_of(p, D("2026-12-01"))
     start, end = D(chart["data-start"]), D(chart["data-end"])
     cells = chart.select(".sb-tl-months .sb-tl-cell")
-    assert [c.get_text() for c in cells] == ["Nov", "Dec", "Jan", "Feb", "Mar"][:len(cells)]
+    assert [c.get_text() for c in cells] == ["Nov", "Dec", "Jan", "Feb", "Mar"][: len(cells)]
     assert len(cells) == len(timeline.months(start, end))
     spans = [style_vars(c) for c in cells]
     for a, b in zip(spans, spans[1:]):  # side by side, never overlapping
@@ -314,8 +383,13 @@ p = state([ms(f"m{i}", (D("2026-01-01") + dt.timedelta(days=i % 3)).isoformat(),
 html = str(timeline.timeline_html(p, D("2026-01-02"), EN))
 print(html.count('<li class="sb-tl-item'))
 """
-    done = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parent.parent,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["20000"]
 
@@ -328,16 +402,19 @@ def test_screen_readers_get_the_timeline_once():
     other piece (lanes, lines, markers) is aria-hidden, so nothing is read twice."""
     _, chart = chart_of(EVERY_KIND)
     summary = chart.select_one("p.sb-visually-hidden")
-    assert summary.get_text() == ("6 milestones, due from Jan 10, 2026 to Apr 30, 2026. "
-                                  "Today is Mar 1, 2026.")
+    assert summary.get_text() == (
+        "6 milestones, due from Jan 10, 2026 to Apr 30, 2026. Today is Mar 1, 2026."
+    )
     assert chart.select_one("ol.sb-tl-list")["aria-label"] == "Timeline of Relaunch"
     hidden = chart.select('[aria-hidden="true"]')
     for svg in chart.select("svg"):
         assert any(h is svg or svg in h.descendants for h in hidden)
-    spoken = [s for s in chart.find_all(string=True)
-              if not any(h is s.parent or s in h.descendants for h in hidden)]
-    assert "".join(spoken) == summary.get_text() + "".join(
-        li.get_text() for li in items(chart))
+    spoken = [
+        s
+        for s in chart.find_all(string=True)
+        if not any(h is s.parent or s in h.descendants for h in hidden)
+    ]
+    assert "".join(spoken) == summary.get_text() + "".join(li.get_text() for li in items(chart))
     first = items(chart)[0].get_text()
     assert first == "On Time Jan 10, 2026 · Approved"
     for s in EVERY_KIND.milestones:
@@ -372,23 +449,38 @@ def test_month_labels_and_dates_are_locale_formatted():
 
 
 def test_project_page_carries_the_timeline_once(plans, tmp_path):
-    make_client(plans, approvals={"web": {
-        "2026-01-09-kickoff.md": approval("kickoff", "2026-01-09"),
-        "2026-02-12-design.md": approval("design", "2026-02-12")}})
+    make_client(
+        plans,
+        approvals={
+            "web": {
+                "2026-01-09-kickoff.md": approval("kickoff", "2026-01-09"),
+                "2026-02-12-design.md": approval("design", "2026-02-12"),
+            }
+        },
+    )
     build(BuildOptions(plans=plans, out=tmp_path / "site", today=D("2026-02-20"), jobs=1))
-    page = BeautifulSoup((tmp_path / "site" / "acme" / "projects" / "web.html")
-                         .read_text(encoding="utf-8"), "html.parser")
+    page = BeautifulSoup(
+        (tmp_path / "site" / "acme" / "projects" / "web.html").read_text(encoding="utf-8"),
+        "html.parser",
+    )
     figure = page.select_one("figure#sb-timeline")
     assert figure.has_attr("data-search-exclude")  # Material's search skips the chart
     assert len(page.select(".sb-tl-chart")) == 1 and len(page.select("ol.sb-tl-list")) == 1
     assert [li["class"][2] for li in figure.select("li.sb-tl-item")] == [
-        "sb-tl-approved", "sb-tl-approved-late", "sb-tl-in-progress"]
+        "sb-tl-approved",
+        "sb-tl-approved-late",
+        "sb-tl-in-progress",
+    ]
     legend = figure.select_one(".sb-tl-legend")
     assert legend["aria-hidden"] == "true"
     assert [li.get_text(strip=True) for li in legend.select("li")] == [
-        "Approved", "Approved late", "In progress"]
-    index = json.loads((tmp_path / "site" / "acme" / "search" / "search_index.json")
-                       .read_text(encoding="utf-8"))
+        "Approved",
+        "Approved late",
+        "In progress",
+    ]
+    index = json.loads(
+        (tmp_path / "site" / "acme" / "search" / "search_index.json").read_text(encoding="utf-8")
+    )
     section = next(d for d in index["docs"] if d["location"] == "projects/web.html#timeline")
     assert "Today" not in section["text"] and "Approved" not in section["text"]
 
@@ -399,8 +491,12 @@ from browser_support import DEMO_PASSWORDS, Session, demo_passwords, demo_paths,
 
 REPO = Path(__file__).parent.parent
 ARTIFACTS = REPO / "test-artifacts"
-TIMELINE_PAGES = [("fable", "brand-refresh"), ("harbor-homes", "12-elm-street"),
-                  ("northwind", "tms-rollout"), ("northwind", "driver-app-pilot")]
+TIMELINE_PAGES = [
+    ("fable", "brand-refresh"),
+    ("harbor-homes", "12-elm-street"),
+    ("northwind", "tms-rollout"),
+    ("northwind", "driver-app-pilot"),
+]
 SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 
 # In the page: the rendered box of every label (milestone titles and their date lines, the
@@ -440,6 +536,7 @@ def test_rendered_labels_stay_in_their_boxes(demo_site):
     demo project page, at desktop and phone width, no two labels of the timeline intersect
     (titles, date lines, month and year labels, Today), no title is clipped or cut with an
     ellipsis, and the page does not scroll sideways."""
+
     def measure(browser):
         found = {}
         for size, (width, height) in SIZES.items():
@@ -466,7 +563,7 @@ def test_rendered_labels_stay_in_their_boxes(demo_site):
 
 
 def overlapping(a, b):
-    return a[0] < b[2] - .5 and b[0] < a[2] - .5 and a[1] < b[3] - .5 and b[1] < a[3] - .5
+    return a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5
 
 
 def test_timeline_screenshots_desktop_and_phone(demo_site):
@@ -477,11 +574,14 @@ def test_timeline_screenshots_desktop_and_phone(demo_site):
     def shoot(browser):
         for client, project in TIMELINE_PAGES[:2]:
             url = (demo_site / client / "projects" / f"{project}.html").as_uri()
-            for name, (width, height), scheme in (("desktop-light", SIZES["desktop"], "light"),
-                                                  ("desktop-dark", SIZES["desktop"], "dark"),
-                                                  ("phone", SIZES["phone"], "light")):
-                page = browser.new_page(viewport={"width": width, "height": height},
-                                        color_scheme=scheme)
+            for name, (width, height), scheme in (
+                ("desktop-light", SIZES["desktop"], "light"),
+                ("desktop-dark", SIZES["desktop"], "dark"),
+                ("phone", SIZES["phone"], "light"),
+            ):
+                page = browser.new_page(
+                    viewport={"width": width, "height": height}, color_scheme=scheme
+                )
                 page.goto(url)
                 figure = page.locator("figure#sb-timeline")
                 assert figure.is_visible() and figure.bounding_box()["width"] <= width

@@ -1,6 +1,7 @@
 """The release, end to end: build the sdist and wheel, install the wheel in a clean virtual
 environment outside this repository, and run an agency's first day with it: `init` in a new
 git repository, a client and a project, `check --strict`, an approval, `build` and `publish`."""
+
 import json
 import os
 import subprocess
@@ -24,8 +25,9 @@ LINK_SECRET = "wheel-test-link-secret-0123456789abcdef"
 
 
 def run(*args, cwd: Path, env: dict | None = None, timeout: int = 600) -> str:
-    done = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    done = subprocess.run(
+        [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
     assert done.returncode == 0, f"{args}: {done.stdout}\n{done.stderr}"
     return done.stdout + done.stderr
 
@@ -50,15 +52,18 @@ def test_the_wheel_carries_the_package_data(dist):
         "site_builder/authoring/templates/init/github/reminders.yml",
         "site_builder/authoring/templates/init/gitlab-ci.yml",
         "site_builder/authoring/templates/init/pre-commit-config.yaml",
-        *(f"site_builder/authoring/schemas/{schema_export.file_name(kind)}"
-          for kind in schema_export.KINDS),
+        *(
+            f"site_builder/authoring/schemas/{schema_export.file_name(kind)}"
+            for kind in schema_export.KINDS
+        ),
         f"site_builder-{__version__}.dist-info/licenses/LICENSE",
     }
     assert expected <= names, sorted(expected - names)
     theme = {n for n in names if n.startswith("site_builder/_data/theme/")}
     assert len(theme) >= len([p for p in (REPO / "theme").rglob("*") if p.is_file()])
-    metadata = zipfile.ZipFile(wheel).read(
-        f"site_builder-{__version__}.dist-info/METADATA").decode()
+    metadata = (
+        zipfile.ZipFile(wheel).read(f"site_builder-{__version__}.dist-info/METADATA").decode()
+    )
     assert "Project-URL: Changelog, https://github.com/site-builder/site-builder" in metadata
     assert "Classifier: Programming Language :: Python :: 3" in metadata
     assert len(list(dist.glob(f"site_builder-{__version__}.tar.gz"))) == 1
@@ -69,11 +74,24 @@ def test_an_agency_adopts_the_released_wheel(dist, tmp_path):
     venv = tmp_path / "venv"
     started = time.monotonic()
     run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "SITE_BUILDER_LINK_SECRET")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "SITE_BUILDER_LINK_SECRET")
+    }
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-    run(venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-        wheel, cwd=tmp_path, env=env, timeout=900)
+    run(
+        venv / "bin" / "python",
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        wheel,
+        cwd=tmp_path,
+        env=env,
+        timeout=900,
+    )
     print(f"clean install of the wheel with its dependencies: {time.monotonic() - started:.0f} s")
 
     repo = tmp_path / "agency-plans"
@@ -83,8 +101,13 @@ def test_an_agency_adopts_the_released_wheel(dist, tmp_path):
     def sb(*args, extra_env=None):
         return run(venv / "bin" / "site-builder", *args, cwd=repo, env={**env, **(extra_env or {})})
 
-    where = run(venv / "bin" / "python", "-c", "import site_builder; print(site_builder.__file__)",
-                cwd=repo, env=env)
+    where = run(
+        venv / "bin" / "python",
+        "-c",
+        "import site_builder; print(site_builder.__file__)",
+        cwd=repo,
+        env=env,
+    )
     assert Path(where.strip()).is_relative_to(venv)  # the wheel, not this checkout
     assert __version__ in sb("--version")
 
@@ -93,17 +116,33 @@ def test_an_agency_adopts_the_released_wheel(dist, tmp_path):
     sb("new", "client", "acme", "--name", "Acme Ltd")
     sb("new", "project", "acme/website", "--template", "agency", "--start", "2026-01-05")
     assert "ok: 2 client(s), 2 project(s), 0 warning(s)" in sb("check", "--strict")
-    sb("approve", "acme/website", "kickoff", "--by", "Ada Client <ada@acme.example>",
-       "--date", "2026-01-12")
+    sb(
+        "approve",
+        "acme/website",
+        "kickoff",
+        "--by",
+        "Ada Client <ada@acme.example>",
+        "--date",
+        "2026-01-12",
+    )
     sb("check", "--strict")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "Plans for Acme", date="2026-01-12")
     sb("build", "--out", "site", "--today", "2026-02-02")
-    sb("publish", "--out", "site", "--to", "public_dir", "--target", "static",
-       extra_env={"SITE_BUILDER_LINK_SECRET": LINK_SECRET})
+    sb(
+        "publish",
+        "--out",
+        "site",
+        "--to",
+        "public_dir",
+        "--target",
+        "static",
+        extra_env={"SITE_BUILDER_LINK_SECRET": LINK_SECRET},
+    )
 
-    outputs = [p for folder in ("site", "public_dir") for p in (repo / folder).rglob("*")
-               if p.is_file()]
+    outputs = [
+        p for folder in ("site", "public_dir") for p in (repo / folder).rglob("*") if p.is_file()
+    ]
     assert outputs
     for path in outputs:
         data = path.read_bytes()
@@ -111,8 +150,9 @@ def test_an_agency_adopts_the_released_wheel(dist, tmp_path):
         assert b"fonts.googleapis" not in data and b"fonts.gstatic" not in data, path
 
     www = repo / "public_dir" / "www"
-    statuses = {json.loads(p.read_text())["client"]["slug"]: p.parent
-                for p in www.glob("*/status.json")}
+    statuses = {
+        json.loads(p.read_text())["client"]["slug"]: p.parent for p in www.glob("*/status.json")
+    }
     assert set(statuses) == {"acme", "example-client"}
     acme = statuses["acme"]
     assert acme.name != "acme"  # link mode: under a secret path

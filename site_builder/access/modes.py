@@ -14,6 +14,7 @@ Pure functions (no MkDocs, no network); the only I/O is writing the access files
 Every non-public site carries `noindex` (meta in every page, robots.txt and `_headers` from
 `publish`) and no canonical link to a public address.
 """
+
 from __future__ import annotations
 
 import base64
@@ -80,13 +81,17 @@ def link_secret(environ: Mapping[str, str] | None = None) -> bytes:
     """The link secret from the environment; an error naming the variable when missing."""
     value = (os.environ if environ is None else environ).get(LINK_SECRET_ENV, "")
     if not value:
-        raise AccessError(f"{LINK_SECRET_ENV} is not set: link-mode sites are served under a "
-                          f"path derived from it. Make one with `openssl rand -hex 32`, keep it "
-                          f"in your CI secrets and set it for `links` and `publish`")
+        raise AccessError(
+            f"{LINK_SECRET_ENV} is not set: link-mode sites are served under a "
+            f"path derived from it. Make one with `openssl rand -hex 32`, keep it "
+            f"in your CI secrets and set it for `links` and `publish`"
+        )
     if len(value) < MIN_LINK_SECRET:
-        raise AccessError(f"{LINK_SECRET_ENV} is too short ({len(value)} characters; at least "
-                          f"{MIN_LINK_SECRET}): a short secret lets anyone who knows a client's "
-                          f"slug guess its path. Make one with `openssl rand -hex 32`")
+        raise AccessError(
+            f"{LINK_SECRET_ENV} is too short ({len(value)} characters; at least "
+            f"{MIN_LINK_SECRET}): a short secret lets anyone who knows a client's "
+            f"slug guess its path. Make one with `openssl rand -hex 32`"
+        )
     return value.encode("utf-8")
 
 
@@ -152,22 +157,25 @@ def nginx_location(url_path: str, mode: str, htpasswd_file: str | None = None) -
     (and so skipping the login)."""
     lines = [f"location ^~ {url_path} {{"]
     if mode == "host":
-        lines += [f'    auth_basic "{REALM}";',
-                  f'    auth_basic_user_file "{htpasswd_file}";']
-    lines += [f'    add_header X-Robots-Tag "{NOINDEX}" always;',
-              '    add_header Referrer-Policy "no-referrer" always;',
-              '    add_header X-Content-Type-Options "nosniff" always;',
-              "}"]
+        lines += [f'    auth_basic "{REALM}";', f'    auth_basic_user_file "{htpasswd_file}";']
+    lines += [
+        f'    add_header X-Robots-Tag "{NOINDEX}" always;',
+        '    add_header Referrer-Policy "no-referrer" always;',
+        '    add_header X-Content-Type-Options "nosniff" always;',
+        "}",
+    ]
     return "\n".join(lines) + "\n"
 
 
 def host_headers() -> str:
     """`_headers` for a site served as the root of its own host (Netlify, Cloudflare Pages)."""
-    return ("# Netlify / Cloudflare Pages: response headers for this site when it is the root of\n"
-            "# its host. A login needs the host's own feature (site-builder's\n"
-            "# docs/hosting/private-sites.md).\n"
-            f"/*\n  X-Robots-Tag: {NOINDEX}\n  Referrer-Policy: no-referrer\n"
-            "  X-Content-Type-Options: nosniff\n")
+    return (
+        "# Netlify / Cloudflare Pages: response headers for this site when it is the root of\n"
+        "# its host. A login needs the host's own feature (site-builder's\n"
+        "# docs/hosting/private-sites.md).\n"
+        f"/*\n  X-Robots-Tag: {NOINDEX}\n  Referrer-Policy: no-referrer\n"
+        "  X-Content-Type-Options: nosniff\n"
+    )
 
 
 def write_build_access_files(out: Path, staging: Path, clients: Iterable[Client]) -> None:
@@ -193,7 +201,8 @@ def write_build_access_files(out: Path, staging: Path, clients: Iterable[Client]
             "# htpasswd file (relative paths are taken from nginx's configuration folder).\n"
             "# `site-builder publish` writes a ready-made version for all clients.\n"
             + nginx_location(f"/{client.slug}/", "host", f"_access/{client.slug}/htpasswd"),
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         (new / "_headers").write_text(host_headers(), encoding="utf-8")
         root.mkdir(exist_ok=True)
         swap_into_place(new, target)
@@ -206,8 +215,10 @@ def write_build_access_files(out: Path, staging: Path, clients: Iterable[Client]
 
 def robots_txt(public_paths: Iterable[str]) -> str:
     """Crawlers may read public sites only. Names no non-public path (it is a public file)."""
-    lines = ["# Written by site-builder publish: only public status sites may be crawled.",
-             "User-agent: *"]
+    lines = [
+        "# Written by site-builder publish: only public status sites may be crawled.",
+        "User-agent: *",
+    ]
     lines += [f"Allow: {path}" for path in public_paths]
     lines.append("Disallow: /")
     return "\n".join(lines) + "\n"
@@ -226,24 +237,28 @@ def basic_auth_value(slug: str, environ: Mapping[str, str]) -> str | None:
         return None
     pairs = value.split()
     if not all(_BASIC_AUTH_PAIR.match(pair) for pair in pairs):
-        raise AccessError(f"{name} must be `user:password` pairs separated by spaces "
-                          "(the value is not shown)")
+        raise AccessError(
+            f"{name} must be `user:password` pairs separated by spaces (the value is not shown)"
+        )
     return " ".join(pairs)
 
 
-def headers_file(noindex_paths: Iterable[str], any_public: bool,
-                 basic_auth: Mapping[str, str]) -> str:
+def headers_file(
+    noindex_paths: Iterable[str], any_public: bool, basic_auth: Mapping[str, str]
+) -> str:
     """The root `_headers` (Netlify, Cloudflare Pages; other hosts ignore it).
 
     With no public site, one rule covers everything, so the file names no path at all. With
     public sites, each password and host site gets its own noindex rule; link-mode paths are
     never written into a file (GitHub Pages would serve this one): those sites rely on the
     noindex meta of every page and on robots.txt."""
-    lines = ["# Written by site-builder publish for Netlify and Cloudflare Pages (they read it and",
-             "# do not serve it). Other hosts: see site-builder's docs/hosting/publish.md.",
-             "/*",
-             "  Referrer-Policy: no-referrer",
-             "  X-Content-Type-Options: nosniff"]
+    lines = [
+        "# Written by site-builder publish for Netlify and Cloudflare Pages (they read it and",
+        "# do not serve it). Other hosts: see site-builder's docs/hosting/publish.md.",
+        "/*",
+        "  Referrer-Policy: no-referrer",
+        "  X-Content-Type-Options: nosniff",
+    ]
     if not any_public:
         lines.append(f"  X-Robots-Tag: {NOINDEX}")
     else:

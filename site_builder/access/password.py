@@ -33,6 +33,7 @@ The JSON envelope (status.json, and the page inside every shell):
 An encrypted document is b"SBENC1\\n", the iterations (4 bytes, big-endian), the salt (16),
 the IV (12), then the ciphertext and tag.
 """
+
 from __future__ import annotations
 
 import base64
@@ -57,7 +58,8 @@ MAGIC = b"SBENC1\n"
 
 
 _ENVELOPE_IN_SHELL = re.compile(
-    r'<script type="application/json" id="sb-envelope">(.*?)</script>', re.S)
+    r'<script type="application/json" id="sb-envelope">(.*?)</script>', re.S
+)
 
 
 class DecryptError(SiteBuilderError):
@@ -102,8 +104,10 @@ def salt_secret(environ: Mapping[str, str] | None = None) -> Secret | None:
     if not value:
         return None
     if len(value) < MIN_SALT_SECRET:
-        raise SaltSecretError(f"{SALT_SECRET_ENV} is too short ({len(value)} characters; at "
-                              f"least {MIN_SALT_SECRET}): make one with `openssl rand -hex 32`")
+        raise SaltSecretError(
+            f"{SALT_SECRET_ENV} is too short ({len(value)} characters; at "
+            f"least {MIN_SALT_SECRET}): make one with `openssl rand -hex 32`"
+        )
     return Secret(value)
 
 
@@ -113,8 +117,9 @@ def pinned_salt(secret: str, slug: str, password: str) -> bytes:
     return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).digest()[:SALT_BYTES]
 
 
-def sealer_for(slug: str, password: str, previous_site: Path | None = None,
-               secret: Secret | None = None) -> Sealer:
+def sealer_for(
+    slug: str, password: str, previous_site: Path | None = None, secret: Secret | None = None
+) -> Sealer:
     """The sealer of a site: its salt pinned by `secret`, else the salt of `previous_site`
     (the last build in OUT) while the password still opens it, else a new random one."""
     if secret is not None:
@@ -134,8 +139,9 @@ def _previous_sealer(slug: str, password: str, site: Path) -> Sealer | None:
         if envelope is None or envelope["kdf"]["iterations"] != ITERATIONS:
             return None
         salt = base64.b64decode(envelope["kdf"]["salt"], validate=True)
-        iv, ciphertext = (base64.b64decode(envelope[k], validate=True)
-                          for k in ("iv", "ciphertext"))
+        iv, ciphertext = (
+            base64.b64decode(envelope[k], validate=True) for k in ("iv", "ciphertext")
+        )
     except (OSError, KeyError, TypeError, ValueError):
         return None
     # Earlier versions derived the salt from the slug: anyone could precompute it.
@@ -180,10 +186,17 @@ class Sealer:
 
     def envelope(self, path: str, plaintext: bytes) -> dict:
         iv, ciphertext = self.seal(path, plaintext)
-        return {"format": FORMAT, "cipher": "AES-256-GCM",
-                "kdf": {"name": "PBKDF2-HMAC-SHA256", "iterations": self.iterations,
-                        "salt": b64(self.salt)},
-                "iv": b64(iv), "ciphertext": b64(ciphertext)}
+        return {
+            "format": FORMAT,
+            "cipher": "AES-256-GCM",
+            "kdf": {
+                "name": "PBKDF2-HMAC-SHA256",
+                "iterations": self.iterations,
+                "salt": b64(self.salt),
+            },
+            "iv": b64(iv),
+            "ciphertext": b64(ciphertext),
+        }
 
     def _name(self, path: str) -> str:
         name_key = hmac.new(self.key, b"site-builder-names", hashlib.sha256).digest()
@@ -192,7 +205,7 @@ class Sealer:
     def opaque_page(self, path: str) -> str:
         """An opaque name for a page, at the same depth (its relative links keep working)."""
         parts = path.split("/")
-        folders = [self._name("/".join(parts[:i + 1]) + "/")[:12] for i in range(len(parts) - 1)]
+        folders = [self._name("/".join(parts[: i + 1]) + "/")[:12] for i in range(len(parts) - 1)]
         return "/".join([*folders, self._name(path) + ".html"])
 
     def opaque_file(self, path: str) -> str:
@@ -227,14 +240,16 @@ def decrypt(data: bytes, password: str) -> bytes:
     try:
         if data.startswith(MAGIC):
             offset = len(MAGIC)
-            iterations = int.from_bytes(data[offset:offset + 4], "big")
-            salt = data[offset + 4:offset + 20]
-            iv, ciphertext = data[offset + 20:offset + 32], data[offset + 32:]
+            iterations = int.from_bytes(data[offset : offset + 4], "big")
+            salt = data[offset + 4 : offset + 20]
+            iv, ciphertext = data[offset + 20 : offset + 32], data[offset + 32 :]
         else:
             envelope = envelope_of(data)
             if envelope is None:
-                raise DecryptError("not a file encrypted by site-builder (a page, status.json "
-                                   "or a document of a password-protected site)")
+                raise DecryptError(
+                    "not a file encrypted by site-builder (a page, status.json "
+                    "or a document of a password-protected site)"
+                )
             iterations = int(envelope["kdf"]["iterations"])
             salt = base64.b64decode(envelope["kdf"]["salt"])
             iv = base64.b64decode(envelope["iv"])

@@ -24,6 +24,7 @@ Files are hard links to the built ones where possible (copies otherwise). It ref
 site without SITE_BUILDER_LINK_SECRET, a site built for another access mode, a password site
 built without its password, and a DIR inside OUT or the other way round.
 """
+
 from __future__ import annotations
 
 import os
@@ -63,19 +64,35 @@ class Target:
 # it (nginx with the nginx.conf publish writes, Netlify plans that honour Basic-Auth, or a
 # login you set up). Netlify's free plans and Cloudflare Pages ignore Basic-Auth in _headers
 # (and GitHub Pages serves that file), so they are `static`, which is the default.
-TARGETS = {t.name: t for t in (
-    Target("static", "GitHub Pages, GitLab Pages, Cloudflare Pages, Netlify's free plans or "
-                     "any host that serves the files as they are"),
-    Target("nginx", "nginx with DIR/access/nginx.conf included in its server block",
-           frozenset({Safeguard.LOGIN})),
-    Target("netlify-pro", "Netlify on a Pro or Enterprise plan (Basic-Auth in _headers; "
-                          "other plans serve the site to anyone)",
-           frozenset({Safeguard.LOGIN}), login_in_headers=True),
-    # The operator's word, as for nginx: a login per client path set up outside publish.
-    Target("external-login", "a host whose login you set up for each client's path yourself "
-                             "(Cloudflare Access, a CloudFront Function, a proxy)",
-           frozenset({Safeguard.LOGIN})),
-)}
+TARGETS = {
+    t.name: t
+    for t in (
+        Target(
+            "static",
+            "GitHub Pages, GitLab Pages, Cloudflare Pages, Netlify's free plans or "
+            "any host that serves the files as they are",
+        ),
+        Target(
+            "nginx",
+            "nginx with DIR/access/nginx.conf included in its server block",
+            frozenset({Safeguard.LOGIN}),
+        ),
+        Target(
+            "netlify-pro",
+            "Netlify on a Pro or Enterprise plan (Basic-Auth in _headers; "
+            "other plans serve the site to anyone)",
+            frozenset({Safeguard.LOGIN}),
+            login_in_headers=True,
+        ),
+        # The operator's word, as for nginx: a login per client path set up outside publish.
+        Target(
+            "external-login",
+            "a host whose login you set up for each client's path yourself "
+            "(Cloudflare Access, a CloudFront Function, a proxy)",
+            frozenset({Safeguard.LOGIN}),
+        ),
+    )
+}
 DEFAULT_TARGET = "static"
 
 
@@ -122,19 +139,25 @@ def publish(options: PublishOptions, environ: Mapping[str, str] | None = None) -
     base = _normal_base(options.base_path)
     target = TARGETS.get(options.target)
     if target is None:
-        raise UsageError(f"--target {options.target}: not a known host; use one of "
-                         + ", ".join(TARGETS))
+        raise UsageError(
+            f"--target {options.target}: not a known host; use one of " + ", ".join(TARGETS)
+        )
     to, out = (Path(p).resolve() for p in (options.to, options.out))
     if _inside(to, out) or _inside(out, to):
-        raise UsageError(f"--to {options.to} and --out {options.out} must not contain each "
-                         "other: publish copies the built sites into a folder of its own")
+        raise UsageError(
+            f"--to {options.to} and --out {options.out} must not contain each "
+            "other: publish copies the built sites into a folder of its own"
+        )
     check_output_folder(options.to, options.plans, "--to")  # plans, theme, .git, cwd
     if not out.is_dir():
         raise UsageError(f"no built sites in {options.out}: run `site-builder build` first")
-    if to.exists() and (not to.is_dir() or (any(to.iterdir())
-                                            and not (to / PUBLISH_MARKER).is_file())):
-        raise UsageError(f"--to {options.to} exists and was not written by `site-builder "
-                         "publish`; give an empty or new folder")
+    if to.exists() and (
+        not to.is_dir() or (any(to.iterdir()) and not (to / PUBLISH_MARKER).is_file())
+    ):
+        raise UsageError(
+            f"--to {options.to} exists and was not written by `site-builder "
+            "publish`; give an empty or new folder"
+        )
 
     plans, diags = load_plans(options.plans)
     if diags.errors:
@@ -153,8 +176,7 @@ def publish(options: PublishOptions, environ: Mapping[str, str] | None = None) -
         if credentials:
             basic_auth[base + client.slug + "/"] = credentials
         clients.append(client)
-    secret = access.link_secret(environ) if any(Mode.of(c) is Mode.LINK
-                                                for c in clients) else None
+    secret = access.link_secret(environ) if any(Mode.of(c) is Mode.LINK for c in clients) else None
     problems = []
     for client in clients:
         problem = _built_problem(client, out / client.slug, options.out)
@@ -177,22 +199,33 @@ def _unenforceable(client: Client, target: Target, has_credentials: bool) -> str
     lacks = target.lacks(mode)
     others = [t.name for t in TARGETS.values() if not t.lacks(mode)]
     if lacks:
-        return (f"`access.mode: {mode.value}`: {client.slug} was left out of the published "
-                f"folder: a {mode.value}-mode site is plain HTML that only its host protects, "
-                f"and --target {target.name} ({target.hosts}) cannot "
-                + "; ".join(s.value for s in sorted(lacks, key=lambda s: s.name))
-                + f". Publish it with --target {', '.join(others[:-1])} or {others[-1]} on "
-                "such a host, or use `access.mode: password` (encrypted, safe on any host)")
+        return (
+            f"`access.mode: {mode.value}`: {client.slug} was left out of the published "
+            f"folder: a {mode.value}-mode site is plain HTML that only its host protects, "
+            f"and --target {target.name} ({target.hosts}) cannot "
+            + "; ".join(s.value for s in sorted(lacks, key=lambda s: s.name))
+            + f". Publish it with --target {', '.join(others[:-1])} or {others[-1]} on "
+            "such a host, or use `access.mode: password` (encrypted, safe on any host)"
+        )
     if target.login_in_headers and Safeguard.LOGIN in mode.needs and not has_credentials:
-        return (f"`access.mode: {mode.value}`: {client.slug} was left out of the published "
-                f"folder: --target {target.name} asks for the login with a Basic-Auth line in "
-                f"_headers, and {access.basic_auth_env(client.slug)} (user:password pairs, "
-                f"from your CI secrets) is not set")
+        return (
+            f"`access.mode: {mode.value}`: {client.slug} was left out of the published "
+            f"folder: --target {target.name} asks for the login with a Basic-Auth line in "
+            f"_headers, and {access.basic_auth_env(client.slug)} (user:password pairs, "
+            f"from your CI secrets) is not set"
+        )
     return None
 
 
-def _lay_out(options: PublishOptions, clients: list[Client], secret: bytes | None,
-             basic_auth: dict[str, str], base: str, to: Path, out: Path) -> PublishReport:
+def _lay_out(
+    options: PublishOptions,
+    clients: list[Client],
+    secret: bytes | None,
+    basic_auth: dict[str, str],
+    base: str,
+    to: Path,
+    out: Path,
+) -> PublishReport:
     report = PublishReport()
     to.mkdir(parents=True, exist_ok=True)
     staging = to / TMP_NAME
@@ -200,11 +233,16 @@ def _lay_out(options: PublishOptions, clients: list[Client], secret: bytes | Non
     www, access_dir = staging / "www", staging / "access"
     www.mkdir(parents=True)
     (access_dir / "htpasswd").mkdir(parents=True)
-    htpasswd_dir = (options.htpasswd_dir.rstrip("/") if options.htpasswd_dir
-                    else str(to / "access" / "htpasswd"))
-    if any(c in htpasswd_dir for c in "\"$;{}\n\\"):
-        raise UsageError(f"the htpasswd folder `{htpasswd_dir}` has characters nginx would "
-                         "read as syntax (quotes, $, ;, braces); use --htpasswd-dir")
+    htpasswd_dir = (
+        options.htpasswd_dir.rstrip("/")
+        if options.htpasswd_dir
+        else str(to / "access" / "htpasswd")
+    )
+    if any(c in htpasswd_dir for c in '"$;{}\n\\'):
+        raise UsageError(
+            f"the htpasswd folder `{htpasswd_dir}` has characters nginx would "
+            "read as syntax (quotes, $, ;, braces); use --htpasswd-dir"
+        )
     locations = []
     for client in clients:
         folder = access.site_path(client, secret)
@@ -213,16 +251,19 @@ def _lay_out(options: PublishOptions, clients: list[Client], secret: bytes | Non
         report.sites.append(Published(client.slug, client.access.mode, url_path))
         if Mode.of(client) is Mode.HOST:
             (access_dir / "htpasswd" / client.slug).write_text(
-                access.htpasswd(client.access), encoding="utf-8")
-            locations.append(access.nginx_location(url_path, "host",
-                                                   f"{htpasswd_dir}/{client.slug}"))
+                access.htpasswd(client.access), encoding="utf-8"
+            )
+            locations.append(
+                access.nginx_location(url_path, "host", f"{htpasswd_dir}/{client.slug}")
+            )
         elif not client.access.public:
             locations.append(access.nginx_location(url_path, client.access.mode))
     public = [p.path for p in report.sites if p.mode == "public"]
     noindex = [p.path for p in report.sites if p.mode in ("password", "host")]
     (www / "robots.txt").write_text(access.robots_txt(public), encoding="utf-8")
-    (www / "_headers").write_text(access.headers_file(noindex, bool(public), basic_auth),
-                                  encoding="utf-8")
+    (www / "_headers").write_text(
+        access.headers_file(noindex, bool(public), basic_auth), encoding="utf-8"
+    )
     (www / "index.html").write_text(_EMPTY_INDEX, encoding="utf-8")
     # GitHub Pages runs Jekyll on branch deploys, which turns published .md documents into
     # pages (raw HTML included); .nojekyll serves every file as it is.
@@ -233,15 +274,20 @@ def _lay_out(options: PublishOptions, clients: list[Client], secret: bytes | Non
         shutil.rmtree(to / name, ignore_errors=True)
         os.rename(staging / name, to / name)
     shutil.rmtree(staging, ignore_errors=True)
-    (to / PUBLISH_MARKER).write_text("written by site-builder publish; replaced by the next "
-                                     "one\n", encoding="utf-8")
+    (to / PUBLISH_MARKER).write_text(
+        "written by site-builder publish; replaced by the next one\n", encoding="utf-8"
+    )
     report.www, report.access = Path(options.to) / "www", Path(options.to) / "access"
     if base != "/":
-        report.notes.append(f"robots.txt and _headers act only at the root of a host; www/ "
-                            f"is served from {base}, so put their rules in the host's own root")
+        report.notes.append(
+            f"robots.txt and _headers act only at the root of a host; www/ "
+            f"is served from {base}, so put their rules in the host's own root"
+        )
     if options.target == "nginx" and any(Mode.of(c) is Mode.HOST for c in clients):
-        report.notes.append("host-mode sites are protected only once access/nginx.conf is "
-                            "included in the server block that serves www/")
+        report.notes.append(
+            "host-mode sites are protected only once access/nginx.conf is "
+            "included in the server block that serves www/"
+        )
     return report
 
 
@@ -253,14 +299,20 @@ def _built_problem(client: Client, site: Path, shown_out: Path) -> str | None:
     marker = access.read_marker(site)
     mode = client.access.mode
     if marker is None:
-        return (f"{client.slug}: {shown} was built by an older site-builder (no access "
-                f"marker); build it again")
+        return (
+            f"{client.slug}: {shown} was built by an older site-builder (no access "
+            f"marker); build it again"
+        )
     if marker.get("mode") != mode:
-        return (f"{client.slug}: {shown} was built for {marker.get('mode')} mode, client.yml "
-                f"says {mode}; build it again")
+        return (
+            f"{client.slug}: {shown} was built for {marker.get('mode')} mode, client.yml "
+            f"says {mode}; build it again"
+        )
     if client.access.needs_password and marker.get("protected") is not True:
-        return (f"{client.slug}: {shown} was built without its password "
-                f"({client.access.password_env} was not set); set it and build again")
+        return (
+            f"{client.slug}: {shown} was built without its password "
+            f"({client.access.password_env} was not set); set it and build again"
+        )
     return None
 
 
@@ -291,20 +343,25 @@ _EMPTY_INDEX = """<!doctype html>
 
 
 def _nginx_include(base: str, locations: list[str]) -> str:
-    where = ("#     server { listen 443 ssl; root /srv/status/www; "
-             "include /srv/status/access/nginx.conf; }\n" if base == "/" else
-             f"# (the server's `root` is the folder whose {base.strip('/')}/ is www/; these\n"
-             "# locations inherit it, so do not serve www/ with `alias`), e.g.\n"
-             f"#     server {{ listen 443 ssl; root /srv/sites; include /srv/access/nginx.conf; }}"
-             f"\n#     with www/ copied to /srv/sites{base}\n")
+    where = (
+        "#     server { listen 443 ssl; root /srv/status/www; "
+        "include /srv/status/access/nginx.conf; }\n"
+        if base == "/"
+        else f"# (the server's `root` is the folder whose {base.strip('/')}/ is www/; these\n"
+        "# locations inherit it, so do not serve www/ with `alias`), e.g.\n"
+        f"#     server {{ listen 443 ssl; root /srv/sites; include /srv/access/nginx.conf; }}"
+        f"\n#     with www/ copied to /srv/sites{base}\n"
+    )
     head = (
         "# Written by site-builder publish. Include it in the `server` block that serves the\n"
-        f"# published www/ folder at {base}\n" + where +
-        "# Host-mode sites ask for a login (HTTPS only: Basic auth sends the password with\n"
+        f"# published www/ folder at {base}\n"
+        + where
+        + "# Host-mode sites ask for a login (HTTPS only: Basic auth sends the password with\n"
         "# every request); every private site gets noindex and no-referrer headers.\n"
         "# The htpasswd files must stay outside the web root.\n"
         "# Every site (public ones too) is served with nosniff: browsers then never show a\n"
         "# document as a page because of what it contains. nginx drops server-level headers\n"
         "# in a location with add_header of its own: add this line there too.\n"
-        'add_header X-Content-Type-Options "nosniff" always;\n')
+        'add_header X-Content-Type-Options "nosniff" always;\n'
+    )
     return head + ("\n" + "\n".join(locations) if locations else "")

@@ -22,6 +22,7 @@ the site is swapped into place). Afterwards no file holds any text of the plans 
 
 The keys, the encryption and its formats are in password.py.
 """
+
 from __future__ import annotations
 
 import html
@@ -39,9 +40,16 @@ from .password import Sealer, b64
 SHELL_MARK = '<meta name="site-builder" content="protected">'
 PLACEHOLDER_MARK = '<meta name="site-builder" content="not-configured">'
 UNLOCK_JS = Path(__file__).with_name("unlock.js")
-_INLINE_SUFFIXES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
-                    ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp",
-                    ".ico": "image/x-icon", ".css": "text/css"}
+_INLINE_SUFFIXES = {
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".ico": "image/x-icon",
+    ".css": "text/css",
+}
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 _URL_ATTRIBUTE = re.compile(r'(?P<pre>\s(?P<name>src|href)=)"(?P<url>[^"]*)"')
 
@@ -54,82 +62,86 @@ MESSAGES = {
     "en": {
         "title": "Protected status page",
         "intro": "This status page is protected. Enter the password you were given to open it.",
-        "label": "Password", "button": "Open",
+        "label": "Password",
+        "button": "Open",
         "checking": "Checking the password…",
         "wrong": "That password did not open the page. Check it and try again.",
         "empty": "Enter the password.",
         "insecure": "This page can only be opened over HTTPS: the browser's cryptography is not "
-                    "available here.",
+        "available here.",
         "noscript": "This page needs JavaScript: it is decrypted in your browser.",
         "document_failed": "could not be downloaded",
         "unavailable_title": "Status page not available",
         "unavailable": "This status page is not available yet. Please check back later or ask "
-                       "your project team.",
+        "your project team.",
     },
     "de": {
         "title": "Geschützte Statusseite",
         "intro": "Diese Statusseite ist geschützt. Geben Sie das Passwort ein, das Sie "
-                 "erhalten haben.",
-        "label": "Passwort", "button": "Öffnen",
+        "erhalten haben.",
+        "label": "Passwort",
+        "button": "Öffnen",
         "checking": "Passwort wird geprüft…",
         "wrong": "Mit diesem Passwort lässt sich die Seite nicht öffnen. Bitte prüfen Sie es "
-                 "und versuchen Sie es erneut.",
+        "und versuchen Sie es erneut.",
         "empty": "Bitte geben Sie das Passwort ein.",
         "insecure": "Diese Seite lässt sich nur über HTTPS öffnen: die Kryptografie des "
-                    "Browsers ist hier nicht verfügbar.",
+        "Browsers ist hier nicht verfügbar.",
         "noscript": "Diese Seite braucht JavaScript: sie wird in Ihrem Browser entschlüsselt.",
         "document_failed": "konnte nicht heruntergeladen werden",
         "unavailable_title": "Statusseite nicht verfügbar",
         "unavailable": "Diese Statusseite ist noch nicht verfügbar. Bitte schauen Sie später "
-                       "wieder vorbei oder fragen Sie Ihr Projektteam.",
+        "wieder vorbei oder fragen Sie Ihr Projektteam.",
     },
     "fr": {
         "title": "Page de suivi protégée",
         "intro": "Cette page de suivi est protégée. Saisissez le mot de passe qui vous a été "
-                 "communiqué.",
-        "label": "Mot de passe", "button": "Ouvrir",
+        "communiqué.",
+        "label": "Mot de passe",
+        "button": "Ouvrir",
         "checking": "Vérification du mot de passe…",
         "wrong": "Ce mot de passe n’ouvre pas la page. Vérifiez-le et réessayez.",
         "empty": "Saisissez le mot de passe.",
         "insecure": "Cette page ne s’ouvre qu’en HTTPS : la cryptographie du navigateur n’est "
-                    "pas disponible ici.",
+        "pas disponible ici.",
         "noscript": "Cette page a besoin de JavaScript : elle est déchiffrée dans votre "
-                    "navigateur.",
+        "navigateur.",
         "document_failed": "n’a pas pu être téléchargé",
         "unavailable_title": "Page de suivi indisponible",
         "unavailable": "Cette page de suivi n’est pas encore disponible. Revenez plus tard ou "
-                       "contactez votre équipe projet.",
+        "contactez votre équipe projet.",
     },
     "es": {
         "title": "Página de estado protegida",
         "intro": "Esta página de estado está protegida. Introduzca la contraseña que recibió.",
-        "label": "Contraseña", "button": "Abrir",
+        "label": "Contraseña",
+        "button": "Abrir",
         "checking": "Comprobando la contraseña…",
         "wrong": "Esa contraseña no abre la página. Compruébela e inténtelo de nuevo.",
         "empty": "Introduzca la contraseña.",
         "insecure": "Esta página solo se abre por HTTPS: la criptografía del navegador no está "
-                    "disponible aquí.",
+        "disponible aquí.",
         "noscript": "Esta página necesita JavaScript: se descifra en su navegador.",
         "document_failed": "no se pudo descargar",
         "unavailable_title": "Página de estado no disponible",
         "unavailable": "Esta página de estado aún no está disponible. Vuelva más tarde o "
-                       "consulte a su equipo de proyecto.",
+        "consulte a su equipo de proyecto.",
     },
     "nl": {
         "title": "Beveiligde statuspagina",
         "intro": "Deze statuspagina is beveiligd. Voer het wachtwoord in dat u hebt gekregen.",
-        "label": "Wachtwoord", "button": "Openen",
+        "label": "Wachtwoord",
+        "button": "Openen",
         "checking": "Wachtwoord wordt gecontroleerd…",
-        "wrong": "Met dit wachtwoord opent de pagina niet. Controleer het en probeer het "
-                 "opnieuw.",
+        "wrong": "Met dit wachtwoord opent de pagina niet. Controleer het en probeer het opnieuw.",
         "empty": "Voer het wachtwoord in.",
         "insecure": "Deze pagina opent alleen via HTTPS: de cryptografie van de browser is hier "
-                    "niet beschikbaar.",
+        "niet beschikbaar.",
         "noscript": "Deze pagina heeft JavaScript nodig: ze wordt in uw browser ontsleuteld.",
         "document_failed": "kon niet worden gedownload",
         "unavailable_title": "Statuspagina niet beschikbaar",
         "unavailable": "Deze statuspagina is nog niet beschikbaar. Kom later terug of vraag het "
-                       "uw projectteam.",
+        "uw projectteam.",
     },
 }
 
@@ -263,8 +275,9 @@ class Protected:
     renamed: dict[str, str] = field(default_factory=dict)  # old path -> opaque path
 
 
-def protect_site(site_dir: Path, sealer: Sealer, language: str,
-                 generated: Iterable[str], engine: EngineFiles) -> Protected:
+def protect_site(
+    site_dir: Path, sealer: Sealer, language: str, generated: Iterable[str], engine: EngineFiles
+) -> Protected:
     """Encrypt the site MkDocs built in `site_dir` in place (see the module docstring).
 
     `generated` lists the files the build made from the plans (SiteBundle.files: status.json,
@@ -278,10 +291,17 @@ def protect_site(site_dir: Path, sealer: Sealer, language: str,
     """
     site_dir = Path(site_dir)
     generated = {str(PurePosixPath(p)) for p in generated}
-    files = sorted(str(p.relative_to(site_dir).as_posix()) for p in site_dir.rglob("*")
-                   if p.is_file() or p.is_symlink())
-    inline = {p for p in generated if PurePosixPath(p).suffix.lower() in _INLINE_SUFFIXES
-              and p.split("/", 1)[0] in ("assets", "badges")}
+    files = sorted(
+        str(p.relative_to(site_dir).as_posix())
+        for p in site_dir.rglob("*")
+        if p.is_file() or p.is_symlink()
+    )
+    inline = {
+        p
+        for p in generated
+        if PurePosixPath(p).suffix.lower() in _INLINE_SUFFIXES
+        and p.split("/", 1)[0] in ("assets", "badges")
+    }
     pages = [p for p in files if p.endswith(".html") and p not in generated]
     data_uris = {p: _data_uri(site_dir / p) for p in inline if (site_dir / p).is_file()}
     report = Protected(inlined=sorted(data_uris))
@@ -296,8 +316,11 @@ def protect_site(site_dir: Path, sealer: Sealer, language: str,
         elif rel in inline or rel in engine.listings or top in engine.listing_folders:
             (site_dir / rel).unlink()
             report.removed.append(rel)
-        elif (top == engine.theme_folder and rel not in generated
-              and not (site_dir / rel).is_symlink()):
+        elif (
+            top == engine.theme_folder
+            and rel not in generated
+            and not (site_dir / rel).is_symlink()
+        ):
             keep.append(rel)  # the theme's own files: the same for every client
         else:  # documents, and anything unexpected: never left in clear
             sealed.append(rel)
@@ -316,8 +339,10 @@ def protect_site(site_dir: Path, sealer: Sealer, language: str,
         report.encrypted.append(rel)
     if (site_dir / "status.json").is_file():
         envelope = sealer.envelope("status.json", (site_dir / "status.json").read_bytes())
-        _replace(site_dir / "status.json",
-                 (json.dumps(envelope, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+        _replace(
+            site_dir / "status.json",
+            (json.dumps(envelope, indent=2, sort_keys=True) + "\n").encode("utf-8"),
+        )
         report.encrypted.append("status.json")
     for folder in sorted((p for p in site_dir.rglob("*") if p.is_dir()), reverse=True):
         if not any(folder.iterdir()):
@@ -331,8 +356,14 @@ def _data_uri(path: Path) -> str:
     return f"data:{mime};base64,{b64(path.read_bytes())}"
 
 
-def _rewrite_links(page: str, new_page: str, text: str, data_uris: dict[str, str],
-                   renamed: dict[str, str], sealed: set[str]) -> str:
+def _rewrite_links(
+    page: str,
+    new_page: str,
+    text: str,
+    data_uris: dict[str, str],
+    renamed: dict[str, str],
+    sealed: set[str],
+) -> str:
     """Point a page at inlined images instead of their files, at the opaque names of pages
     and files, and mark links to encrypted documents (with their real name, for the download)
     so the unlock script fetches and decrypts them."""

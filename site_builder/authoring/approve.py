@@ -8,6 +8,7 @@ as a build does (signatures.Verifier). `verify` lists notes with their signature
 Only the files involved are read (the project's plan.yml, the client's client.yml, the notes),
 so a problem elsewhere in the plans does not stop anyone from recording or checking a decision.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -45,16 +46,24 @@ from ..plans.schema import EMAIL_RE, PERSON_RE
 from .scaffold import split_target, yaml_scalar
 
 DECISIONS = ("approved", "changes-requested", "rejected")
-DEFAULT_BODIES = {"approved": "Approved.", "changes-requested": "Changes requested.",
-                  "rejected": "Rejected."}
+DEFAULT_BODIES = {
+    "approved": "Approved.",
+    "changes-requested": "Changes requested.",
+    "rejected": "Rejected.",
+}
 _SIGN_TIMEOUT = 300  # long enough to type a passphrase
 
 
 # --- reading the few files involved -----------------------------------------------------------
 
 
-def read_record(path: Path, record: schema.Record, diags: Diagnostics,
-                text: str | None = None, line_offset: int = 0) -> schema.Fields | None:
+def read_record(
+    path: Path,
+    record: schema.Record,
+    diags: Diagnostics,
+    text: str | None = None,
+    line_offset: int = 0,
+) -> schema.Fields | None:
     """Parse one YAML file (or front matter `text`) against a record: read here (only the
     files involved), parsed by the loader's parse_yaml."""
     if text is None:
@@ -139,18 +148,22 @@ def approve(request: ApprovalRequest, say: Callable[[str], None]) -> Path:
     plan_path = project_dir / "plan.yml"
     if not plan_path.is_file():
         known = existing_projects(plans, client)
-        raise UsageError(f"project `{client}/{project}` not found"
-                         f"{schema.did_you_mean(project, known)}; projects of {client}: "
-                         f"{', '.join(known) or 'none'}")
+        raise UsageError(
+            f"project `{client}/{project}` not found"
+            f"{schema.did_you_mean(project, known)}; projects of {client}: "
+            f"{', '.join(known) or 'none'}"
+        )
     diags = Diagnostics()
     fields = read_record(plan_path, schema.PLAN, diags)
     if diags.errors or fields is None:
         raise PlanError(diags.items)
     ids = [m.get("id") for m in fields.get("milestones") or [] if m.get("id")]
     if request.milestone not in ids:
-        raise UsageError(f"milestone `{request.milestone}` not found in {client}/{project}"
-                         f"{schema.did_you_mean(request.milestone, ids)}; ids in this plan: "
-                         f"{', '.join(ids)}")
+        raise UsageError(
+            f"milestone `{request.milestone}` not found in {client}/{project}"
+            f"{schema.did_you_mean(request.milestone, ids)}; ids in this plan: "
+            f"{', '.join(ids)}"
+        )
     name, email = _person(request.by)
     if request.decision not in DECISIONS:
         raise UsageError(f"--decision must be one of {', '.join(DECISIONS)}")
@@ -158,26 +171,32 @@ def approve(request: ApprovalRequest, say: Callable[[str], None]) -> Path:
     if request.key is not None:
         key = Path(os.path.expanduser(str(request.key)))
         if not key.is_file():
-            raise UsageError(f"--sign: key file `{request.key}` not found (the private key, "
-                             "e.g. ~/.ssh/id_ed25519)")
+            raise UsageError(
+                f"--sign: key file `{request.key}` not found (the private key, "
+                "e.g. ~/.ssh/id_ed25519)"
+            )
         if shutil.which("ssh-keygen") is None:
-            raise UsageError("--sign needs ssh-keygen (OpenSSH); install it, e.g. the "
-                             "openssh-client package")
+            raise UsageError(
+                "--sign needs ssh-keygen (OpenSSH); install it, e.g. the openssh-client package"
+            )
     info, info_diags = read_client(plans / client)
     date = request.date or client_today(info)
     text = _note_text(request, client, project, name, email, date)
     if len(text.encode("utf-8")) > MAX_NOTE_BYTES:
         raise UsageError(f"the note is larger than {MAX_NOTE_BYTES:,} bytes")
 
-    note = _create_note(project_dir / "approvals", f"{date.isoformat()}-{request.milestone}",
-                        text)
+    note = _create_note(project_dir / "approvals", f"{date.isoformat()}-{request.milestone}", text)
     say(f"wrote {_shown(note)}")
     if key is None:
         if info.require_signed_approvals:
-            say(f"note: {client}'s client.yml requires signed approvals; this decision counts "
-                f"once {name} signs it:")  # `say` prints one line: line breaks are escaped
-            say(f"  ssh-keygen -Y sign -n {signatures.NAMESPACE} -f ~/.ssh/id_ed25519 "
-                f"{_shown(note)}")
+            say(
+                f"note: {client}'s client.yml requires signed approvals; this decision counts "
+                f"once {name} signs it:"
+            )  # `say` prints one line: line breaks are escaped
+            say(
+                f"  ssh-keygen -Y sign -n {signatures.NAMESPACE} -f ~/.ssh/id_ed25519 "
+                f"{_shown(note)}"
+            )
         return note
 
     signature = sign(note, key)
@@ -186,16 +205,24 @@ def approve(request: ApprovalRequest, say: Callable[[str], None]) -> Path:
         raise SiteBuilderError(
             f"cannot check the signature: {_shown(info.source.path)} has errors ("
             + "; ".join(d.format() for d in info_diags.errors)
-            + f"). The note and its signature were kept: {_shown(note)}, {_shown(signature)}")
+            + f"). The note and its signature were kept: {_shown(note)}, {_shown(signature)}"
+        )
     with signatures.Verifier(info.signers) as verifier:
         raw, signed = note.read_bytes(), signature.read_bytes()
         state = verifier.state(raw, signed, email.lower(), date)
-        retired = verifier.key_outside_window(raw, signed, email.lower(), date) \
-            if state == signatures.UNKNOWN_SIGNER else None
+        retired = (
+            verifier.key_outside_window(raw, signed, email.lower(), date)
+            if state == signatures.UNKNOWN_SIGNER
+            else None
+        )
     if state != signatures.VERIFIED:
-        raise SiteBuilderError(_not_verified(state, email, info, key, retired, date) + (
-            f" The note and its signature were kept so you can inspect them: {_shown(note)}, "
-            f"{_shown(signature)} (delete both to start over)."))
+        raise SiteBuilderError(
+            _not_verified(state, email, info, key, retired, date)
+            + (
+                f" The note and its signature were kept so you can inspect them: {_shown(note)}, "
+                f"{_shown(signature)} (delete both to start over)."
+            )
+        )
     say(f"verified: signed by {name} <{email}>, a signer in {_shown(info.source.path)}")
     return note
 
@@ -203,17 +230,25 @@ def approve(request: ApprovalRequest, say: Callable[[str], None]) -> Path:
 def _person(value: str) -> tuple[str, str]:
     match = PERSON_RE.match(value)
     if not match or not match["name"] or not EMAIL_RE.match(match["email"]):
-        raise UsageError(f"--by must be a name and an email, like \"Ada Client "
-                         f"<ada@example.com>\", not `{value}`")
+        raise UsageError(
+            f'--by must be a name and an email, like "Ada Client <ada@example.com>", not `{value}`'
+        )
     return match["name"], match["email"]
 
 
-def _note_text(request: ApprovalRequest, client: str, project: str, name: str, email: str,
-               date: dt.date) -> str:
+def _note_text(
+    request: ApprovalRequest, client: str, project: str, name: str, email: str, date: dt.date
+) -> str:
     # client and project bind the note to its folder once signed (notes.check_binding).
-    lines = ["---", f"client: {client}", f"project: {project}",
-             f"milestone: {request.milestone}", f"decision: {request.decision}",
-             f"date: {date.isoformat()}", f"by: {yaml_scalar(f'{name} <{email}>')}"]
+    lines = [
+        "---",
+        f"client: {client}",
+        f"project: {project}",
+        f"milestone: {request.milestone}",
+        f"decision: {request.decision}",
+        f"date: {date.isoformat()}",
+        f"by: {yaml_scalar(f'{name} <{email}>')}",
+    ]
     if request.deliverables:
         lines.append("deliverables:")
         lines += [f"  - {yaml_scalar(d)}" for d in request.deliverables]
@@ -248,14 +283,18 @@ def sign(note: Path, key: Path) -> Path:
     """`ssh-keygen -Y sign -n milestone-approval -f KEY NOTE`; the .sig written."""
     keygen = shutil.which("ssh-keygen")
     if keygen is None:
-        raise SiteBuilderError(f"ssh-keygen (OpenSSH) not found; {_shown(note)} was written "
-                               "unsigned")
+        raise SiteBuilderError(
+            f"ssh-keygen (OpenSSH) not found; {_shown(note)} was written unsigned"
+        )
     interactive = sys.stdin is not None and sys.stdin.isatty()
     try:
         done = subprocess.run(
             [keygen, "-Y", "sign", "-n", signatures.NAMESPACE, "-f", str(key), str(note)],
-            stdin=None if interactive else subprocess.DEVNULL, capture_output=True, text=True,
-            timeout=_SIGN_TIMEOUT, check=False,
+            stdin=None if interactive else subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=_SIGN_TIMEOUT,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         done = None
@@ -265,23 +304,28 @@ def sign(note: Path, key: Path) -> Path:
         raise SiteBuilderError(
             f"ssh-keygen could not sign with {key}: {reason or 'unknown error'}. "
             f"{_shown(note)} was written unsigned; sign it later with: ssh-keygen -Y sign -n "
-            f"{signatures.NAMESPACE} -f {key} {_shown(note)}")
+            f"{signatures.NAMESPACE} -f {key} {_shown(note)}"
+        )
     return signature
 
 
-def _not_verified(state: str, email: str, info: Client, key: Path,
-                  retired: SigningKey | None, date: dt.date) -> str:
+def _not_verified(
+    state: str, email: str, info: Client, key: Path, retired: SigningKey | None, date: dt.date
+) -> str:
     emails, client_yml = [s.email for s in info.signers], _shown(info.source.path)
     if retired is not None:
-        return (f"the signature is {state}: {key} is a key {client_yml} lists for "
-                f"{email}, but it is {signatures.window(retired)} and the note is dated {date}.")
+        return (
+            f"the signature is {state}: {key} is a key {client_yml} lists for "
+            f"{email}, but it is {signatures.window(retired)} and the note is dated {date}."
+        )
     if state == signatures.UNKNOWN_SIGNER and email.lower() not in emails:
-        return (f"the signature is {state}: {client_yml} lists no signer with the email "
-                f"{email} (signers: {', '.join(emails) or 'none'}). Add the signer with their "
-                "public key, or correct --by.")
+        return (
+            f"the signature is {state}: {client_yml} lists no signer with the email "
+            f"{email} (signers: {', '.join(emails) or 'none'}). Add the signer with their "
+            "public key, or correct --by."
+        )
     if state == signatures.UNKNOWN_SIGNER:
-        return (f"the signature is {state}: {key} is not the key {client_yml} lists for "
-                f"{email}.")
+        return f"the signature is {state}: {key} is not the key {client_yml} lists for {email}."
     return f"the signature is {state}: it does not verify over the note."
 
 
@@ -304,8 +348,11 @@ def find_notes(paths: Iterable[Path], plans: Path) -> list[Path]:
         if not given.exists():
             raise UsageError(f"`{given}` not found")
         if given.is_dir():
-            candidates = sorted(p for p in given.rglob("*.md") if p.parent.name == "approvals"
-                                and (p.parent.parent / "plan.yml").is_file())
+            candidates = sorted(
+                p
+                for p in given.rglob("*.md")
+                if p.parent.name == "approvals" and (p.parent.parent / "plan.yml").is_file()
+            )
         elif given.name.endswith(".md.sig"):
             note = given.with_name(given.name[: -len(".sig")])
             if not note.is_file():
@@ -314,8 +361,9 @@ def find_notes(paths: Iterable[Path], plans: Path) -> list[Path]:
         elif given.name.endswith(".md"):
             candidates = [given]
         else:
-            raise UsageError(f"`{given}` is not an approval note (.md), a signature (.md.sig) "
-                             "or a folder")
+            raise UsageError(
+                f"`{given}` is not an approval note (.md), a signature (.md.sig) or a folder"
+            )
         for note in candidates:
             found.setdefault(note.resolve(), note)
     return sorted(found.values(), key=lambda p: str(p))
@@ -330,9 +378,13 @@ def verify(paths: Iterable[Path], plans: Path) -> tuple[list[NoteState], Diagnos
         for path in find_notes(paths, plans):
             client_dir = path.parent.parent.parent
             if path.parent.name != "approvals" or not (client_dir / "client.yml").is_file():
-                diags.error(path, 0, "not an approval note of a plans folder (expected "
-                                     "<client>/<project>/approvals/<name>.md beside "
-                                     "<client>/client.yml)")
+                diags.error(
+                    path,
+                    0,
+                    "not an approval note of a plans folder (expected "
+                    "<client>/<project>/approvals/<name>.md beside "
+                    "<client>/client.yml)",
+                )
                 results.append(NoteState(path, None))
                 continue
             key = client_dir.resolve()
@@ -348,15 +400,19 @@ def verify(paths: Iterable[Path], plans: Path) -> tuple[list[NoteState], Diagnos
             sig_path = path.with_name(path.name + ".sig")
             signature = None
             if sig_path.is_file():
-                signature = sig_path.read_bytes() if sig_path.stat().st_size <= \
-                    signatures.MAX_SIGNATURE_BYTES else b"too large"
+                signature = (
+                    sig_path.read_bytes()
+                    if sig_path.stat().st_size <= signatures.MAX_SIGNATURE_BYTES
+                    else b"too large"
+                )
             try:
                 state = verifier.state(note.raw, signature, note.by_email, note.date)
             except signatures.SshKeygenMissing as exc:
                 raise SiteBuilderError(f"{exc}; install OpenSSH (openssh-client)") from None
             if state == signatures.VERIFIED and not note.bound:
-                diags.warning(path, note.line,
-                              unbound_warning(client_dir.name, path.parent.parent.name))
+                diags.warning(
+                    path, note.line, unbound_warning(client_dir.name, path.parent.parent.name)
+                )
             counts = state == signatures.VERIFIED or not info.require_signed_approvals
             results.append(NoteState(path, state, note.by_name, counts))
     return results, diags
@@ -365,14 +421,18 @@ def verify(paths: Iterable[Path], plans: Path) -> tuple[list[NoteState], Diagnos
 def summary(results: list[NoteState]) -> str:
     counts = Counter(r.state or "unreadable" for r in results)
     order = [*signatures.STATES, "unreadable"]
-    return f"{len(results)} note(s): " + (", ".join(
-        f"{counts[s]} {s}" for s in order if counts[s]) or "none found")
+    return f"{len(results)} note(s): " + (
+        ", ".join(f"{counts[s]} {s}" for s in order if counts[s]) or "none found"
+    )
 
 
 def existing_projects(plans: Path, client: str) -> list[str]:
     folder = Path(plans) / client
-    return sorted(p.name for p in folder.iterdir() if (p / "plan.yml").is_file()) \
-        if folder.is_dir() else []
+    return (
+        sorted(p.name for p in folder.iterdir() if (p / "plan.yml").is_file())
+        if folder.is_dir()
+        else []
+    )
 
 
 def _shown(path: Path) -> str:
@@ -380,4 +440,3 @@ def _shown(path: Path) -> str:
         return os.path.relpath(path)
     except ValueError:
         return str(path)
-

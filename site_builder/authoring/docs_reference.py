@@ -7,6 +7,7 @@ host; a test checks they match the declarations. Regenerate them from a source c
 
     python -m site_builder.authoring.docs_reference
 """
+
 from __future__ import annotations
 
 import math
@@ -28,8 +29,10 @@ PAGES: dict[str, tuple[schema.Record, str, str]] = {
     "approval": (schema.APPROVAL, "approval.md", "Approval notes"),
     "agency": (schema.AGENCY, "agency-yml.md", "site-builder.yml"),
 }
-GENERATED = ("<!-- Generated from site_builder/plans/schema/formats.py by `python -m site_builder.authoring.docs_reference`;"
-             " do not edit. -->")
+GENERATED = (
+    "<!-- Generated from site_builder/plans/schema/formats.py by `python -m site_builder.authoring.docs_reference`;"
+    " do not edit. -->"
+)
 
 
 def anchor(record: schema.Record) -> str:
@@ -55,11 +58,16 @@ def type_name(kind: schema.Type) -> str:
     if isinstance(kind, schema.Pattern):
         return f"text that {kind.explain}"
     simple = {
-        schema.Slug: "slug (`a-z`, `0-9`, `-`)", schema.Date: "date (YYYY-MM-DD)",
-        schema.Bool: "`true` or `false`", schema.Amount: "amount (a number, 0 or more)",
-        schema.Email: "e-mail address", schema.Person: "`Name <email>`",
-        schema.SshKey: "OpenSSH public key line", schema.PasswordHash: "htpasswd hash",
-        schema.Currency: "ISO 4217 currency code", schema.Color: "Material palette colour",
+        schema.Slug: "slug (`a-z`, `0-9`, `-`)",
+        schema.Date: "date (YYYY-MM-DD)",
+        schema.Bool: "`true` or `false`",
+        schema.Amount: "amount (a number, 0 or more)",
+        schema.Email: "e-mail address",
+        schema.Person: "`Name <email>`",
+        schema.SshKey: "OpenSSH public key line",
+        schema.PasswordHash: "htpasswd hash",
+        schema.Currency: "ISO 4217 currency code",
+        schema.Color: "Material palette colour",
         schema.Anything: "anything (any YAML)",
     }
     if type(kind) not in simple:
@@ -89,8 +97,9 @@ def sections(record: schema.Record, path: str = "") -> Iterator[tuple[str, schem
         for f in rec.fields:
             suffix = "[]" if isinstance(f.type, schema.ListOf) else ""
             for inner in nested(f.type):
-                yield from walk(inner, f"{where}.{f.name}{suffix}" if where else
-                                f"{f.name}{suffix}")
+                yield from walk(
+                    inner, f"{where}.{f.name}{suffix}" if where else f"{f.name}{suffix}"
+                )
 
     yield from walk(record, path)
 
@@ -112,18 +121,23 @@ def prose(text: str) -> str:
 def example(value) -> str:
     if value is None:
         return ""
-    text = yaml.safe_dump(value, default_flow_style=True, width=math.inf,
-                          allow_unicode=True, sort_keys=False).strip()
+    text = yaml.safe_dump(
+        value, default_flow_style=True, width=math.inf, allow_unicode=True, sort_keys=False
+    ).strip()
     text = text.removesuffix("\n...").removesuffix("...").strip()
     return f"`{cell(text)}`"
 
 
 def table(record: schema.Record) -> list[str]:
-    rows = ["| field | type | required | description | example |",
-            "| --- | --- | --- | --- | --- |"]
+    rows = [
+        "| field | type | required | description | example |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for f in record.fields:
-        rows.append(f"| `{f.name}` | {cell(type_name(f.type))} | {'yes' if f.required else ''} "
-                    f"| {cell(prose(f.doc))} | {example(f.example)} |")
+        rows.append(
+            f"| `{f.name}` | {cell(type_name(f.type))} | {'yes' if f.required else ''} "
+            f"| {cell(prose(f.doc))} | {example(f.example)} |"
+        )
     if record.forbidden:
         refused = ", ".join(f"`{key}`" for key in record.forbidden)
         rows += ["", f"Never accepted here: {refused} (passwords never go into the repository)."]
@@ -133,10 +147,18 @@ def table(record: schema.Record) -> list[str]:
 def render(kind: str) -> str:
     """The Markdown page of one file kind."""
     record, _, title = PAGES[kind]
-    lines = [GENERATED, "", f"# {title}", "", prose(record.doc), "",
-             f"Editors get the same information from `schemas/{kind}.schema.json` "
-             f"(`site-builder schema {kind}`). `site-builder check` makes the checks that need "
-             "other files or outside data.", ""]
+    lines = [
+        GENERATED,
+        "",
+        f"# {title}",
+        "",
+        prose(record.doc),
+        "",
+        f"Editors get the same information from `schemas/{kind}.schema.json` "
+        f"(`site-builder schema {kind}`). `site-builder check` makes the checks that need "
+        "other files or outside data.",
+        "",
+    ]
     for path, rec in sections(record):
         if rec is not record:
             lines += [f"## `{path}`: {rec.title} {{#{anchor(rec)}}}", "", prose(rec.doc), ""]

@@ -6,6 +6,7 @@ CRLF, a header row, UTF-8) and protected against formula injection: a cell that 
 = + - @ tab or a line break gets a leading single quote (the OWASP rule), so a spreadsheet
 shows it as text instead of running it.
 """
+
 from __future__ import annotations
 
 import csv
@@ -22,23 +23,47 @@ from ..site.text import redact
 from ..textsafe import printable, printable_json
 from .scaffold import split_target
 
-STATUS_COLUMNS = ("client", "project", "milestone", "title", "status", "overdue", "due",
-                  "baseline_due", "approved_on", "invoice", "currency")
-INVOICE_COLUMNS = ("client", "project", "milestone", "title", "amount", "currency",
-                   "approved_on", "invoiced", "due")
+STATUS_COLUMNS = (
+    "client",
+    "project",
+    "milestone",
+    "title",
+    "status",
+    "overdue",
+    "due",
+    "baseline_due",
+    "approved_on",
+    "invoice",
+    "currency",
+)
+INVOICE_COLUMNS = (
+    "client",
+    "project",
+    "milestone",
+    "title",
+    "amount",
+    "currency",
+    "approved_on",
+    "invoiced",
+    "due",
+)
 # Fields Jira's CSV importer maps (Issue Type, Summary, Epic Name, Due Date, Description).
 JIRA_COLUMNS = ("Issue Type", "Summary", "Epic Name", "Due Date", "Description")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
-def client_states(plans: Path, client: str | None = None,
-                  today: dt.date | None = None) -> list[ClientState]:
+def client_states(
+    plans: Path, client: str | None = None, today: dt.date | None = None
+) -> list[ClientState]:
     """Every client's derived state (or one client's), with its git history."""
     checked = validate(plans, [client] if client else [], today=today)
     history = checked.history
-    return [derive_client(c, client_today(c, today), history.for_client(c.slug),
-                          history.approvals_for(c.slug))
-            for c in checked.plans.clients]
+    return [
+        derive_client(
+            c, client_today(c, today), history.for_client(c.slug), history.approvals_for(c.slug)
+        )
+        for c in checked.plans.clients
+    ]
 
 
 def json_text(value) -> str:
@@ -83,10 +108,26 @@ def status_rows(states: list[ClientState]) -> list[dict]:
         doc = status_document(state)
         for p in doc["projects"]:
             for m in p["milestones"]:
-                rows.append({"client": doc["client"]["slug"], "project": p["slug"],
-                             "milestone": m["id"], "currency": p["currency"],
-                             **{k: m[k] for k in ("title", "status", "overdue", "due",
-                                                  "baseline_due", "approved_on", "invoice")}})
+                rows.append(
+                    {
+                        "client": doc["client"]["slug"],
+                        "project": p["slug"],
+                        "milestone": m["id"],
+                        "currency": p["currency"],
+                        **{
+                            k: m[k]
+                            for k in (
+                                "title",
+                                "status",
+                                "overdue",
+                                "due",
+                                "baseline_due",
+                                "approved_on",
+                                "invoice",
+                            )
+                        },
+                    }
+                )
     return rows
 
 
@@ -97,8 +138,9 @@ def status_csv(states: list[ClientState]) -> str:
 # --- invoices -------------------------------------------------------------------------------
 
 
-def invoice_rows(states: list[ClientState], start: dt.date | None = None,
-                 end: dt.date | None = None) -> list[dict]:
+def invoice_rows(
+    states: list[ClientState], start: dt.date | None = None, end: dt.date | None = None
+) -> list[dict]:
     """One row per milestone with an invoice amount: invoiced (approved) rows are in the range
     by their approval date, not-yet-invoiced ones by their due date (both ends inclusive)."""
     rows = []
@@ -112,10 +154,19 @@ def invoice_rows(states: list[ClientState], start: dt.date | None = None,
                 day = dt.date.fromisoformat(m["approved_on"] if invoiced else m["due"])
                 if (start and day < start) or (end and day > end):
                     continue
-                rows.append({"client": doc["client"]["slug"], "project": p["slug"],
-                             "milestone": m["id"], "title": m["title"], "amount": m["invoice"],
-                             "currency": p["currency"], "approved_on": m["approved_on"],
-                             "invoiced": invoiced, "due": m["due"]})
+                rows.append(
+                    {
+                        "client": doc["client"]["slug"],
+                        "project": p["slug"],
+                        "milestone": m["id"],
+                        "title": m["title"],
+                        "amount": m["invoice"],
+                        "currency": p["currency"],
+                        "approved_on": m["approved_on"],
+                        "invoiced": invoiced,
+                        "due": m["due"],
+                    }
+                )
     return rows
 
 
@@ -142,11 +193,21 @@ def jira_csv(plans: Path, target: str) -> str:
     rows = []
     for s, m in zip(found.milestones, doc["milestones"]):
         parts = [f"Owner: {m['owner']}"] if m["owner"] else []
-        for heading, items in (("Deliverables", [d.title for d in s.milestone.deliverables]),
-                               ("Acceptance criteria", list(s.milestone.acceptance))):
+        for heading, items in (
+            ("Deliverables", [d.title for d in s.milestone.deliverables]),
+            ("Acceptance criteria", list(s.milestone.acceptance)),
+        ):
             if items:
-                parts.append(heading + ":\n" + "\n".join(f"* {redact(' '.join(i.split()))}"
-                                                          for i in items))
-        rows.append({"Issue Type": "Epic", "Summary": m["title"], "Epic Name": m["title"],
-                     "Due Date": m["due"], "Description": "\n\n".join(parts)})
+                parts.append(
+                    heading + ":\n" + "\n".join(f"* {redact(' '.join(i.split()))}" for i in items)
+                )
+        rows.append(
+            {
+                "Issue Type": "Epic",
+                "Summary": m["title"],
+                "Epic Name": m["title"],
+                "Due Date": m["due"],
+                "Description": "\n\n".join(parts),
+            }
+        )
     return csv_text(JIRA_COLUMNS, rows)

@@ -11,6 +11,7 @@ The files come from package data (site_builder/authoring/templates/init/); this 
 workflows are the same files with this checkout installed instead of a release (a test checks
 they agree). A path that exists is never touched, whatever it is: it is reported as skipped.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,8 +41,10 @@ COMMON_FILES = (
     (".vscode/extensions.json", "vscode-extensions.json"),
 )
 CI_FILES = {
-    "github": ((".github/workflows/status-sites.yml", "github/status-sites.yml"),
-               (".github/workflows/reminders.yml", "github/reminders.yml")),
+    "github": (
+        (".github/workflows/status-sites.yml", "github/status-sites.yml"),
+        (".github/workflows/reminders.yml", "github/reminders.yml"),
+    ),
     "gitlab": ((".gitlab-ci.yml", "gitlab-ci.yml"),),
 }
 SCHEMA_FOLDER = "schemas"  # where `site-builder new` looks for (and writes) the schemas
@@ -62,8 +65,8 @@ class InitReport:
     ci: str
     written: tuple[str, ...]
     skipped: tuple[str, ...]
-    in_git: bool          # root is inside a git work tree
-    example: str | None   # the example client's folder, if written
+    in_git: bool  # root is inside a git work tree
+    example: str | None  # the example client's folder, if written
     clients: tuple[str, ...]  # the clients plans/ had already (then no example is written)
 
 
@@ -73,8 +76,11 @@ def template(name: str) -> str:
 
 
 def vscode_settings() -> str:
-    schemas = {f"./{SCHEMA_FOLDER}/{schema_export.file_name(kind)}": SCHEMA_FILES[kind]
-               for kind in schema_export.KINDS if kind in SCHEMA_FILES}
+    schemas = {
+        f"./{SCHEMA_FOLDER}/{schema_export.file_name(kind)}": SCHEMA_FILES[kind]
+        for kind in schema_export.KINDS
+        if kind in SCHEMA_FILES
+    }
     return json.dumps({"yaml.schemas": schemas}, indent=2) + "\n"
 
 
@@ -97,8 +103,10 @@ def init(root: Path, ci: str = "github", start: dt.date | None = None) -> InitRe
     root.mkdir(parents=True, exist_ok=True)
     written, skipped = [], []
     # Schemas first: the example client's `$schema` lines find them and `new` writes none.
-    for relative, text in sorted(planned_files(ci).items(), key=lambda item: (
-            not item[0].startswith(SCHEMA_FOLDER + "/"), item[0])):
+    for relative, text in sorted(
+        planned_files(ci).items(),
+        key=lambda item: (not item[0].startswith(SCHEMA_FOLDER + "/"), item[0]),
+    ):
         (written if _create(root, relative, text) else skipped).append(relative)
     clients = tuple(scaffold.existing_clients(root / "plans"))
     example = None if clients else _example_client(root, start, written, skipped)
@@ -112,13 +120,17 @@ def _example_client(root: Path, start: dt.date | None, written: list, skipped: l
     plans = root / "plans"
     folder = f"plans/{EXAMPLE_CLIENT}"
     client_file, plan_file = f"{folder}/client.yml", f"{folder}/{EXAMPLE_PROJECT}/plan.yml"
-    if os.path.lexists(root / folder) or (plans.exists() and not plans.is_dir()) \
-            or not _inside(root, root / client_file):
+    if (
+        os.path.lexists(root / folder)
+        or (plans.exists() and not plans.is_dir())
+        or not _inside(root, root / client_file)
+    ):
         skipped.append(client_file)
         return None
     scaffold.new_client(plans, EXAMPLE_CLIENT, EXAMPLE_NAME)
-    scaffold.new_project(plans, f"{EXAMPLE_CLIENT}/{EXAMPLE_PROJECT}", EXAMPLE_TEMPLATE,
-                         start=start)
+    scaffold.new_project(
+        plans, f"{EXAMPLE_CLIENT}/{EXAMPLE_PROJECT}", EXAMPLE_TEMPLATE, start=start
+    )
     written += [client_file, plan_file]
     return folder
 
@@ -148,16 +160,18 @@ def next_steps(report: InitReport) -> list[str]:
     """What to do after `init`, in order."""
     plans = "plans/"
     if report.example:
-        plans = (f"{report.example}/ (rename it for a real client, or start one with "
-                 "`site-builder new client SLUG --name NAME`)")
+        plans = (
+            f"{report.example}/ (rename it for a real client, or start one with "
+            "`site-builder new client SLUG --name NAME`)"
+        )
     host = {
         "github": "on GitHub: Settings -> Pages -> Source: GitHub Actions (Pages from a private "
-                  "repository needs a paid plan); Settings -> Secrets and variables -> Actions: "
-                  "SITE_BUILDER_LINK_SECRET (`openssl rand -hex 32`), optionally "
-                  "SITE_BUILDER_SALT_SECRET, and REMINDER_WEBHOOK_URL for reminders",
+        "repository needs a paid plan); Settings -> Secrets and variables -> Actions: "
+        "SITE_BUILDER_LINK_SECRET (`openssl rand -hex 32`), optionally "
+        "SITE_BUILDER_SALT_SECRET, and REMINDER_WEBHOOK_URL for reminders",
         "gitlab": "on GitLab: Settings -> CI/CD -> Variables (masked): SITE_BUILDER_LINK_SECRET "
-                  "(`openssl rand -hex 32`), optionally SITE_BUILDER_SALT_SECRET; Build -> "
-                  "Pipeline schedules: one a day, so `overdue` follows the calendar",
+        "(`openssl rand -hex 32`), optionally SITE_BUILDER_SALT_SECRET; Build -> "
+        "Pipeline schedules: one a day, so `overdue` follows the calendar",
     }[report.ci]
     commit = "git add -A && git commit" if report.in_git else "git init; git add -A && git commit"
     return [

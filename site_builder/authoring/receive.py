@@ -17,6 +17,7 @@ Then it writes approvals/DATE-MILESTONE.md and its .md.sig; never over an existi
 next free name DATE-MILESTONE-2.md, ... is used and reported; the same note received twice is
 refused). Problems are reported as PATH:LINE (lines of an e-mail count in its decoded text).
 """
+
 from __future__ import annotations
 
 import email
@@ -36,9 +37,12 @@ from ..site.revision import plan_revision, shown_deliverables
 
 MAX_INPUT_BYTES = 5_000_000
 BEGIN, END = "-----BEGIN SSH SIGNATURE-----", "-----END SSH SIGNATURE-----"
-_ARMOUR = re.compile(r"^[ \t]*-----BEGIN SSH SIGNATURE-----[ \t]*\n"
-                     r"((?:[ \t]*[A-Za-z0-9+/=]+[ \t]*\n){1,200})"
-                     r"[ \t]*-----END SSH SIGNATURE-----[ \t]*$", re.M)
+_ARMOUR = re.compile(
+    r"^[ \t]*-----BEGIN SSH SIGNATURE-----[ \t]*\n"
+    r"((?:[ \t]*[A-Za-z0-9+/=]+[ \t]*\n){1,200})"
+    r"[ \t]*-----END SSH SIGNATURE-----[ \t]*$",
+    re.M,
+)
 _FENCE = re.compile(r"^---[ \t]*\n", re.M)
 _HEADER = re.compile(rb"[A-Za-z0-9-]{1,76}:")
 _MAIL_HEADERS = ("from", "to", "subject", "date", "mime-version", "content-type", "message-id")
@@ -86,7 +90,8 @@ def receive(source: Path, data: bytes, plans: Path) -> Received:
         raise ReceiveError(
             f"no signed decision found in {_shown(source)}: expected an approval note (front "
             f"matter between `---` lines) followed by {BEGIN} ... {END}, as the status page's "
-            "Download saves it or its e-mail carries it")
+            "Download saves it or its e-mail carries it"
+        )
     raw = found.note.encode("utf-8")
     diags = Diagnostics()
     if len(raw) > MAX_NOTE_BYTES:
@@ -102,37 +107,54 @@ def receive(source: Path, data: bytes, plans: Path) -> Received:
 
     for field in ("client", "project", "plan_revision"):
         if fields.get(field) is None:
-            refuse(field, f"the note has no `{field}:`: notes made on a status page name the "
-                          "client, project and plan revision they were made for; record "
-                          "other decisions with `site-builder approve`")
+            refuse(
+                field,
+                f"the note has no `{field}:`: notes made on a status page name the "
+                "client, project and plan revision they were made for; record "
+                "other decisions with `site-builder approve`",
+            )
     client_slug, project_slug = fields["client"], fields["project"]
     if not (Path(plans) / client_slug / "client.yml").is_file():
-        refuse("client", f"client `{client_slug}` not found in {plans}/: the note was made "
-                         "for another plans repository")
+        refuse(
+            "client",
+            f"client `{client_slug}` not found in {plans}/: the note was made "
+            "for another plans repository",
+        )
     loaded, load_diags = load_plans(plans, only=[client_slug])
     if load_diags.errors:
         raise PlanError(load_diags.errors)
     client = loaded.client(client_slug)
     project = next((p for p in client.projects if p.slug == project_slug), None)
     if project is None:
-        refuse("project", f"project `{project_slug}` not found for client {client_slug}; "
-                          f"its projects: {', '.join(p.slug for p in client.projects)}")
+        refuse(
+            "project",
+            f"project `{project_slug}` not found for client {client_slug}; "
+            f"its projects: {', '.join(p.slug for p in client.projects)}",
+        )
     milestone = next((m for m in project.milestones if m.id == fields["milestone"]), None)
     if milestone is None:
-        refuse("milestone", f"milestone `{fields['milestone']}` is not in the plan of "
-                            f"{client_slug}/{project_slug}")
+        refuse(
+            "milestone",
+            f"milestone `{fields['milestone']}` is not in the plan of {client_slug}/{project_slug}",
+        )
     current = plan_revision(project)
     if fields["plan_revision"] != current:
-        refuse("plan_revision", f"the note was made for plan revision "
-                                f"{fields['plan_revision']}, but the plan of {client_slug}/"
-                                f"{project_slug} is now at revision {current}: it changed "
-                                "after the client's page was built, so the client did not see "
-                                "this plan; refused (ask them to decide again on the updated "
-                                "page)")
+        refuse(
+            "plan_revision",
+            f"the note was made for plan revision "
+            f"{fields['plan_revision']}, but the plan of {client_slug}/"
+            f"{project_slug} is now at revision {current}: it changed "
+            "after the client's page was built, so the client did not see "
+            "this plan; refused (ask them to decide again on the updated "
+            "page)",
+        )
     listed = list(fields.get("deliverables") or ())
     if listed != shown_deliverables(milestone):
-        refuse("deliverables", "the note's `deliverables:` are not the deliverables the plan "
-                               f"lists for `{milestone.id}`")
+        refuse(
+            "deliverables",
+            "the note's `deliverables:` are not the deliverables the plan "
+            f"lists for `{milestone.id}`",
+        )
 
     name, address = fields["by"]
     date = fields["date"]
@@ -140,37 +162,54 @@ def receive(source: Path, data: bytes, plans: Path) -> Received:
     try:
         with signatures.Verifier(client.signers) as verifier:
             state = verifier.state(raw, signature, address, date)
-            retired = verifier.key_outside_window(raw, signature, address, date) \
-                if state == signatures.UNKNOWN_SIGNER else None
+            retired = (
+                verifier.key_outside_window(raw, signature, address, date)
+                if state == signatures.UNKNOWN_SIGNER
+                else None
+            )
     except signatures.SshKeygenMissing as exc:
         raise ReceiveError(f"{exc}; install OpenSSH (openssh-client)") from None
     if state != signatures.VERIFIED:
-        diags.error(source, found.signature_line, _why(state, retired, address, date,
-                                                       client, client_slug))
+        diags.error(
+            source, found.signature_line, _why(state, retired, address, date, client, client_slug)
+        )
         raise PlanError(diags.errors)
 
     folder = project.path / "approvals"
-    note_path, renamed_from = _create(folder, f"{date.isoformat()}-{milestone.id}", raw,
-                                      signature)
-    return Received(note_path, note_path.with_name(note_path.name + ".sig"), milestone.id,
-                    fields.get("decision", "approved"), name, renamed_from)
+    note_path, renamed_from = _create(folder, f"{date.isoformat()}-{milestone.id}", raw, signature)
+    return Received(
+        note_path,
+        note_path.with_name(note_path.name + ".sig"),
+        milestone.id,
+        fields.get("decision", "approved"),
+        name,
+        renamed_from,
+    )
 
 
 def _why(state: str, retired, address: str, date, client, slug: str) -> str:
     client_yml = _shown(client.path / "client.yml")
     if retired is not None:
-        return (f"the signature is by a key {client_yml} lists for {address}, but that key is "
-                f"{signatures.window(retired)} and the note is dated {date}")
+        return (
+            f"the signature is by a key {client_yml} lists for {address}, but that key is "
+            f"{signatures.window(retired)} and the note is dated {date}"
+        )
     if state == signatures.UNKNOWN_SIGNER:
         if address not in {s.email for s in client.signers}:
-            return (f"the signature is valid, but {client_yml} lists no signer with the email "
-                    f"of `by:`; add the key the client's page showed with: site-builder "
-                    f"signers add {slug} \"KEY LINE\" --name NAME --email EMAIL")
-        return (f"the signature is valid, but not made with a key {client_yml} lists for the "
-                "`by:` email; add the key the client's page showed with `site-builder signers "
-                "add`")
-    return ("the signature does not verify over the note: the note or the signature was "
-            "changed after signing (by hand, or by a mail program on the way)")
+            return (
+                f"the signature is valid, but {client_yml} lists no signer with the email "
+                f"of `by:`; add the key the client's page showed with: site-builder "
+                f'signers add {slug} "KEY LINE" --name NAME --email EMAIL'
+            )
+        return (
+            f"the signature is valid, but not made with a key {client_yml} lists for the "
+            "`by:` email; add the key the client's page showed with `site-builder signers "
+            "add`"
+        )
+    return (
+        "the signature does not verify over the note: the note or the signature was "
+        "changed after signing (by hand, or by a mail program on the way)"
+    )
 
 
 def _create(folder: Path, base: str, raw: bytes, signature: bytes) -> tuple[Path, str | None]:
@@ -215,8 +254,10 @@ def _texts(data: bytes) -> list[str]:
             if not isinstance(content, str):
                 continue
             content = _lines(content)
-            if part.get_content_type() == "text/plain" and \
-                    part.get_param("format", "").lower() == "flowed":
+            if (
+                part.get_content_type() == "text/plain"
+                and part.get_param("format", "").lower() == "flowed"
+            ):
                 content = _unflow(content, part.get_param("delsp", "").lower() == "yes")
             texts.append(content)
         return texts
@@ -225,10 +266,14 @@ def _texts(data: bytes) -> list[str]:
 
 def _looks_like_mail(data: bytes) -> bool:
     head = data[:8192].replace(b"\r\n", b"\n").split(b"\n\n", 1)[0].split(b"\n")
-    names = {line.split(b":", 1)[0].strip().lower().decode("ascii", "replace")
-             for line in head if _HEADER.match(line)}
-    return bool(head) and _HEADER.match(head[0]) is not None and \
-        len(names & set(_MAIL_HEADERS)) >= 2
+    names = {
+        line.split(b":", 1)[0].strip().lower().decode("ascii", "replace")
+        for line in head
+        if _HEADER.match(line)
+    }
+    return (
+        bool(head) and _HEADER.match(head[0]) is not None and len(names & set(_MAIL_HEADERS)) >= 2
+    )
 
 
 def _lines(text: str) -> str:
@@ -257,15 +302,16 @@ def _find(text: str) -> _Found | None:
         return None
     body = "".join(line.strip() + "\n" for line in armour.group(1).splitlines())
     signature = f"{BEGIN}\n{body}{END}\n"
-    before = text[:armour.start()]
+    before = text[: armour.start()]
     for fence in _FENCE.finditer(before):
         if fence.start() and before[fence.start() - 1] != "\n":
             continue
-        front = split_front_matter(before[fence.start():])
+        front = split_front_matter(before[fence.start() :])
         if front and re.search(r"^milestone:", front.yaml, re.M):
             line = before.count("\n", 0, fence.start()) + 1
-            return _Found(before[fence.start():], signature, line,
-                          text.count("\n", 0, armour.start()) + 1)
+            return _Found(
+                before[fence.start() :], signature, line, text.count("\n", 0, armour.start()) + 1
+            )
     return None
 
 

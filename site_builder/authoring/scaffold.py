@@ -6,6 +6,7 @@ placeholders and due dates spaced from a start date. Files are never overwritten
 first line points the editor at its JSON Schema (schemas/ at the repository root, written there
 if it is missing), so keys are completed and checked as you type.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,100 +44,250 @@ class Template:
 
 
 TEMPLATES: dict[str, Template] = {
-    "agency": Template("a creative agency engagement (brand, campaign or website)", (
-        Step("kickoff", "Kickoff complete", "Kickoff", "Account lead", 1,
-             ("Project brief", "Schedule and contact list"),
-             ("Client confirms goals, scope and budget in the brief",
-              "Decision makers and the sign-off process are agreed")),
-        Step("discovery", "Discovery readout approved", "Discovery", "Strategy lead", 3,
-             ("Stakeholder interview summary", "Competitor audit", "Discovery readout"),
-             ("Client confirms the audiences and the positioning",
-              "Success measures are agreed")),
-        Step("concept", "Creative concept approved", "Concept", "Creative director", 6,
-             ("Concept presentation with two or three routes",),
-             ("Client selects one route to develop",
-              "Feedback is consolidated into one round of changes")),
-        Step("design", "Design signed off", "Design", "Design lead", 10,
-             ("Key designs for every agreed format", "Design system or style guide"),
-             ("Designs cover every item in the brief",
-              "Client confirms copy, imagery and accessibility checks")),
-        Step("final-assets", "Final assets delivered", "Production", "Production lead", 13,
-             ("Final files in the agreed formats", "Usage guidelines"),
-             ("Every file opens and matches the approved designs",
-              "Guidelines explain how to use the assets")),
-        Step("launch", "Launch and handover complete", "Launch", "Account lead", 15,
-             ("Launch checklist", "Handover session and recording"),
-             ("Everything agreed is live or handed over",
-              "Client's team knows where the files are and whom to call")),
-    )),
-    "saas": Template("a software (SaaS) implementation", (
-        Step("kickoff", "Kickoff and project plan agreed", "Initiation",
-             "Engagement manager", 1,
-             ("Project plan", "RACI and contact list", "Risk log"),
-             ("Client confirms scope, timeline and responsibilities",
-              "Client names a project owner and decision makers")),
-        Step("solution-design", "Solution design signed off", "Design", "Solution architect", 4,
-             ("Solution design document", "Integration and data migration plan"),
-             ("Every in-scope process is mapped to the product",
-              "Gaps and workarounds are agreed in writing")),
-        Step("configuration", "Configuration complete in the sandbox", "Build",
-             "Implementation consultant", 8,
-             ("Configured sandbox", "Configuration workbook"),
-             ("Client's key users have walked through every configured process",)),
-        Step("data-migration", "Integrations and data migration tested", "Build",
-             "Technical lead", 11,
-             ("Integration test report", "Data migration trial and reconciliation"),
-             ("Interfaces pass the agreed test cases",
-              "Migrated records reconcile with the source systems")),
-        Step("uat", "User acceptance testing passed", "Test", "Client project owner", 14,
-             ("UAT scripts and results", "Defect log"),
-             ("Every critical test case passes",
-              "No open defects of severity 1 or 2")),
-        Step("training", "Users trained", "Deploy", "Training lead", 16,
-             ("Training sessions", "User guides"),
-             ("Every user group has attended training",
-              "Guides are available to all users")),
-        Step("go-live", "Go-live and hypercare complete", "Deploy", "Engagement manager", 18,
-             ("Cut-over plan", "Production go-live", "Hypercare report"),
-             ("Client runs their daily work in production",
-              "Hand-over to support is agreed")),
-    )),
-    "construction": Template("a building project paid in progress stages", (
-        Step("deposit", "Contract signed and permits issued", "Pre-construction",
-             "Customer liaison", 2,
-             ("Signed building contract", "Building permit", "Insurance certificate"),
-             ("Owners have a signed copy of the contract and the plans",
-              "Building permit issued before work starts")),
-        Step("base", "Base stage: slab poured", "Base", "Site supervisor", 8,
-             ("Pre-pour inspection report", "Engineer's slab certificate"),
-             ("Building surveyor passes the pre-pour inspection",
-              "Slab set-out matches the site plan")),
-        Step("frame", "Frame stage complete", "Frame", "Site supervisor", 14,
-             ("Frame inspection report", "Roof truss certificate"),
-             ("Building surveyor passes the frame inspection",
-              "Window openings match the window schedule")),
-        Step("lock-up", "Lock-up stage: walls, roof, windows and doors fitted", "Lock-up",
-             "Site supervisor", 20,
-             ("Lock-up inspection report", "Roof plumbing compliance certificate"),
-             ("External walls, roof, windows and doors complete and weathertight",
-              "No open major defects")),
-        Step("fixing", "Fixing stage: linings, cabinetry and internal doors installed",
-             "Fixing", "Site supervisor", 27,
-             ("Insulation inspection", "Cabinetry installed"),
-             ("Insulation checked before plastering",
-              "Cabinetry matches the selections")),
-        Step("practical-completion", "Practical completion", "Completion",
-             "Site supervisor", 34,
-             ("Occupancy permit", "Final inspection and defects list",
-              "Compliance certificates"),
-             ("Occupancy permit issued",
-              "Owners' walkthrough done and minor defects listed with fix dates")),
-        Step("handover", "Handover: keys, warranties and home manual", "Handover",
-             "Customer liaison", 36,
-             ("Keys and remotes", "Warranty certificates and manuals"),
-             ("Defects from the walkthrough fixed or scheduled",
-              "Owners have every key, remote and manual")),
-    )),
+    "agency": Template(
+        "a creative agency engagement (brand, campaign or website)",
+        (
+            Step(
+                "kickoff",
+                "Kickoff complete",
+                "Kickoff",
+                "Account lead",
+                1,
+                ("Project brief", "Schedule and contact list"),
+                (
+                    "Client confirms goals, scope and budget in the brief",
+                    "Decision makers and the sign-off process are agreed",
+                ),
+            ),
+            Step(
+                "discovery",
+                "Discovery readout approved",
+                "Discovery",
+                "Strategy lead",
+                3,
+                ("Stakeholder interview summary", "Competitor audit", "Discovery readout"),
+                (
+                    "Client confirms the audiences and the positioning",
+                    "Success measures are agreed",
+                ),
+            ),
+            Step(
+                "concept",
+                "Creative concept approved",
+                "Concept",
+                "Creative director",
+                6,
+                ("Concept presentation with two or three routes",),
+                (
+                    "Client selects one route to develop",
+                    "Feedback is consolidated into one round of changes",
+                ),
+            ),
+            Step(
+                "design",
+                "Design signed off",
+                "Design",
+                "Design lead",
+                10,
+                ("Key designs for every agreed format", "Design system or style guide"),
+                (
+                    "Designs cover every item in the brief",
+                    "Client confirms copy, imagery and accessibility checks",
+                ),
+            ),
+            Step(
+                "final-assets",
+                "Final assets delivered",
+                "Production",
+                "Production lead",
+                13,
+                ("Final files in the agreed formats", "Usage guidelines"),
+                (
+                    "Every file opens and matches the approved designs",
+                    "Guidelines explain how to use the assets",
+                ),
+            ),
+            Step(
+                "launch",
+                "Launch and handover complete",
+                "Launch",
+                "Account lead",
+                15,
+                ("Launch checklist", "Handover session and recording"),
+                (
+                    "Everything agreed is live or handed over",
+                    "Client's team knows where the files are and whom to call",
+                ),
+            ),
+        ),
+    ),
+    "saas": Template(
+        "a software (SaaS) implementation",
+        (
+            Step(
+                "kickoff",
+                "Kickoff and project plan agreed",
+                "Initiation",
+                "Engagement manager",
+                1,
+                ("Project plan", "RACI and contact list", "Risk log"),
+                (
+                    "Client confirms scope, timeline and responsibilities",
+                    "Client names a project owner and decision makers",
+                ),
+            ),
+            Step(
+                "solution-design",
+                "Solution design signed off",
+                "Design",
+                "Solution architect",
+                4,
+                ("Solution design document", "Integration and data migration plan"),
+                (
+                    "Every in-scope process is mapped to the product",
+                    "Gaps and workarounds are agreed in writing",
+                ),
+            ),
+            Step(
+                "configuration",
+                "Configuration complete in the sandbox",
+                "Build",
+                "Implementation consultant",
+                8,
+                ("Configured sandbox", "Configuration workbook"),
+                ("Client's key users have walked through every configured process",),
+            ),
+            Step(
+                "data-migration",
+                "Integrations and data migration tested",
+                "Build",
+                "Technical lead",
+                11,
+                ("Integration test report", "Data migration trial and reconciliation"),
+                (
+                    "Interfaces pass the agreed test cases",
+                    "Migrated records reconcile with the source systems",
+                ),
+            ),
+            Step(
+                "uat",
+                "User acceptance testing passed",
+                "Test",
+                "Client project owner",
+                14,
+                ("UAT scripts and results", "Defect log"),
+                ("Every critical test case passes", "No open defects of severity 1 or 2"),
+            ),
+            Step(
+                "training",
+                "Users trained",
+                "Deploy",
+                "Training lead",
+                16,
+                ("Training sessions", "User guides"),
+                ("Every user group has attended training", "Guides are available to all users"),
+            ),
+            Step(
+                "go-live",
+                "Go-live and hypercare complete",
+                "Deploy",
+                "Engagement manager",
+                18,
+                ("Cut-over plan", "Production go-live", "Hypercare report"),
+                ("Client runs their daily work in production", "Hand-over to support is agreed"),
+            ),
+        ),
+    ),
+    "construction": Template(
+        "a building project paid in progress stages",
+        (
+            Step(
+                "deposit",
+                "Contract signed and permits issued",
+                "Pre-construction",
+                "Customer liaison",
+                2,
+                ("Signed building contract", "Building permit", "Insurance certificate"),
+                (
+                    "Owners have a signed copy of the contract and the plans",
+                    "Building permit issued before work starts",
+                ),
+            ),
+            Step(
+                "base",
+                "Base stage: slab poured",
+                "Base",
+                "Site supervisor",
+                8,
+                ("Pre-pour inspection report", "Engineer's slab certificate"),
+                (
+                    "Building surveyor passes the pre-pour inspection",
+                    "Slab set-out matches the site plan",
+                ),
+            ),
+            Step(
+                "frame",
+                "Frame stage complete",
+                "Frame",
+                "Site supervisor",
+                14,
+                ("Frame inspection report", "Roof truss certificate"),
+                (
+                    "Building surveyor passes the frame inspection",
+                    "Window openings match the window schedule",
+                ),
+            ),
+            Step(
+                "lock-up",
+                "Lock-up stage: walls, roof, windows and doors fitted",
+                "Lock-up",
+                "Site supervisor",
+                20,
+                ("Lock-up inspection report", "Roof plumbing compliance certificate"),
+                (
+                    "External walls, roof, windows and doors complete and weathertight",
+                    "No open major defects",
+                ),
+            ),
+            Step(
+                "fixing",
+                "Fixing stage: linings, cabinetry and internal doors installed",
+                "Fixing",
+                "Site supervisor",
+                27,
+                ("Insulation inspection", "Cabinetry installed"),
+                ("Insulation checked before plastering", "Cabinetry matches the selections"),
+            ),
+            Step(
+                "practical-completion",
+                "Practical completion",
+                "Completion",
+                "Site supervisor",
+                34,
+                (
+                    "Occupancy permit",
+                    "Final inspection and defects list",
+                    "Compliance certificates",
+                ),
+                (
+                    "Occupancy permit issued",
+                    "Owners' walkthrough done and minor defects listed with fix dates",
+                ),
+            ),
+            Step(
+                "handover",
+                "Handover: keys, warranties and home manual",
+                "Handover",
+                "Customer liaison",
+                36,
+                ("Keys and remotes", "Warranty certificates and manuals"),
+                (
+                    "Defects from the walkthrough fixed or scheduled",
+                    "Owners have every key, remote and manual",
+                ),
+            ),
+        ),
+    ),
 }
 
 
@@ -160,8 +311,9 @@ def new_client(plans: Path, slug: str, name: str) -> Written:
     path = Path(plans) / slug / "client.yml"
     _refuse_existing(path)
     location = _SchemaLocation(Path(plans), path, "client")
-    text = CLIENT_TEMPLATE.format(schema=location.reference, name=yaml_scalar(name),
-                                  comment_name=_one_line(name))
+    text = CLIENT_TEMPLATE.format(
+        schema=location.reference, name=yaml_scalar(name), comment_name=_one_line(name)
+    )
     _check_text(path, text, schema.CLIENT, "--name")
     schemas = location.ensure()
     _create(path, text)
@@ -197,13 +349,21 @@ internal: {{}}                       # notes for the team; never published
 # --- new project ------------------------------------------------------------------------------
 
 
-def new_project(plans: Path, target: str, template: str, title: str | None = None,
-                start: dt.date | None = None, currency: str = "USD") -> Written:
+def new_project(
+    plans: Path,
+    target: str,
+    template: str,
+    title: str | None = None,
+    start: dt.date | None = None,
+    currency: str = "USD",
+) -> Written:
     """Write plans/<client>/<project>/plan.yml from a template; refuse if it exists."""
     client, project = split_target(plans, target)
     if template not in TEMPLATES:
-        raise UsageError(f"unknown template `{template}`{schema.did_you_mean(template, TEMPLATES)}"
-                         f"; templates: {', '.join(TEMPLATES)}")
+        raise UsageError(
+            f"unknown template `{template}`{schema.did_you_mean(template, TEMPLATES)}"
+            f"; templates: {', '.join(TEMPLATES)}"
+        )
     path = Path(plans) / client / project / "plan.yml"
     _refuse_existing(path)
     start = start or dt.date.today()
@@ -240,8 +400,9 @@ def new_project(plans: Path, target: str, template: str, title: str | None = Non
         lines.append("    acceptance:")
         lines += [f"      - {yaml_scalar(a)}" for a in step.acceptance]
         if not index:
-            lines.append("    # invoice: 5000               # optional: released when the client "
-                         "approves")
+            lines.append(
+                "    # invoice: 5000               # optional: released when the client approves"
+            )
     text = "\n".join(lines) + "\n"
     _check_text(path, text, schema.PLAN, "--title/--currency")
     schemas = location.ensure()
@@ -259,10 +420,12 @@ def split_target(plans: Path, target: str) -> tuple[str, str]:
     _check_slug(project, "project")
     if not (Path(plans) / client / "client.yml").is_file():
         known = existing_clients(plans)
-        raise UsageError(f"client `{client}` not found in {plans}/"
-                         f"{schema.did_you_mean(client, known)}; clients: "
-                         f"{', '.join(known) or 'none'} (create one with `site-builder new "
-                         f"client {client} --name ...`)")
+        raise UsageError(
+            f"client `{client}` not found in {plans}/"
+            f"{schema.did_you_mean(client, known)}; clients: "
+            f"{', '.join(known) or 'none'} (create one with `site-builder new "
+            f"client {client} --name ...`)"
+        )
     return client, project
 
 
@@ -278,9 +441,11 @@ def existing_clients(plans: Path) -> list[str]:
 
 def _check_slug(value: str, what: str) -> None:
     if not SLUG_RE.match(value):
-        raise UsageError(f"{what} `{value}` is not a slug: use lower-case letters, digits and "
-                         f"'-', starting with a letter or digit (e.g. "
-                         f"{_suggest_slug(value) or 'website-relaunch'})")
+        raise UsageError(
+            f"{what} `{value}` is not a slug: use lower-case letters, digits and "
+            f"'-', starting with a letter or digit (e.g. "
+            f"{_suggest_slug(value) or 'website-relaunch'})"
+        )
 
 
 def _suggest_slug(value: str) -> str:
@@ -289,8 +454,9 @@ def _suggest_slug(value: str) -> str:
 
 def _refuse_existing(path: Path) -> None:
     if path.exists():
-        raise UsageError(f"{_shown(path)} already exists; not overwriting it (edit it, or "
-                         "choose another name)")
+        raise UsageError(
+            f"{_shown(path)} already exists; not overwriting it (edit it, or choose another name)"
+        )
 
 
 def _create(path: Path, text: str) -> None:

@@ -19,6 +19,7 @@ is text, `2024` a number). Checks that need other files or outside data stay wit
 earlier milestone, that ids and signer emails are unique, that an approval's milestone is in
 plan.yml, and that the currency code and time zone exist.
 """
+
 from __future__ import annotations
 
 import json

@@ -1,5 +1,6 @@
 """Editing YAML files as text (signers add, import): PyYAML's node marks say where a value
 is, so comments, layout and every untouched field stay byte for byte as people wrote them."""
+
 from __future__ import annotations
 
 import os
@@ -14,10 +15,11 @@ from ..errors import SiteBuilderError
 def item_columns(text: str, item: yaml.Node, what: str = "a list item") -> tuple[int, int]:
     """(column of the `-`, column of the item's content) of a block list item."""
     start = text.rfind("\n", 0, item.start_mark.index) + 1
-    prefix = text[start:item.start_mark.index].rstrip()
+    prefix = text[start : item.start_mark.index].rstrip()
     if not prefix.endswith("-") or prefix[:-1].strip(" "):
-        raise SiteBuilderError(f"{what} is not written as `- ...` on its own line; "
-                               "nothing was changed")
+        raise SiteBuilderError(
+            f"{what} is not written as `- ...` on its own line; nothing was changed"
+        )
     return len(prefix) - 1, item.start_mark.column
 
 
@@ -25,8 +27,11 @@ def last_index(node: yaml.Node) -> int:
     """Where the text of a node ends (its last scalar or flow collection)."""
     if isinstance(node, yaml.ScalarNode) or getattr(node, "flow_style", False):
         return node.end_mark.index
-    children = node.value if isinstance(node, yaml.SequenceNode) else \
-        [n for pair in node.value for n in pair]
+    children = (
+        node.value
+        if isinstance(node, yaml.SequenceNode)
+        else [n for pair in node.value for n in pair]
+    )
     return max((last_index(c) for c in children), default=node.start_mark.index)
 
 

@@ -4,6 +4,7 @@ Exit status: 0 success; 1 the plans have errors (or warnings with --strict); 2 b
 The commands live beside this file, grouped by pipeline stage (site, access, authoring,
 events); what they share (say(), the option declarations, run_command()) is in shared.py.
 """
+
 from __future__ import annotations
 
 import click

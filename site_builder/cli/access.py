@@ -1,4 +1,5 @@
 """The private-site commands: links, publish, decrypt."""
+
 from __future__ import annotations
 
 import os
@@ -18,9 +19,13 @@ from .shared import (
 
 @click.command()
 @plans_option
-@click.option("--base-url", metavar="URL", default="",
-              help="Where the published www/ folder is served, e.g. https://status.example.com/; "
-                   "prints full addresses instead of paths.")
+@click.option(
+    "--base-url",
+    metavar="URL",
+    default="",
+    help="Where the published www/ folder is served, e.g. https://status.example.com/; "
+    "prints full addresses instead of paths.",
+)
 def links(plans, base_url) -> None:
     """Print where each client's site is published (link mode: its secret path).
 
@@ -34,8 +39,9 @@ def links(plans, base_url) -> None:
         loaded, diags = load_plans(plans)
         if diags.errors:
             raise PlanError(diags.errors)
-        secret = access.link_secret() if any(c.access.has_secret_path
-                                             for c in loaded.clients) else None
+        secret = (
+            access.link_secret() if any(c.access.has_secret_path for c in loaded.clients) else None
+        )
         base = base_url.rstrip("/") + "/" if base_url else ""
         for client in loaded.clients:
             path = access.site_path(client, secret)
@@ -46,20 +52,43 @@ def links(plans, base_url) -> None:
 
 @click.command()
 @plans_option
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("site"),
-              show_default=True, help="Where `build` wrote the sites.")
-@click.option("--to", "to", type=click.Path(path_type=Path, file_okay=False), required=True,
-              help="Folder to lay the sites out in: DIR/www (deploy this) and DIR/access.")
-@click.option("--base-path", default="/", show_default=True, metavar="PATH",
-              help="URL path www/ is served from, e.g. /status/ (robots.txt, _headers, nginx).")
-@click.option("--htpasswd-dir", metavar="PATH",
-              help="Where DIR/access/htpasswd/ will be on the web server (default: its path "
-                   "here), for nginx.conf.")
-@click.option("--target", metavar="HOST", default="static", show_default=True,
-              help="The host www/ goes to: static (GitHub/GitLab/Cloudflare Pages, any plain "
-                   "host), nginx (with access/nginx.conf), netlify-pro (Basic-Auth in "
-                   "_headers), external-login (a login you set up per client path). Clients "
-                   "whose access mode the host cannot enforce are left out (exit 1).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("site"),
+    show_default=True,
+    help="Where `build` wrote the sites.",
+)
+@click.option(
+    "--to",
+    "to",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder to lay the sites out in: DIR/www (deploy this) and DIR/access.",
+)
+@click.option(
+    "--base-path",
+    default="/",
+    show_default=True,
+    metavar="PATH",
+    help="URL path www/ is served from, e.g. /status/ (robots.txt, _headers, nginx).",
+)
+@click.option(
+    "--htpasswd-dir",
+    metavar="PATH",
+    help="Where DIR/access/htpasswd/ will be on the web server (default: its path "
+    "here), for nginx.conf.",
+)
+@click.option(
+    "--target",
+    metavar="HOST",
+    default="static",
+    show_default=True,
+    help="The host www/ goes to: static (GitHub/GitLab/Cloudflare Pages, any plain "
+    "host), nginx (with access/nginx.conf), netlify-pro (Basic-Auth in "
+    "_headers), external-login (a login you set up per client path). Clients "
+    "whose access mode the host cannot enforce are left out (exit 1).",
+)
 def publish(plans, out, to, base_path, htpasswd_dir, target) -> None:
     """Lay the built sites out as the host must serve them: secret paths, robots.txt,
     _headers, and nginx access files (docs/hosting/publish.md)."""
@@ -67,31 +96,51 @@ def publish(plans, out, to, base_path, htpasswd_dir, target) -> None:
     from ..access.publish import publish as run_publish
 
     def action():
-        report = run_publish(PublishOptions(to=to, out=out, plans=plans, base_path=base_path,
-                                            htpasswd_dir=htpasswd_dir, target=target))
+        report = run_publish(
+            PublishOptions(
+                to=to,
+                out=out,
+                plans=plans,
+                base_path=base_path,
+                htpasswd_dir=htpasswd_dir,
+                target=target,
+            )
+        )
         for site in report.sites:
             # Never print a link-mode path: CI logs are often readable by more people.
-            shown = "secret path, see `site-builder links`" if site.mode == "link" \
-                else site.path
+            shown = "secret path, see `site-builder links`" if site.mode == "link" else site.path
             say(f"{site.slug}: {site.mode} ({shown})")
         for note in report.notes:
             say(f"note: {note}", err=True)
-        say(f"published {len(report.sites)} site(s): deploy {report.www}/; keep "
-            f"{report.access}/ off the web")
+        say(
+            f"published {len(report.sites)} site(s): deploy {report.www}/; keep "
+            f"{report.access}/ off the web"
+        )
         if report.left_out:
             show_diagnostics(report.left_out)
-            say(f"site-builder: {len(report.left_out)} client(s) left out: the host "
-                f"cannot protect them; do not deploy until this is fixed", err=True)
+            say(
+                f"site-builder: {len(report.left_out)} client(s) left out: the host "
+                f"cannot protect them; do not deploy until this is fixed",
+                err=True,
+            )
             sys.exit(1)
 
     run_command(action)
 
 
 @click.command()
-@click.option("--password-env", metavar="NAME",
-              help="Environment variable holding the password (default: ask on the terminal).")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
-              help="Write the plaintext here instead of standard output.")
+@click.option(
+    "--password-env",
+    metavar="NAME",
+    help="Environment variable holding the password (default: ask on the terminal).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Write the plaintext here instead of standard output.",
+)
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
 def decrypt(password_env, output, file) -> None:
     """Decrypt a file of a password-protected site: status.json, a page or a document."""
@@ -128,4 +177,8 @@ def decrypt(password_env, output, file) -> None:
 # --- authoring: editor schemas, scaffolding, approvals ----------------------------------------
 
 
-COMMANDS = (links, publish, decrypt,)
+COMMANDS = (
+    links,
+    publish,
+    decrypt,
+)

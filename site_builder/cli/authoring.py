@@ -1,5 +1,6 @@
 """The authoring commands: invoices, export, import, schema, init, new, approve, signers,
 receive, verify."""
+
 from __future__ import annotations
 
 import os
@@ -20,11 +21,19 @@ from .shared import (
 
 @click.command()
 @plans_option
-@click.option("--format", "form", type=click.Choice(["csv", "json"]), default="csv",
-              show_default=True)
-@click.option("--from", "start", callback=parse_date, metavar="YYYY-MM-DD",
-              help="First day: the approval date of invoiced rows, the due date of the others.")
-@click.option("--to", "end", callback=parse_date, metavar="YYYY-MM-DD", help="Last day (inclusive).")
+@click.option(
+    "--format", "form", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+)
+@click.option(
+    "--from",
+    "start",
+    callback=parse_date,
+    metavar="YYYY-MM-DD",
+    help="First day: the approval date of invoiced rows, the due date of the others.",
+)
+@click.option(
+    "--to", "end", callback=parse_date, metavar="YYYY-MM-DD", help="Last day (inclusive)."
+)
 @click.argument("client", required=False)
 def invoices(plans, form, start, end, client) -> None:
     """One row per milestone with an invoice amount: invoiced (approved) or still to invoice."""
@@ -64,18 +73,33 @@ def export_jira(plans, target) -> None:
 @plans_option
 @click.argument("kind", type=click.Choice(["github", "gitlab", "jira", "csv"]))
 @click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--into", "target", required=True, metavar="CLIENT/PROJECT",
-              help="The project to write or merge into (a new one is created).")
+@click.option(
+    "--into",
+    "target",
+    required=True,
+    metavar="CLIENT/PROJECT",
+    help="The project to write or merge into (a new one is created).",
+)
 @click.option("--dry-run", is_flag=True, help="Print the change as a unified diff; write nothing.")
-@click.option("--jira-milestones", type=click.Choice(["epics", "versions"]), default="epics",
-              show_default=True, help="jira: epics, or fix versions (due: their latest issue).")
-@click.option("--repo", metavar="OWNER/NAME", help="github: fetch this repository's milestones "
-                                                   "instead of reading FILE.")
-@click.option("--token-env", metavar="NAME",
-              help="With --repo: environment variable holding a GitHub token.")
+@click.option(
+    "--jira-milestones",
+    type=click.Choice(["epics", "versions"]),
+    default="epics",
+    show_default=True,
+    help="jira: epics, or fix versions (due: their latest issue).",
+)
+@click.option(
+    "--repo",
+    metavar="OWNER/NAME",
+    help="github: fetch this repository's milestones instead of reading FILE.",
+)
+@click.option(
+    "--token-env", metavar="NAME", help="With --repo: environment variable holding a GitHub token."
+)
 @click.option("--title", help="A new project's title (default: from its slug).")
-def import_command(plans, kind, file, target, dry_run, jira_milestones, repo, token_env,
-                   title) -> None:
+def import_command(
+    plans, kind, file, target, dry_run, jira_milestones, repo, token_env, title
+) -> None:
     """Milestones from GitHub or GitLab (API JSON), Jira (issue CSV export) or a CSV file
     (id,title,due,owner,invoice,phase,delivered) into CLIENT/PROJECT/plan.yml. Matches by
     tracker reference, then id; changes only titles and due dates of existing milestones."""
@@ -89,16 +113,27 @@ def import_command(plans, kind, file, target, dry_run, jira_milestones, repo, to
             token = os.environ.get(token_env)
             if not token:
                 raise UsageError(f"environment variable {token_env} is not set")
-        done = run_import(ImportRequest(plans=plans, kind=kind, target=target, file=file,
-                                        dry_run=dry_run, jira_milestones=jira_milestones,
-                                        repo=repo, token=token, title=title))
+        done = run_import(
+            ImportRequest(
+                plans=plans,
+                kind=kind,
+                target=target,
+                file=file,
+                dry_run=dry_run,
+                jira_milestones=jira_milestones,
+                repo=repo,
+                token=token,
+                title=title,
+            )
+        )
         show_diagnostics(done.warnings)
         if dry_run:
             for line in done.diff:
                 say(line)
         shown = os.path.relpath(done.path)
-        counts = (f"{len(done.added)} added, {len(done.updated)} updated, "
-                  f"{len(done.unchanged)} unchanged")
+        counts = (
+            f"{len(done.added)} added, {len(done.updated)} updated, {len(done.unchanged)} unchanged"
+        )
         if dry_run:
             say(f"dry run: {shown} not written ({counts})", err=True)
         elif done.written:
@@ -110,13 +145,21 @@ def import_command(plans, kind, file, target, dry_run, jira_milestones, repo, to
 
 
 @click.command()
-@click.argument("kind", required=False,
-                type=click.Choice(["client", "plan", "approval", "agency"]))
-@click.option("--write", "write", is_flag=True,
-              help="Write all four schemas into --out (and, run from a source checkout, into "
-                   "the package's site_builder/authoring/schemas/).")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("schemas"),
-              show_default=True, help="Folder for --write.")
+@click.argument("kind", required=False, type=click.Choice(["client", "plan", "approval", "agency"]))
+@click.option(
+    "--write",
+    "write",
+    is_flag=True,
+    help="Write all four schemas into --out (and, run from a source checkout, into "
+    "the package's site_builder/authoring/schemas/).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("schemas"),
+    show_default=True,
+    help="Folder for --write.",
+)
 def schema(kind, write, out) -> None:
     """Print the JSON Schema of client.yml, plan.yml, approval front matter or the agency's
     site-builder.yml."""
@@ -124,8 +167,10 @@ def schema(kind, write, out) -> None:
 
     def action():
         if write == (kind is not None):
-            raise UsageError("name one schema to print (client, plan, approval or agency), or "
-                             "use --write to write all of them")
+            raise UsageError(
+                "name one schema to print (client, plan, approval or agency), or "
+                "use --write to write all of them"
+            )
         if kind is not None:
             click.echo(schema_export.render(kind), nl=False)
             return
@@ -141,10 +186,16 @@ def schema(kind, write, out) -> None:
 
 
 @click.command("init")
-@click.option("--ci", type=click.Choice(["github", "gitlab"]), default="github", show_default=True,
-              help="The CI to write: GitHub Actions (+ Pages) or GitLab CI (+ Pages).")
-@click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=Path("."),
-                required=False)
+@click.option(
+    "--ci",
+    type=click.Choice(["github", "gitlab"]),
+    default="github",
+    show_default=True,
+    help="The CI to write: GitHub Actions (+ Pages) or GitLab CI (+ Pages).",
+)
+@click.argument(
+    "directory", type=click.Path(path_type=Path, file_okay=False), default=Path("."), required=False
+)
 def init_command(ci, directory) -> None:
     """Set up a plans repository in DIRECTORY (default: here); never overwrites a file."""
     from ..authoring.init import init as run
@@ -159,8 +210,11 @@ def init_command(ci, directory) -> None:
         if report.clients:
             say(f"plans/ has {len(report.clients)} client(s) already: no example client written")
         if not report.in_git:
-            say(f"site-builder: warning: {report.root} is not in a git repository; site-builder "
-                "reads the plans' history from git: run `git init` there", err=True)
+            say(
+                f"site-builder: warning: {report.root} is not in a git repository; site-builder "
+                "reads the plans' history from git: run `git init` there",
+                err=True,
+            )
         say(f"{len(report.written)} file(s) written, {len(report.skipped)} left as they were")
         for line in next_steps(report):
             say(line)
@@ -186,21 +240,33 @@ def new_client(plans, name, slug) -> None:
         for path in written.schemas:
             say(f"wrote {os.path.relpath(path)} (editor schema)")
         say(f"wrote {os.path.relpath(written.path)}")
-        say(f"next: site-builder new project {slug}/PROJECT --template "
-            "agency|saas|construction")
+        say(f"next: site-builder new project {slug}/PROJECT --template agency|saas|construction")
 
     run_command(action)
 
 
 @new.command("project")
 @plans_option
-@click.option("--template", required=True, type=click.Choice(["agency", "saas", "construction"]),
-              help="The kind of engagement: its typical milestones.")
+@click.option(
+    "--template",
+    required=True,
+    type=click.Choice(["agency", "saas", "construction"]),
+    help="The kind of engagement: its typical milestones.",
+)
 @click.option("--title", help="The project's name (default: from the slug).")
-@click.option("--start", callback=parse_date, metavar="YYYY-MM-DD",
-              help="Start date; due dates are spaced from it (default: today).")
-@click.option("--currency", default="USD", show_default=True, metavar="CODE",
-              help="ISO 4217 code of invoice amounts.")
+@click.option(
+    "--start",
+    callback=parse_date,
+    metavar="YYYY-MM-DD",
+    help="Start date; due dates are spaced from it (default: today).",
+)
+@click.option(
+    "--currency",
+    default="USD",
+    show_default=True,
+    metavar="CODE",
+    help="ISO 4217 code of invoice amounts.",
+)
 @click.argument("target", metavar="CLIENT/SLUG")
 def new_project(plans, template, title, start, currency, target) -> None:
     """Write plans/CLIENT/SLUG/plan.yml with the milestones of a template."""
@@ -210,29 +276,59 @@ def new_project(plans, template, title, start, currency, target) -> None:
         written = run(plans, target, template, title=title, start=start, currency=currency)
         for path in written.schemas:
             say(f"wrote {os.path.relpath(path)} (editor schema)")
-        say(f"wrote {os.path.relpath(written.path)}: {written.milestones} milestones, "
-            f"due {written.first_due} to {written.last_due}")
-        say("next: put names in place of the owner roles, adjust the dates, then run "
-            "site-builder check")
+        say(
+            f"wrote {os.path.relpath(written.path)}: {written.milestones} milestones, "
+            f"due {written.first_due} to {written.last_due}"
+        )
+        say(
+            "next: put names in place of the owner roles, adjust the dates, then run "
+            "site-builder check"
+        )
 
     run_command(action)
 
 
 @click.command()
 @plans_option
-@click.option("--by", "by", required=True, metavar='"NAME <EMAIL>"',
-              help="Who decided (for a signed note: a signer's email in client.yml).")
-@click.option("--decision", type=click.Choice(["approved", "changes-requested", "rejected"]),
-              default="approved", show_default=True)
-@click.option("--date", callback=parse_date, metavar="YYYY-MM-DD",
-              help="Date of the decision (default: today in the client's time zone).")
-@click.option("--note-file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
-              help="The client's note (Markdown); `-` reads standard input.")
-@click.option("--deliverable", "deliverables", multiple=True, metavar="TEXT",
-              help="What was reviewed (repeatable).")
-@click.option("--sign", "key", type=click.Path(path_type=Path, dir_okay=False), metavar="KEY",
-              help="Sign the note with this SSH private key (ssh-keygen -Y sign) and check "
-                   "the signature against client.yml.")
+@click.option(
+    "--by",
+    "by",
+    required=True,
+    metavar='"NAME <EMAIL>"',
+    help="Who decided (for a signed note: a signer's email in client.yml).",
+)
+@click.option(
+    "--decision",
+    type=click.Choice(["approved", "changes-requested", "rejected"]),
+    default="approved",
+    show_default=True,
+)
+@click.option(
+    "--date",
+    callback=parse_date,
+    metavar="YYYY-MM-DD",
+    help="Date of the decision (default: today in the client's time zone).",
+)
+@click.option(
+    "--note-file",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    help="The client's note (Markdown); `-` reads standard input.",
+)
+@click.option(
+    "--deliverable",
+    "deliverables",
+    multiple=True,
+    metavar="TEXT",
+    help="What was reviewed (repeatable).",
+)
+@click.option(
+    "--sign",
+    "key",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="KEY",
+    help="Sign the note with this SSH private key (ssh-keygen -Y sign) and check "
+    "the signature against client.yml.",
+)
 @click.argument("target", metavar="CLIENT/PROJECT")
 @click.argument("milestone")
 def approve(plans, by, decision, date, note_file, deliverables, key, target, milestone) -> None:
@@ -247,13 +343,25 @@ def approve(plans, by, decision, date, note_file, deliverables, key, target, mil
                 with click.open_file(str(note_file), "rb") as handle:
                     note = handle.read(1_000_000).decode("utf-8")
             except OSError as exc:
-                raise UsageError(f"--note-file: cannot read {note_file}: "
-                                 f"{exc.strerror or exc}") from None
+                raise UsageError(
+                    f"--note-file: cannot read {note_file}: {exc.strerror or exc}"
+                ) from None
             except UnicodeDecodeError:
                 raise UsageError(f"--note-file: {note_file} is not UTF-8 text") from None
-        run(ApprovalRequest(plans=plans, target=target, milestone=milestone, by=by,
-                            decision=decision, date=date, note=note, key=key,
-                            deliverables=tuple(deliverables)), say=say)
+        run(
+            ApprovalRequest(
+                plans=plans,
+                target=target,
+                milestone=milestone,
+                by=by,
+                decision=decision,
+                date=date,
+                note=note,
+                key=key,
+                deliverables=tuple(deliverables),
+            ),
+            say=say,
+        )
 
     run_command(action)
 
@@ -267,8 +375,12 @@ def signers() -> None:
 @plans_option
 @click.option("--name", required=True, help="The signer's name.")
 @click.option("--email", required=True, help="The signer's email (the `by:` of their notes).")
-@click.option("--valid-after", callback=parse_date, metavar="YYYY-MM-DD",
-              help="The key signs only notes dated on or after this day.")
+@click.option(
+    "--valid-after",
+    callback=parse_date,
+    metavar="YYYY-MM-DD",
+    help="The key signs only notes dated on or after this day.",
+)
 @click.argument("client")
 @click.argument("key_line", metavar='"KEY LINE"')
 def signers_add(plans, name, email, valid_after, client, key_line) -> None:
@@ -302,10 +414,14 @@ def receive(plans, file) -> None:
             sys.exit(1)
         if got.renamed_from:
             say(f"note: {got.renamed_from} exists; this decision gets the next free name")
-        say(f"wrote {os.path.relpath(got.note)} and {got.signature.name}: {got.decision} "
-            f"`{got.milestone}` by {got.by_name}, signature verified")
-        say(f"next: git add {os.path.relpath(got.note)} {os.path.relpath(got.signature)} "
-            "&& git commit")
+        say(
+            f"wrote {os.path.relpath(got.note)} and {got.signature.name}: {got.decision} "
+            f"`{got.milestone}` by {got.by_name}, signature verified"
+        )
+        say(
+            f"next: git add {os.path.relpath(got.note)} {os.path.relpath(got.signature)} "
+            "&& git commit"
+        )
 
     run_command(action)
 
@@ -336,8 +452,10 @@ def verify(plans, strict, paths) -> None:
         invalid = [r for r in results if r.state == signatures.INVALID]
         unreadable = [r for r in results if r.state is None]
         if invalid:
-            raise SiteBuilderError(f"{len(invalid)} note(s) with an invalid signature: changed "
-                                   "after signing, or not a signature of this note")
+            raise SiteBuilderError(
+                f"{len(invalid)} note(s) with an invalid signature: changed "
+                "after signing, or not a signature of this note"
+            )
         if unreadable or diags.errors:
             raise SiteBuilderError("some notes or client.yml files could not be read (see above)")
         if strict and any(r.state != signatures.VERIFIED for r in results):
@@ -346,4 +464,15 @@ def verify(plans, strict, paths) -> None:
     run_command(action)
 
 
-COMMANDS = (invoices, export_group, import_command, schema, init_command, new, approve, signers, receive, verify,)
+COMMANDS = (
+    invoices,
+    export_group,
+    import_command,
+    schema,
+    init_command,
+    new,
+    approve,
+    signers,
+    receive,
+    verify,
+)

@@ -1,4 +1,5 @@
 """What every command shares: printing, option declarations, dates, progress, exit codes."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,8 +28,7 @@ def parse_date(ctx, param, value: str | None) -> dt.date | None:
     try:
         date = dt.date.fromisoformat(value) if len(value) == 10 else _not_a_date(value)
     except ValueError:
-        raise click.BadParameter(f"`{printable(value)}` is not a date written YYYY-MM-DD") \
-            from None
+        raise click.BadParameter(f"`{printable(value)}` is not a date written YYYY-MM-DD") from None
     from ..plans.schema import date_range_problem  # late: keeps `--help` fast
 
     problem = date_range_problem(date)
@@ -65,9 +65,15 @@ class Progress:
             from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
             from rich.progress import Progress as Bar
 
-            self._bar = Bar(TextColumn("building"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), TextColumn("{task.description}", markup=False),
-                            transient=True, console=None)
+            self._bar = Bar(
+                TextColumn("building"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.description}", markup=False),
+                transient=True,
+                console=None,
+            )
             self._bar.__enter__()
         return self
 
@@ -83,14 +89,23 @@ class Progress:
         if self._bar is not None:
             self._bar.__exit__(*exc)
 
+
 plans_option = click.option(
-    "--plans", type=click.Path(path_type=Path, file_okay=False), default=Path("plans"),
-    show_default=True, help="The plans folder (one sub-folder per client).")
+    "--plans",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("plans"),
+    show_default=True,
+    help="The plans folder (one sub-folder per client).",
+)
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 settings_option = click.option(
-    "--settings", type=click.Path(path_type=Path, dir_okay=False), default=None,
-    metavar="FILE", help="The agency's settings (default: site-builder.yml in the folder "
-                         "holding the plans folder).")
+    "--settings",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="The agency's settings (default: site-builder.yml in the folder "
+    "holding the plans folder).",
+)
 
 
 def today_option(help: str = "Compute statuses as of this date."):
@@ -111,8 +126,9 @@ def run_command(action) -> None:
         show_diagnostics(exc.diagnostics)
         errors = sum(1 for d in exc.diagnostics if d.is_error)
         warnings = len(exc.diagnostics) - errors
-        say(f"site-builder: {errors} error(s), {warnings} warning(s); nothing was written",
-            err=True)
+        say(
+            f"site-builder: {errors} error(s), {warnings} warning(s); nothing was written", err=True
+        )
         sys.exit(1)
     except UsageError as exc:
         say(f"site-builder: error: {exc}", err=True)
@@ -126,7 +142,9 @@ def run_command(action) -> None:
     except Exception as exc:  # a bug: say so plainly; the traceback only on request
         if os.environ.get("SITE_BUILDER_DEBUG"):
             raise
-        say(f"site-builder: internal error: {type(exc).__name__}: {exc} "
-            "(set SITE_BUILDER_DEBUG=1 for details)", err=True)
+        say(
+            f"site-builder: internal error: {type(exc).__name__}: {exc} "
+            "(set SITE_BUILDER_DEBUG=1 for details)",
+            err=True,
+        )
         sys.exit(EXIT_INTERNAL)
-

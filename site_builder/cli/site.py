@@ -1,4 +1,5 @@
 """The site commands: build, check, status, serve."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,34 +21,66 @@ from .shared import (
 
 @click.command()
 @plans_option
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("site"),
-              show_default=True, help="Where the sites go: OUT/<client>/.")
-@click.option("--client", "clients", multiple=True, metavar="SLUG",
-              help="Build only this client (repeatable).")
-@today_option(
-              help="Compute statuses as of this date (default: today in each client's zone).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("site"),
+    show_default=True,
+    help="Where the sites go: OUT/<client>/.",
+)
+@click.option(
+    "--client",
+    "clients",
+    multiple=True,
+    metavar="SLUG",
+    help="Build only this client (repeatable).",
+)
+@today_option(help="Compute statuses as of this date (default: today in each client's zone).")
 @strict_option
-@click.option("--jobs", "-j", type=click.IntRange(0, 256), default=0,
-              help="Parallel builds (default: one per CPU).")
-@click.option("--changed-since", metavar="REV",
-              help="Build only clients whose folder (or the shared theme/config) changed since "
-                   "this git revision.")
-@click.option("--shard", callback=lambda ctx, param, value: parse_shard(value), metavar="I/N",
-              help="Build only shard I of N (a stable 1/N of the clients, for CI matrices).")
-@click.option("--team", is_flag=True,
-              help="Also write the internal team dashboard (all clients, internal notes) to "
-                   "OUT/_team. Never publish it with the client sites.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(0, 256),
+    default=0,
+    help="Parallel builds (default: one per CPU).",
+)
+@click.option(
+    "--changed-since",
+    metavar="REV",
+    help="Build only clients whose folder (or the shared theme/config) changed since "
+    "this git revision.",
+)
+@click.option(
+    "--shard",
+    callback=lambda ctx, param, value: parse_shard(value),
+    metavar="I/N",
+    help="Build only shard I of N (a stable 1/N of the clients, for CI matrices).",
+)
+@click.option(
+    "--team",
+    is_flag=True,
+    help="Also write the internal team dashboard (all clients, internal notes) to "
+    "OUT/_team. Never publish it with the client sites.",
+)
 @settings_option
-def build(plans, out, clients, today, strict, jobs, changed_since, shard, team,
-          settings) -> None:
+def build(plans, out, clients, today, strict, jobs, changed_since, shard, team, settings) -> None:
     """Build every client's status site into OUT/<client>/."""
     from ..build import BuildOptions
     from ..build import build as run_build
 
     def action():
-        options = BuildOptions(plans=plans, out=out, clients=tuple(clients), today=today,
-                               strict=strict, jobs=jobs, changed_since=changed_since,
-                               shard=shard, team=team, settings=settings)
+        options = BuildOptions(
+            plans=plans,
+            out=out,
+            clients=tuple(clients),
+            today=today,
+            strict=strict,
+            jobs=jobs,
+            changed_since=changed_since,
+            shard=shard,
+            team=team,
+            settings=settings,
+        )
         with Progress() as progress:
             report = run_build(options, progress=progress.advance)
         show_diagnostics(report.warnings)
@@ -76,8 +109,10 @@ def check(plans, strict, settings) -> None:
         loaded, diags = checked.plans, checked.diagnostics
         show_diagnostics(diags.warnings)
         projects = sum(len(c.projects) for c in loaded.clients)
-        say(f"ok: {len(loaded.clients)} client(s), {projects} project(s), "
-            f"{len(diags.warnings)} warning(s)")
+        say(
+            f"ok: {len(loaded.clients)} client(s), {projects} project(s), "
+            f"{len(diags.warnings)} warning(s)"
+        )
 
     run_command(action)
 
@@ -85,9 +120,14 @@ def check(plans, strict, settings) -> None:
 @click.command()
 @plans_option
 @today_option()
-@click.option("--format", "form", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True, help="table: for people; json: a list of status.json "
-                                      "documents; csv: one row per milestone.")
+@click.option(
+    "--format",
+    "form",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="table: for people; json: a list of status.json documents; csv: one row per milestone.",
+)
 @click.argument("client", required=False)
 def status(plans, today, form, client) -> None:
     """Print each project's status (all clients, or one): a table, JSON or CSV."""
@@ -108,8 +148,12 @@ def status(plans, today, form, client) -> None:
 @click.command()
 @plans_option
 @today_option()
-@click.option("--dev-addr", metavar="HOST:PORT", default=None,
-              help="Address to serve on (default 127.0.0.1:8000).")
+@click.option(
+    "--dev-addr",
+    metavar="HOST:PORT",
+    default=None,
+    help="Address to serve on (default 127.0.0.1:8000).",
+)
 @settings_option
 @click.argument("client")
 def serve(plans, today, dev_addr, settings, client) -> None:
@@ -120,8 +164,15 @@ def serve(plans, today, dev_addr, settings, client) -> None:
     def action():
         fixed = today.isoformat() if today else None
         preview = prepare_for_preview(plans, client, fixed, settings)  # unknown client: exit 2
-        run_serve(preview.bundle, base_config_for(plans), plans, fixed, dev_addr, settings,
-                  config_layer(plans))
+        run_serve(
+            preview.bundle,
+            base_config_for(plans),
+            plans,
+            fixed,
+            dev_addr,
+            settings,
+            config_layer(plans),
+        )
 
     run_command(action)
 
@@ -129,4 +180,9 @@ def serve(plans, today, dev_addr, settings, client) -> None:
 # --- private sites: links, publish, decrypt ---------------------------------------------------
 
 
-COMMANDS = (build, check, status, serve,)
+COMMANDS = (
+    build,
+    check,
+    status,
+    serve,
+)

@@ -23,6 +23,7 @@ turned the milestone approved (it was not approved at A and this note is its dec
 The records' types and text are in records.py, reading one revision in revisions.py; due
 dates are in due.py, delivery to a webhook in webhooks.py.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -78,7 +79,8 @@ class _Range:
 
         try:
             return getattr(self.repo.git, args[0].replace("-", "_"))(
-                *args[1:], strip_newline_in_stdout=False)
+                *args[1:], strip_newline_in_stdout=False
+            )
         except git.GitCommandError as exc:
             detail = (exc.stderr or "").strip().splitlines()
             raise EventsError(f"git {args[0]} failed: {detail[-1] if detail else exc}") from None
@@ -87,12 +89,22 @@ class _Range:
         """A repository path as parts below the plans folder; None when outside it."""
         if not path.startswith(self.prefix):
             return None
-        return tuple(PurePosixPath(path[len(self.prefix):]).parts)
+        return tuple(PurePosixPath(path[len(self.prefix) :]).parts)
 
     def _diff(self) -> dict[str, tuple[str | None, str | None]]:
         """path -> (blob at A, blob at B) for every file that differs (None: absent)."""
-        out = self._git("diff-tree", "-r", "-z", "--no-renames", "--raw", "--no-abbrev",
-                        self.a.sha, self.b.sha, "--", self.prefix or ".")
+        out = self._git(
+            "diff-tree",
+            "-r",
+            "-z",
+            "--no-renames",
+            "--raw",
+            "--no-abbrev",
+            self.a.sha,
+            self.b.sha,
+            "--",
+            self.prefix or ".",
+        )
         tokens, changed, i = out.split("\0"), {}, 0
         while i + 1 < len(tokens):
             meta = tokens[i]
@@ -101,8 +113,10 @@ class _Range:
                 continue
             old_mode, new_mode, old, new = meta[1:].split()[:4]
             if "160000" not in (old_mode, new_mode):  # submodules are not plan files
-                changed[tokens[i + 1]] = (None if old == _ZERO else old,
-                                          None if new == _ZERO else new)
+                changed[tokens[i + 1]] = (
+                    None if old == _ZERO else old,
+                    None if new == _ZERO else new,
+                )
             i += 2
         return changed
 
@@ -144,9 +158,15 @@ class _Range:
             for d in diags.errors:
                 self.errors.error(d.path, d.line, f"{d.message} (in revision {at.short})")
         else:
-            self.warnings.append(Diagnostic(
-                self.top / path, 0, "warning", f"cannot be read in revision {at.short} "
-                f"({diags.errors[0].message}); its changes since then are not reported"))
+            self.warnings.append(
+                Diagnostic(
+                    self.top / path,
+                    0,
+                    "warning",
+                    f"cannot be read in revision {at.short} "
+                    f"({diags.errors[0].message}); its changes since then are not reported",
+                )
+            )
         return True
 
     def client(self, slug: str, name: str | None, at: Commit) -> Client | None:
@@ -172,13 +192,21 @@ class _Range:
         for item in fields.get("milestones") or []:
             mid = item.get("id")
             if mid in milestones:
-                self._problems(one_error(shown, item.line_of("id"),
-                                          f"milestone id `{mid}` is used twice"), at, path)
+                self._problems(
+                    one_error(shown, item.line_of("id"), f"milestone id `{mid}` is used twice"),
+                    at,
+                    path,
+                )
                 return None
             milestones[mid] = Milestone(
-                id=mid, title=item["title"], due=item["due"], source=Source(shown, item.line),
-                owner=item.get("owner"), delivered=item.get("delivered"),
-                invoice=item.get("invoice"))
+                id=mid,
+                title=item["title"],
+                due=item["due"],
+                source=Source(shown, item.line),
+                owner=item.get("owner"),
+                delivered=item.get("delivered"),
+                invoice=item.get("invoice"),
+            )
         return PlanAt(fields["title"], fields.get("currency", "USD"), milestones)
 
     def note(self, oid: str, path: str, ids: Iterable[str], at: Commit) -> Approval | None:
@@ -195,10 +223,17 @@ class _Range:
             return None
         fields, body = parsed
         name, email = fields["by"]
-        return Approval(name=PurePosixPath(path).name, milestone=fields["milestone"],
-                        decision=fields.get("decision", "approved"), date=fields["date"],
-                        by_name=name, by_email=email, source=Source(shown, fields.line),
-                        signature=signatures.UNSIGNED, body=body)
+        return Approval(
+            name=PurePosixPath(path).name,
+            milestone=fields["milestone"],
+            decision=fields.get("decision", "approved"),
+            date=fields["date"],
+            by_name=name,
+            by_email=email,
+            source=Source(shown, fields.line),
+            signature=signatures.UNSIGNED,
+            body=body,
+        )
 
     def signed(self, side: NotesAt, name: str) -> Approval:
         """A parsed note with its signature state, checked against the client's signers."""
@@ -210,12 +245,16 @@ class _Range:
             verifier = self._verifiers.get(side.client.signers)
             if verifier is None:
                 verifier = self._verifiers[side.client.signers] = self._stack.enter_context(
-                    signatures.Verifier(side.client.signers))
+                    signatures.Verifier(side.client.signers)
+                )
             data = self.blobs.get(sig)
             try:
                 self._states[key] = verifier.state(
-                    self.blobs[oid], data if data is not None else b"too large", note.by_email,
-                    note.date)
+                    self.blobs[oid],
+                    data if data is not None else b"too large",
+                    note.by_email,
+                    note.date,
+                )
             except signatures.SshKeygenMissing as exc:
                 raise EventsError(f"{exc}; install OpenSSH (openssh-client)") from None
         return dataclasses.replace(note, signature=self._states[key])
@@ -224,10 +263,16 @@ class _Range:
         """The note that decides a milestone (spec 3: latest counted note by date, then name)."""
         if side.client is None:
             return None
-        notes = [self.signed(side, n) if side.client.require_signed_approvals else a
-                 for n, a in side.parsed.items() if a.milestone == mid]
-        return max((a for a in notes if counts(side.client, a)),
-                   key=lambda a: (a.date, a.name), default=None)
+        notes = [
+            self.signed(side, n) if side.client.require_signed_approvals else a
+            for n, a in side.parsed.items()
+            if a.milestone == mid
+        ]
+        return max(
+            (a for a in notes if counts(side.client, a)),
+            key=lambda a: (a.date, a.name),
+            default=None,
+        )
 
     # the events
 
@@ -251,8 +296,11 @@ class _Range:
             if len(parts) == 3 and parts[2] == "plan.yml":
                 plan_paths.add(path)
                 clients.add(parts[0])
-            elif len(parts) == 4 and parts[2] == "approvals" and \
-                    parts[3].endswith((".md", ".md.sig")):
+            elif (
+                len(parts) == 4
+                and parts[2] == "approvals"
+                and parts[3].endswith((".md", ".md.sig"))
+            ):
                 note_projects.add(parts[:2])
                 clients.add(parts[0])
         if not clients:
@@ -260,25 +308,46 @@ class _Range:
 
         # Each commit is compared with its own (rewritten) parents, merges with their first
         # parent, as history.py does: a change merged from a branch is the branch commit's.
-        log = list(parse_log(self._git(
-            "log", "--reverse", "--topo-order", "--full-history", "--parents",
-            "--diff-merges=first-parent", "--no-renames", "--raw", "--no-abbrev", "-z",
-            f"--format={LOG_FORMAT}", f"{self.a.sha}..{self.b.sha}", "--",
-            self.prefix or ".")))
+        log = list(
+            parse_log(
+                self._git(
+                    "log",
+                    "--reverse",
+                    "--topo-order",
+                    "--full-history",
+                    "--parents",
+                    "--diff-merges=first-parent",
+                    "--no-renames",
+                    "--raw",
+                    "--no-abbrev",
+                    "-z",
+                    f"--format={LOG_FORMAT}",
+                    f"{self.a.sha}..{self.b.sha}",
+                    "--",
+                    self.prefix or ".",
+                )
+            )
+        )
         folders = [f"{self.prefix}{c}/{p}/approvals" for c, p in sorted(note_projects)]
         listed = {self.a: self._ls_tree(self.a, folders), self.b: self._ls_tree(self.b, folders)}
         projects = note_projects | {self._rel(path)[:2] for path in plan_paths}
         sides = (self.a, self.b)
         wanted = [self.at(f"{self.prefix}{c}/client.yml", s) for c in clients for s in sides]
-        wanted += [self.at(f"{self.prefix}{c}/{p}/plan.yml", s) for c, p in projects
-                   for s in sides]
+        wanted += [self.at(f"{self.prefix}{c}/{p}/plan.yml", s) for c, p in projects for s in sides]
         wanted += [oid for files in listed.values() for oid in files.values()]
-        wanted += [blob for _, entries in log for status, _, path, blob in entries
-                   if path in plan_paths and status != "D"]
+        wanted += [
+            blob
+            for _, entries in log
+            for status, _, path, blob in entries
+            if path in plan_paths and status != "D"
+        ]
         self.blobs = read_blobs(self.repo, [w for w in wanted if w], MAX_YAML_BYTES)
 
-        client_at = {(c, s): self.client(c, self.at(f"{self.prefix}{c}/client.yml", s), s)
-                     for c in sorted(clients) for s in sides}
+        client_at = {
+            (c, s): self.client(c, self.at(f"{self.prefix}{c}/client.yml", s), s)
+            for c in sorted(clients)
+            for s in sides
+        }
         plan_at: dict[tuple, PlanAt | None] = {}
         unreadable: set[tuple] = set()  # (client, project, side): present but not readable
         for c, p in sorted(projects):
@@ -293,14 +362,16 @@ class _Range:
             c, p = self._rel(path)[:2]
             if (c, p, self.a) in unreadable or (c, p, self.b) in unreadable:
                 continue  # warned (at A) or an error (at B)
-            found += self._plan_events(c, p, path, plan_at[(c, p, self.a)],
-                                       plan_at[(c, p, self.b)], client_at, log)
+            found += self._plan_events(
+                c, p, path, plan_at[(c, p, self.a)], plan_at[(c, p, self.b)], client_at, log
+            )
         for c, p in sorted(note_projects):
             folder = f"{self.prefix}{c}/{p}/approvals/"
             before = NotesAt.listed(client_at[(c, self.a)], listed[self.a], folder)
             after = NotesAt.listed(client_at[(c, self.b)], listed[self.b], folder)
-            found += self._approval_events(c, p, folder, plan_at[(c, p, self.a)],
-                                           plan_at[(c, p, self.b)], before, after, log)
+            found += self._approval_events(
+                c, p, folder, plan_at[(c, p, self.a)], plan_at[(c, p, self.b)], before, after, log
+            )
         if self.errors.errors:
             raise PlanError(self.errors.errors)
         found.sort(key=lambda item: item[0])
@@ -315,14 +386,27 @@ class _Range:
 
         def event(kind, m: Milestone, plan: PlanAt, changed: str, position: int, **extra):
             commit = last.get((m.id, changed), self.b)
-            record = {"id": f"{c}/{p}/{m.id}/{kind}@{commit.short}", "type": kind,
-                      "date": commit.date.isoformat(), "commit": commit.short,
-                      **where(c, client_name, p, plan.title, m.id, m.title),
-                      "due": json_day(m.due), "delivered": json_day(m.delivered),
-                      "from": None, "to": None, "by": None, "note": None, "signature": None,
-                      "counted": None, "invoice": None, "currency": plan.currency, **extra}
-            out.append(((record["date"], c, p, position, TYPES.index(kind), "", commit.short),
-                        record))
+            record = {
+                "id": f"{c}/{p}/{m.id}/{kind}@{commit.short}",
+                "type": kind,
+                "date": commit.date.isoformat(),
+                "commit": commit.short,
+                **where(c, client_name, p, plan.title, m.id, m.title),
+                "due": json_day(m.due),
+                "delivered": json_day(m.delivered),
+                "from": None,
+                "to": None,
+                "by": None,
+                "note": None,
+                "signature": None,
+                "counted": None,
+                "invoice": None,
+                "currency": plan.currency,
+                **extra,
+            }
+            out.append(
+                ((record["date"], c, p, position, TYPES.index(kind), "", commit.short), record)
+            )
 
         for mid, m in after.milestones.items():
             old = before.milestones.get(mid)
@@ -330,8 +414,14 @@ class _Range:
             if old is None:
                 event(ADDED, m, after, "present", position)
             elif old.due != m.due:
-                event(DUE_MOVED, m, after, "due", position,
-                      **{"from": json_day(old.due), "to": json_day(m.due)})
+                event(
+                    DUE_MOVED,
+                    m,
+                    after,
+                    "due",
+                    position,
+                    **{"from": json_day(old.due), "to": json_day(m.due)},
+                )
             if m.delivered is not None and (old is None or old.delivered is None):
                 event(DELIVERED, m, after, "delivered", position)
         for mid, m in before.milestones.items():
@@ -366,12 +456,16 @@ class _Range:
                     current = first if read is None else read  # unreadable: keep the parent's
             state[commit.sha] = current
             credit: dict[tuple[str, str], Commit] = {}
-            for mid in {m for p in parents for m in (state.get(p, at_a) if p else at_a)} \
-                    | current.keys():
+            for mid in {
+                m for p in parents for m in (state.get(p, at_a) if p else at_a)
+            } | current.keys():
                 for key in ("present", "due", "delivered"):
                     mine = value(current, mid, key)
-                    same = [p for p in parents
-                            if value(state.get(p, at_a) if p else at_a, mid, key) == mine]
+                    same = [
+                        p
+                        for p in parents
+                        if value(state.get(p, at_a) if p else at_a, mid, key) == mine
+                    ]
                     if not same:
                         credit[(mid, key)] = commit
                     elif same[0] and (mid, key) in made.get(same[0], {}):
@@ -379,31 +473,44 @@ class _Range:
             made[commit.sha] = credit
         return made[log[-1][0].sha] if log else {}  # the (rewritten) tip: B
 
-    def _approval_events(self, c, p, folder, plan_a, plan_b, before: NotesAt,
-                         after: NotesAt, log) -> list[tuple[tuple, dict]]:
-        changed = [n for n, oid in sorted(after.files.items())
-                   if (oid, after.sigs.get(n)) != (before.files.get(n), before.sigs.get(n))]
+    def _approval_events(
+        self, c, p, folder, plan_a, plan_b, before: NotesAt, after: NotesAt, log
+    ) -> list[tuple[tuple, dict]]:
+        changed = [
+            n
+            for n, oid in sorted(after.files.items())
+            if (oid, after.sigs.get(n)) != (before.files.get(n), before.sigs.get(n))
+        ]
         if not changed:
             return []
         if plan_b is None or after.client is None:
             if not self.errors.errors:  # nothing reported yet: say why the notes are not read
                 missing = "plan.yml" if plan_b is None else "client.yml"
                 for n in changed:
-                    self.errors.error(self.top / (folder + n), 0, f"approval note without a "
-                                      f"readable {missing} (in revision {self.b.short})")
+                    self.errors.error(
+                        self.top / (folder + n),
+                        0,
+                        f"approval note without a readable {missing} (in revision {self.b.short})",
+                    )
             return []
-        after.parsed = {n: a for n, oid in sorted(after.files.items())
-                        if (a := self.note(oid, folder + n, plan_b.milestones, self.b))}
+        after.parsed = {
+            n: a
+            for n, oid in sorted(after.files.items())
+            if (a := self.note(oid, folder + n, plan_b.milestones, self.b))
+        }
         if before.client is not None:
             ids = (plan_a or plan_b).milestones
-            before.parsed = {n: a for n, oid in sorted(before.files.items())
-                             if (a := self.note(oid, folder + n, ids, self.a))}
+            before.parsed = {
+                n: a
+                for n, oid in sorted(before.files.items())
+                if (a := self.note(oid, folder + n, ids, self.a))
+            }
 
         touched: dict[str, Commit] = {}  # note name -> last commit changing it or its .sig
         for commit, entries in log:
             for _, _, path, _ in entries:
                 if path.startswith(folder):
-                    touched[path[len(folder):].removesuffix(".sig")] = commit
+                    touched[path[len(folder) :].removesuffix(".sig")] = commit
         out = []
         for name in changed:
             if name not in after.parsed:
@@ -417,24 +524,50 @@ class _Range:
             milestone = plan_b.milestones[note.milestone]
             released = None
             if note.decision == "approved" and counted:
-                now, then = self.decision(after, note.milestone), \
-                    self.decision(before, note.milestone)
-                if now is not None and now.name == name and \
-                        (then is None or then.decision != "approved"):
+                now, then = (
+                    self.decision(after, note.milestone),
+                    self.decision(before, note.milestone),
+                )
+                if (
+                    now is not None
+                    and now.name == name
+                    and (then is None or then.decision != "approved")
+                ):
                     released = milestone.invoice
             commit = touched.get(name, self.b)
             record = {
-                "id": (f"{c}/{p}/{note.milestone}/{note.decision}/{public_name(name)}"
-                       f"@{commit.short}"),
-                "type": note.decision, "date": note.date.isoformat(), "commit": commit.short,
+                "id": (
+                    f"{c}/{p}/{note.milestone}/{note.decision}/{public_name(name)}@{commit.short}"
+                ),
+                "type": note.decision,
+                "date": note.date.isoformat(),
+                "commit": commit.short,
                 **where(c, after.client.name, p, plan_b.title, milestone.id, milestone.title),
-                "due": json_day(milestone.due), "delivered": json_day(milestone.delivered),
-                "from": None, "to": None, "by": json_text(note.by_name), "note": json_text(name),
-                "signature": note.signature, "counted": counted,
-                "invoice": json_amount(released), "currency": plan_b.currency,
+                "due": json_day(milestone.due),
+                "delivered": json_day(milestone.delivered),
+                "from": None,
+                "to": None,
+                "by": json_text(note.by_name),
+                "note": json_text(name),
+                "signature": note.signature,
+                "counted": counted,
+                "invoice": json_amount(released),
+                "currency": plan_b.currency,
             }
-            out.append(((record["date"], c, p, plan_b.position(note.milestone),
-                         TYPES.index(note.decision), name, commit.short), record))
+            out.append(
+                (
+                    (
+                        record["date"],
+                        c,
+                        p,
+                        plan_b.position(note.milestone),
+                        TYPES.index(note.decision),
+                        name,
+                        commit.short,
+                    ),
+                    record,
+                )
+            )
         return out
 
 
@@ -445,8 +578,10 @@ def change_events(plans: Path, since: str, until: str = "HEAD") -> Changes:
         raise UsageError(f"plans folder `{plans}` not found")
     repo = open_repo(plans)
     if repo is None or not repo.head.is_valid():
-        raise UsageError("`events --since` reads git history, but the plans folder is not in "
-                         "a git repository with commits")
+        raise UsageError(
+            "`events --since` reads git history, but the plans folder is not in "
+            "a git repository with commits"
+        )
     top = Path(repo.working_tree_dir).resolve()
     try:
         prefix = plans.resolve().relative_to(top).as_posix()

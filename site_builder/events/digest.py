@@ -12,6 +12,7 @@ sent: `smtp://[user@]host[:port]` (STARTTLS required), `smtps://` (TLS from the 
 `smtp+insecure://` (no TLS, only to this machine: for tests). The password comes from
 SITE_BUILDER_SMTP_PASSWORD, never from the URL; messages never show it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,8 +52,11 @@ class Recipient:
 
 def _address(text: str, what: str) -> str:
     name, address = email.utils.parseaddr(text)
-    if "@" not in address or any(c in address for c in " \r\n<>,;\"") or \
-            not address.rpartition("@")[2]:
+    if (
+        "@" not in address
+        or any(c in address for c in ' \r\n<>,;"')
+        or not address.rpartition("@")[2]
+    ):
         raise UsageError(f"{what}: `{printable(text)}` is not an e-mail address")
     return address
 
@@ -80,31 +84,51 @@ def sender(team: str | None, environ: Mapping[str, str] = os.environ) -> str:
 
 
 def _html(m: Message) -> str:
-    parts = [f"<h2>{html.escape(m.title)}</h2>",
-             *(f"<p>{html.escape(line)}</p>" for line in m.lines)]
+    parts = [
+        f"<h2>{html.escape(m.title)}</h2>",
+        *(f"<p>{html.escape(line)}</p>" for line in m.lines),
+    ]
     if m.link:
-        parts.append(f'<p><a href="{html.escape(m.link, quote=True)}">'
-                     f"{html.escape(m.link_label)}</a></p>")
+        parts.append(
+            f'<p><a href="{html.escape(m.link, quote=True)}">{html.escape(m.link_label)}</a></p>'
+        )
     return "\n".join(parts)
 
 
-def compose(recipient: Recipient, records: list[dict], clients: Mapping[str, Client],
-            from_address: str, now: dt.datetime) -> EmailMessage | None:
+def compose(
+    recipient: Recipient,
+    records: list[dict],
+    clients: Mapping[str, Client],
+    from_address: str,
+    now: dt.datetime,
+) -> EmailMessage | None:
     """The digest for one recipient; None when no record concerns them."""
-    mine = [r for r in records
-            if recipient.clients is None or r["client"]["slug"] in recipient.clients]
+    mine = [
+        r for r in records if recipient.clients is None or r["client"]["slug"] in recipient.clients
+    ]
     if not mine:
         return None
     labels = Labels(recipient.language)
-    messages = [message(r, labels, project_link(clients.get(r["client"]["slug"]),
-                                                r["project"]["slug"])) for r in mine]
+    messages = [
+        message(r, labels, project_link(clients.get(r["client"]["slug"]), r["project"]["slug"]))
+        for r in mine
+    ]
     names = sorted({r["client"]["name"] for r in mine})
     subject = clean_line(labels("subject", client=", ".join(names), count=len(mine)))
-    text = labels("intro") + "\n\n" + "\n\n".join(
-        "\n".join([m.title, *m.lines, *([m.link] if m.link else [])]) for m in messages) + "\n"
-    markup = (f'<!DOCTYPE html>\n<html lang="{html.escape(recipient.language)}"><body>\n'
-              f"<p>{html.escape(labels('intro'))}</p>\n"
-              + "\n".join(_html(m) for m in messages) + "\n</body></html>\n")
+    text = (
+        labels("intro")
+        + "\n\n"
+        + "\n\n".join(
+            "\n".join([m.title, *m.lines, *([m.link] if m.link else [])]) for m in messages
+        )
+        + "\n"
+    )
+    markup = (
+        f'<!DOCTYPE html>\n<html lang="{html.escape(recipient.language)}"><body>\n'
+        f"<p>{html.escape(labels('intro'))}</p>\n"
+        + "\n".join(_html(m) for m in messages)
+        + "\n</body></html>\n"
+    )
     msg = EmailMessage(policy=email.policy.SMTP)
     msg["From"] = from_address
     msg["To"] = email.utils.formataddr((clean_line(recipient.name), recipient.address))
@@ -119,10 +143,14 @@ def compose(recipient: Recipient, records: list[dict], clients: Mapping[str, Cli
     return msg
 
 
-def digests(records: list[dict], clients: Mapping[str, Client], team: str | None,
-            from_address: str, now: dt.datetime) -> list[EmailMessage]:
-    found = (compose(r, records, clients, from_address, now)
-             for r in recipients(clients, team))
+def digests(
+    records: list[dict],
+    clients: Mapping[str, Client],
+    team: str | None,
+    from_address: str,
+    now: dt.datetime,
+) -> list[EmailMessage]:
+    found = (compose(r, records, clients, from_address, now) for r in recipients(clients, team))
     return [m for m in found if m is not None]
 
 
@@ -176,13 +204,17 @@ def smtp_settings(environ: Mapping[str, str] = os.environ) -> Smtp | None:
         port = 0
     shown = f"{parts.scheme}://{parts.hostname}:{port}"
     if parts.scheme not in ports or not parts.hostname or not port:
-        raise UsageError(f"{URL_ENV} must be smtp://[user@]host[:port], smtps://... or "
-                         f"smtp+insecure://... (localhost only), not `{printable(shown)}`")
+        raise UsageError(
+            f"{URL_ENV} must be smtp://[user@]host[:port], smtps://... or "
+            f"smtp+insecure://... (localhost only), not `{printable(shown)}`"
+        )
     if parts.password is not None:
         raise UsageError(f"{URL_ENV}: put the password in {PASSWORD_ENV}, not in the URL")
     if parts.scheme == "smtp+insecure" and not _loopback(parts.hostname):
-        raise UsageError(f"{URL_ENV}: smtp+insecure:// (no TLS) only reaches this machine "
-                         f"(localhost); use smtp:// (STARTTLS) or smtps://")
+        raise UsageError(
+            f"{URL_ENV}: smtp+insecure:// (no TLS) only reaches this machine "
+            f"(localhost); use smtp:// (STARTTLS) or smtps://"
+        )
     user = urllib.parse.unquote(parts.username) if parts.username else None
     password = environ.get(PASSWORD_ENV) or None
     if user and not password:
@@ -199,8 +231,7 @@ def smtp_settings(environ: Mapping[str, str] = os.environ) -> Smtp | None:
 def _connect(server: Smtp) -> smtplib.SMTP:
     context = ssl.create_default_context()
     if server.scheme == "smtps":
-        conn = smtplib.SMTP_SSL(server.host, server.port, timeout=server.timeout,
-                                context=context)
+        conn = smtplib.SMTP_SSL(server.host, server.port, timeout=server.timeout, context=context)
     else:
         conn = smtplib.SMTP(server.host, server.port, timeout=server.timeout)
     try:
@@ -209,7 +240,8 @@ def _connect(server: Smtp) -> smtplib.SMTP:
             if not conn.has_extn("starttls"):
                 raise smtplib.SMTPException(
                     "the server does not offer STARTTLS: nothing is sent unencrypted (use "
-                    "smtps:// if it speaks TLS from the start)")
+                    "smtps:// if it speaks TLS from the start)"
+                )
             conn.starttls(context=context)
             conn.ehlo()
         if server.user:
@@ -235,20 +267,27 @@ def send(server: Smtp, messages: list[EmailMessage]) -> list[str]:
             try:
                 conn.send_message(msg)
             except (smtplib.SMTPException, OSError) as exc:
-                problems.append(server.scrub(
-                    f"SMTP {server.shown}: message {msg['Message-ID']} was not sent: "
-                    f"{_reason(exc)}"))
+                problems.append(
+                    server.scrub(
+                        f"SMTP {server.shown}: message {msg['Message-ID']} was not sent: "
+                        f"{_reason(exc)}"
+                    )
+                )
                 # SMTPException is an OSError: stop only when the connection is gone.
-                if isinstance(exc, smtplib.SMTPServerDisconnected) or \
-                        not isinstance(exc, smtplib.SMTPException):
+                if isinstance(exc, smtplib.SMTPServerDisconnected) or not isinstance(
+                    exc, smtplib.SMTPException
+                ):
                     break
     return problems
 
 
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, smtplib.SMTPResponseException):
-        detail = exc.smtp_error.decode("utf-8", "replace") if isinstance(
-            exc.smtp_error, bytes) else str(exc.smtp_error)
+        detail = (
+            exc.smtp_error.decode("utf-8", "replace")
+            if isinstance(exc.smtp_error, bytes)
+            else str(exc.smtp_error)
+        )
         return f"{exc.smtp_code} {' '.join(detail.split())}"[:300]
     if isinstance(exc, TimeoutError):
         return "no answer in time"

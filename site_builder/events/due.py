@@ -1,5 +1,6 @@
 """`site-builder events --due-within N`: milestones not approved whose due date is at most N
 days after the client's today (overdue ones included), from the working tree, like `status`."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,8 +22,12 @@ def due_records(plans: Path, within: int, today: dt.date | None = None) -> list[
     found = []
     for client in checked.plans.clients:
         day = client_today(client, today)
-        state = derive_client(client, day, checked.history.for_client(client.slug),
-                              checked.history.approvals_for(client.slug))
+        state = derive_client(
+            client,
+            day,
+            checked.history.for_client(client.slug),
+            checked.history.approvals_for(client.slug),
+        )
         for project in state.projects:
             for position, s in enumerate(project.milestones):
                 m = s.milestone
@@ -31,10 +36,19 @@ def due_records(plans: Path, within: int, today: dt.date | None = None) -> list[
                     continue
                 record = {
                     "type": OVERDUE if left < 0 else DUE_SOON,
-                    **where(client.slug, client.name, project.project.slug,
-                             project.project.title, m.id, m.title),
-                    "owner": json_text(m.owner), "due": json_day(m.due), "days_left": left,
-                    "status": s.status, "today": day.isoformat(),
+                    **where(
+                        client.slug,
+                        client.name,
+                        project.project.slug,
+                        project.project.title,
+                        m.id,
+                        m.title,
+                    ),
+                    "owner": json_text(m.owner),
+                    "due": json_day(m.due),
+                    "days_left": left,
+                    "status": s.status,
+                    "today": day.isoformat(),
                 }
                 found.append(((m.due, client.slug, project.project.slug, position), record))
     found.sort(key=lambda item: item[0])
@@ -43,8 +57,14 @@ def due_records(plans: Path, within: int, today: dt.date | None = None) -> list[
 
 def due_line(r: dict) -> str:
     left = r["days_left"]
-    when = (f"overdue by {-left} day(s)" if left < 0 else "due today" if left == 0
-            else f"due in {left} day(s)")
+    when = (
+        f"overdue by {-left} day(s)"
+        if left < 0
+        else "due today"
+        if left == 0
+        else f"due in {left} day(s)"
+    )
     owner = f", owner {r['owner']}" if r["owner"] else ""
-    return plain_text(f"{r['due']}  {record_path(r)}  {when}: {r['milestone']['title']} "
-                       f"({r['status']}{owner})")
+    return plain_text(
+        f"{r['due']}  {record_path(r)}  {when}: {r['milestone']['title']} ({r['status']}{owner})"
+    )

@@ -14,6 +14,7 @@ Google Chat `<users/all>`; Teams Markdown links). A bare URL in plan text may st
 as a link by Teams and Google Chat (Slack's section is verbatim). Email addresses are
 redacted (records are; messages are again).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -142,28 +143,41 @@ def clean_line(text: str) -> str:
 def message(record: dict, labels: Labels, link: str | None = None) -> Message:
     """The words of one event record (change or due-soon)."""
     kind, L = record["type"], labels
-    title = (f"{record['client']['name']} · {record['project']['title']}: "
-             f"{record['milestone']['title']}")
+    title = (
+        f"{record['client']['name']} · {record['project']['title']}: {record['milestone']['title']}"
+    )
     if kind == ADDED:
         what = L("added", due=L.date(record["due"]))
     elif kind == REMOVED:
         what = L("removed")
     elif kind == DUE_MOVED:
-        what = L("moved", old=L.date(record["from"]), new=L.date(record["to"]),
-                 date=L.date(record["date"]))
+        what = L(
+            "moved",
+            old=L.date(record["from"]),
+            new=L.date(record["to"]),
+            date=L.date(record["date"]),
+        )
     elif kind == DELIVERED:
         what = L("delivered", date=L.date(record["delivered"]))
     elif kind in (OVERDUE, DUE_SOON):
         left = record["days_left"]
-        what = (L("overdue", due=L.date(record["due"]), count=-left) if left < 0
-                else L("due_today") if left == 0
-                else L("due_soon", due=L.date(record["due"]), count=left))
+        what = (
+            L("overdue", due=L.date(record["due"]), count=-left)
+            if left < 0
+            else L("due_today")
+            if left == 0
+            else L("due_soon", due=L.date(record["due"]), count=left)
+        )
         what += f" · {L('status.' + record['status'])}"
         if record.get("owner"):
             what += f" · {L('owner')}: {record['owner']}"
     else:
-        what = L("decided", decision=L(f"decision.{kind}"), name=record["by"],
-                 date=L.date(record["date"]))
+        what = L(
+            "decided",
+            decision=L(f"decision.{kind}"),
+            name=record["by"],
+            date=L.date(record["date"]),
+        )
         if not record["counted"]:
             what += f" ({L('feed.not_counted')})"
     lines = [what]
@@ -195,7 +209,7 @@ SLACK_SECTION_MAX = 3000  # characters of a section block's text (Block Kit)
 
 
 def _cut(text: str, most: int) -> str:
-    return text if len(text) <= most else text[:most - 1] + "…"
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def slack(m: Message) -> dict:
@@ -203,10 +217,11 @@ def slack(m: Message) -> dict:
     link = f"\n{_slack_link(m.link, m.link_label)}" if m.link else ""
     text = _cut(f"*{slack_escape(m.title)}*\n{body}", SLACK_SECTION_MAX - len(link)) + link
     fallback = slack_escape(m.title) + ": " + " · ".join(slack_escape(x) for x in m.lines)
-    return {"text": fallback,
-            # verbatim: Slack does not turn bare URLs, #channels or @names into links
-            "blocks": [{"type": "section",
-                        "text": {"type": "mrkdwn", "text": text, "verbatim": True}}]}
+    return {
+        "text": fallback,
+        # verbatim: Slack does not turn bare URLs, #channels or @names into links
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": True}}],
+    }
 
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
@@ -220,16 +235,28 @@ def teams_escape(text: str) -> str:
 
 
 def teams(m: Message) -> dict:
-    body = [{"type": "TextBlock", "text": teams_escape(m.title), "weight": "Bolder",
-             "size": "Medium", "wrap": True}]
+    body = [
+        {
+            "type": "TextBlock",
+            "text": teams_escape(m.title),
+            "weight": "Bolder",
+            "size": "Medium",
+            "wrap": True,
+        }
+    ]
     body += [{"type": "TextBlock", "text": teams_escape(line), "wrap": True} for line in m.lines]
-    card = {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-            "type": "AdaptiveCard", "version": "1.4", "body": body}
+    card = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": body,
+    }
     if m.link:
         card["actions"] = [{"type": "Action.OpenUrl", "title": m.link_label, "url": m.link}]
-    return {"type": "message",
-            "attachments": [{"contentType": ADAPTIVE_CARD, "contentUrl": None,
-                             "content": card}]}
+    return {
+        "type": "message",
+        "attachments": [{"contentType": ADAPTIVE_CARD, "contentUrl": None, "content": card}],
+    }
 
 
 def chat_escape(text: str) -> str:

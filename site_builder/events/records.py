@@ -1,5 +1,6 @@
 """The event records of `site-builder events`: their types, the client/project/milestone
 part every record has, and their one-line text for terminals and logs."""
+
 from __future__ import annotations
 
 import re
@@ -9,7 +10,11 @@ from ..site.text import redact
 
 ADDED, DUE_MOVED, DELIVERED = "milestone-added", "due-moved", "delivered"
 CHANGES_REQUESTED, REJECTED, APPROVED_EVENT, REMOVED = (
-    "changes-requested", "rejected", "approved", "milestone-removed")
+    "changes-requested",
+    "rejected",
+    "approved",
+    "milestone-removed",
+)
 # Records with the same date, client, project and milestone come in this order.
 TYPES = (ADDED, DUE_MOVED, DELIVERED, CHANGES_REQUESTED, REJECTED, APPROVED_EVENT, REMOVED)
 OVERDUE, DUE_SOON = "overdue", "due-soon"
@@ -21,11 +26,14 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # --- shared record pieces ----------------------------------------------------------------------
 
 
-def where(client: str, client_name: str, project: str, project_title: str, mid: str,
-           title: str) -> dict:
-    return {"client": {"slug": client, "name": json_text(client_name)},
-            "project": {"slug": project, "title": json_text(project_title)},
-            "milestone": {"id": mid, "title": json_text(title)}}
+def where(
+    client: str, client_name: str, project: str, project_title: str, mid: str, title: str
+) -> dict:
+    return {
+        "client": {"slug": client, "name": json_text(client_name)},
+        "project": {"slug": project, "title": json_text(project_title)},
+        "milestone": {"id": mid, "title": json_text(title)},
+    }
 
 
 # --- text output ---------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Reading the plans at one git revision, for `events --since`: a plan's milestones, a
 project's approval notes, a revision resolved to its commit."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -68,10 +69,16 @@ class NotesAt:
 
     @classmethod
     def listed(cls, client: Client | None, tree: dict[str, str], folder: str) -> NotesAt:
-        files = {path[len(folder):]: oid for path, oid in tree.items()
-                 if path.startswith(folder) and "/" not in path[len(folder):]}
-        return cls(client, {n: o for n, o in files.items() if n.endswith(".md")},
-                   {n[:-4]: o for n, o in files.items() if n.endswith(".md.sig")})
+        files = {
+            path[len(folder) :]: oid
+            for path, oid in tree.items()
+            if path.startswith(folder) and "/" not in path[len(folder) :]
+        }
+        return cls(
+            client,
+            {n: o for n, o in files.items() if n.endswith(".md")},
+            {n[:-4]: o for n, o in files.items() if n.endswith(".md.sig")},
+        )
 
 
 def one_error(path: Path, line: int, message: str) -> Diagnostics:
@@ -88,7 +95,13 @@ def resolve_revision(repo, option: str, rev: str, shallow: bool) -> Commit:
     try:
         out = repo.git.show("-s", f"--format={LOG_FORMAT}", f"{rev}^{{commit}}", "--")
     except git.GitCommandError:
-        hint = (" (the clone is shallow: fetch the full history; in GitHub Actions "
-                "actions/checkout with fetch-depth: 0)") if shallow else ""
+        hint = (
+            (
+                " (the clone is shallow: fetch the full history; in GitHub Actions "
+                "actions/checkout with fetch-depth: 0)"
+            )
+            if shallow
+            else ""
+        )
         raise UsageError(f"{option}: unknown revision `{rev}`{hint}") from None
     return next(parse_log(out))[0]

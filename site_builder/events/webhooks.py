@@ -1,6 +1,7 @@
 """`deliver` posts each event record as JSON to a webhook (HMAC signature optional), with
 retries (honouring Retry-After) and wall-clock deadlines per request and per run; errors
 never show the URL's query, its user info or the secret."""
+
 from __future__ import annotations
 
 import base64
@@ -66,13 +67,16 @@ def _seconds(name: str, text: str, most: float = 600) -> float:
     except ValueError:
         value = -1.0
     if not 0 <= value <= most:  # NaN fails too
-        raise UsageError(f"environment variable {name}: `{printable(text)}` is not a number of "
-                         f"seconds between 0 and {most:g}")
+        raise UsageError(
+            f"environment variable {name}: `{printable(text)}` is not a number of "
+            f"seconds between 0 and {most:g}"
+        )
     return value
 
 
-def webhook(url: str, secret_env: str | None = None,
-            environ: Mapping[str, str] = os.environ) -> Webhook:
+def webhook(
+    url: str, secret_env: str | None = None, environ: Mapping[str, str] = os.environ
+) -> Webhook:
     """Check a --webhook address (and read the secret); UsageError when unusable."""
     parts = urllib.parse.urlsplit(url.strip())
     host = parts.netloc.rpartition("@")[2]
@@ -99,8 +103,9 @@ def webhook(url: str, secret_env: str | None = None,
     if secret_env is not None:
         secret = environ.get(secret_env)
         if not secret:
-            raise UsageError(f"--webhook-secret-env: environment variable {secret_env} is not "
-                             "set or empty")
+            raise UsageError(
+                f"--webhook-secret-env: environment variable {secret_env} is not set or empty"
+            )
         hidden.append(secret)
     timeout = _seconds(TIMEOUT_ENV, environ.get(TIMEOUT_ENV, "10"))
     deadline = _seconds(DEADLINE_ENV, environ.get(DEADLINE_ENV, "60"), most=3600)
@@ -108,10 +113,16 @@ def webhook(url: str, secret_env: str | None = None,
     delays = tuple(_seconds(DELAYS_ENV, d) for d in delays_text.split(",") if d.strip())
     if len(delays) > 10:
         raise UsageError(f"environment variable {DELAYS_ENV}: at most 10 retries")
-    return Webhook(urllib.parse.urlunsplit((parts.scheme, host, parts.path or "/", parts.query,
-                                            "")),
-                   shown, secret, authorization, timeout or 10.0, delays,
-                   tuple(h for h in hidden if h), deadline or 60.0)
+    return Webhook(
+        urllib.parse.urlunsplit((parts.scheme, host, parts.path or "/", parts.query, "")),
+        shown,
+        secret,
+        authorization,
+        timeout or 10.0,
+        delays,
+        tuple(h for h in hidden if h),
+        deadline or 60.0,
+    )
 
 
 # Socket timeouts apply to each read: a server trickling one byte at a time never trips them.
@@ -229,7 +240,7 @@ def _excerpt(hook: Webhook, data: bytes) -> str:
     """A failed answer's body as a short quote: secrets scrubbed, whitespace runs collapsed,
     control characters escaped, at most _EXCERPT characters."""
     text = printable(" ".join(hook.scrub(data.decode("utf-8", "replace")).split()))
-    return text if len(text) <= _EXCERPT else text[:_EXCERPT - 1] + "…"
+    return text if len(text) <= _EXCERPT else text[: _EXCERPT - 1] + "…"
 
 
 def _post_once(hook: Webhook, body: bytes, headers: dict, until: float, late: str) -> _Attempt:
@@ -254,8 +265,11 @@ def _post_once(hook: Webhook, body: bytes, headers: dict, until: float, late: st
             problem += f': "{_excerpt(hook, data)}"'
         if 300 <= exc.code < 400:
             return _Attempt(problem + " (redirects are not followed: use the final address)")
-        return _Attempt(problem, exc.code >= 500 or exc.code in _RETRY_STATUS,
-                        _retry_after(exc.headers.get("Retry-After")))
+        return _Attempt(
+            problem,
+            exc.code >= 500 or exc.code in _RETRY_STATUS,
+            _retry_after(exc.headers.get("Retry-After")),
+        )
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, TimeoutError):
@@ -269,9 +283,11 @@ def _post_once(hook: Webhook, body: bytes, headers: dict, until: float, late: st
 
 def _request(hook: Webhook, payload: dict, kind: str) -> tuple[bytes, dict]:
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    headers = {"Content-Type": "application/json",
-               "User-Agent": f"site-builder/{__version__}",
-               "X-Site-Builder-Event": kind}
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": f"site-builder/{__version__}",
+        "X-Site-Builder-Event": kind,
+    }
     if hook.authorization:
         headers["Authorization"] = hook.authorization
     if hook.secret:
@@ -280,8 +296,9 @@ def _request(hook: Webhook, payload: dict, kind: str) -> tuple[bytes, dict]:
     return body, headers
 
 
-def _send(hook: Webhook, body: bytes, headers: dict, run_until: float,
-          sleep: Callable[[float], None]) -> tuple[str, int]:
+def _send(
+    hook: Webhook, body: bytes, headers: dict, run_until: float, sleep: Callable[[float], None]
+) -> tuple[str, int]:
     """(problem, attempts) of one record: tried, then retried after the delays (or longer when
     the server asks with Retry-After), all within the run's deadline; problem "" when sent."""
     run_deadline = f"the webhook deadline of {hook.deadline:g} s for the run"
@@ -303,17 +320,21 @@ def _send(hook: Webhook, body: bytes, headers: dict, run_until: float,
         wait = max(delay, outcome.retry_after or 0.0)
         left = run_until - time.monotonic()
         if wait >= left:
-            asked = f"the server asks to retry after {math.ceil(wait)} s" \
-                if outcome.retry_after is not None and outcome.retry_after >= delay \
+            asked = (
+                f"the server asks to retry after {math.ceil(wait)} s"
+                if outcome.retry_after is not None and outcome.retry_after >= delay
                 else f"the next retry would come after {wait:g} s"
-            return f"{problem}; {asked}, past {run_deadline} ({max(left, 0):.0f} s left)", \
-                attempts
+            )
+            return f"{problem}; {asked}, past {run_deadline} ({max(left, 0):.0f} s left)", attempts
         sleep(wait)
 
 
-def deliver(hook: Webhook, records: list[dict],
-            sleep: Callable[[float], None] = time.sleep,
-            payloads: list[dict] | None = None) -> int:
+def deliver(
+    hook: Webhook,
+    records: list[dict],
+    sleep: Callable[[float], None] = time.sleep,
+    payloads: list[dict] | None = None,
+) -> int:
     """POST each record as JSON (or its payload, notify.payloads: one per record), in order;
     WebhookError at the first that cannot be delivered.
 
@@ -326,8 +347,11 @@ def deliver(hook: Webhook, records: list[dict],
         problem, attempts = _send(hook, *_request(hook, body, record["type"]), run_until, sleep)
         if problem:
             left = len(records) - index
-            raise WebhookError(hook.scrub(
-                f"webhook {hook.shown}: {record['type']} event for {record_path(record)} was not "
-                f"delivered: {problem} ({attempts} attempt(s)); {index - 1} of {len(records)} "
-                f"event(s) delivered" + (f", {left} not sent" if left else "")))
+            raise WebhookError(
+                hook.scrub(
+                    f"webhook {hook.shown}: {record['type']} event for {record_path(record)} was not "
+                    f"delivered: {problem} ({attempts} attempt(s)); {index - 1} of {len(records)} "
+                    f"event(s) delivered" + (f", {left} not sent" if left else "")
+                )
+            )
     return len(records)

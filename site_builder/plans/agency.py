@@ -10,6 +10,7 @@ Nothing here can weaken a site: the settings are text, colours and files that go
 same checks as a client's branding (inert SVG and CSS), and the MkDocs protections are applied
 after them (engines/mkdocs/).
 """
+
 from __future__ import annotations
 
 import html
@@ -44,8 +45,11 @@ class AgencySettings:
     def footer_html(self) -> str | None:
         """The footer of every page as HTML (MkDocs prints `copyright` unescaped): the footer
         text (default `Status page by NAME`), then the copyright line."""
-        footer = self.footer if self.footer is not None else \
-            (f"Status page by {self.name}" if self.name else None)
+        footer = (
+            self.footer
+            if self.footer is not None
+            else (f"Status page by {self.name}" if self.name else None)
+        )
         lines = [html.escape(text) for text in (footer, self.copyright) if text]
         return "<br>".join(lines) or None
 
@@ -53,12 +57,10 @@ class AgencySettings:
 def settings_path(plans: Path, settings: Path | None = None) -> Path:
     """Where the agency's settings are: `--settings FILE`, else site-builder.yml in the
     folder that holds the plans folder."""
-    return Path(settings) if settings is not None else \
-        Path(plans).resolve().parent / SETTINGS_NAME
+    return Path(settings) if settings is not None else Path(plans).resolve().parent / SETTINGS_NAME
 
 
-def load_settings(plans: Path, settings: Path | None = None) \
-        -> tuple[AgencySettings, Diagnostics]:
+def load_settings(plans: Path, settings: Path | None = None) -> tuple[AgencySettings, Diagnostics]:
     """Read and check the agency's settings; no file is no settings (a given --settings
     file must exist)."""
     diags = Diagnostics()
@@ -99,14 +101,27 @@ def load_settings(plans: Path, settings: Path | None = None) \
             css.append(found)
     languages = fields.get("languages") or ()
     return AgencySettings(
-        path=path, name=fields.get("name"), primary_color=colors.get("primary"),
-        accent_color=colors.get("accent"), logo=logo, footer=fields.get("footer"),
-        copyright=fields.get("copyright"), languages=tuple(languages),
-        languages_line=fields.line_of("languages"), extra_css=tuple(css)), diags
+        path=path,
+        name=fields.get("name"),
+        primary_color=colors.get("primary"),
+        accent_color=colors.get("accent"),
+        logo=logo,
+        footer=fields.get("footer"),
+        copyright=fields.get("copyright"),
+        languages=tuple(languages),
+        languages_line=fields.line_of("languages"),
+        extra_css=tuple(css),
+    ), diags
 
 
-def _file(settings: Path, fields, key: str, suffixes: tuple[str, ...], diags: Diagnostics,
-          line: int | None = None) -> Path | None:
+def _file(
+    settings: Path,
+    fields,
+    key: str,
+    suffixes: tuple[str, ...],
+    diags: Diagnostics,
+    line: int | None = None,
+) -> Path | None:
     """A file named in the settings, relative to them, if it exists and is safe to publish."""
     rel = fields.get(key)
     if rel is None:
@@ -114,8 +129,11 @@ def _file(settings: Path, fields, key: str, suffixes: tuple[str, ...], diags: Di
     line = line if line is not None else fields.line_of(key)
     pure = PurePosixPath(rel.replace("\\", "/"))
     if pure.is_absolute() or ".." in pure.parts or not pure.parts or ":" in pure.parts[0]:
-        diags.error(settings, line, f"`{key}` must be a path inside the folder of "
-                                    f"{settings.name}, not `{rel}`")
+        diags.error(
+            settings,
+            line,
+            f"`{key}` must be a path inside the folder of {settings.name}, not `{rel}`",
+        )
         return None
     file = settings.parent.joinpath(*pure.parts)
     if not file.is_file():
@@ -131,9 +149,13 @@ def _file(settings: Path, fields, key: str, suffixes: tuple[str, ...], diags: Di
     if file.suffix.lower() == ".svg":
         problem = inert.svg_problem(data)
         if problem:
-            diags.error(settings, line, f"`{key}` SVG is not inert ({file.name} line "
-                                        f"{problem.line}: {problem.message}); a published SVG "
-                                        f"may hold only {inert.SVG_ALLOWED}")
+            diags.error(
+                settings,
+                line,
+                f"`{key}` SVG is not inert ({file.name} line "
+                f"{problem.line}: {problem.message}); a published SVG "
+                f"may hold only {inert.SVG_ALLOWED}",
+            )
             return None
     if file.suffix.lower() == ".css":
         try:
@@ -142,10 +164,14 @@ def _file(settings: Path, fields, key: str, suffixes: tuple[str, ...], diags: Di
             diags.error(settings, line, f"`{key}`: {rel} is not UTF-8 text")
             return None
         if problem:
-            diags.error(settings, line, f"`{key}` must not @import other files or load url()s "
-                                        f"(sites make no third-party requests): {file.name} "
-                                        f"line {problem.line}: `{problem.message}` is not "
-                                        f"allowed; a stylesheet may use {inert.CSS_ALLOWED}")
+            diags.error(
+                settings,
+                line,
+                f"`{key}` must not @import other files or load url()s "
+                f"(sites make no third-party requests): {file.name} "
+                f"line {problem.line}: `{problem.message}` is not "
+                f"allowed; a stylesheet may use {inert.CSS_ALLOWED}",
+            )
             return None
     return file
 
@@ -154,5 +180,7 @@ def language_problem(settings: AgencySettings, language: str) -> str | None:
     """Why a client's site language is not one the agency allows, if it is not."""
     if not settings.languages or language in settings.languages:
         return None
-    return (f"`language`: `{language}` is not one of the agency's languages "
-            f"({', '.join(settings.languages)}; `languages` in {SETTINGS_NAME})")
+    return (
+        f"`language`: `{language}` is not one of the agency's languages "
+        f"({', '.join(settings.languages)}; `languages` in {SETTINGS_NAME})"
+    )

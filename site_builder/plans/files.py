@@ -1,5 +1,6 @@
 """Reading plan files safely: inside their folder, no links out, size limits, UTF-8, YAML
 checked against a schema record with line numbers kept."""
+
 from __future__ import annotations
 
 import os
@@ -41,8 +42,12 @@ def inside(path: Path, container: Path, diags: Diagnostics) -> bool:
         return False
     if target == container or container in target.parents:
         return True
-    diags.error(path, 0, f"symbolic link points outside the client folder ({container.name}/); "
-                         "copy the file in instead")
+    diags.error(
+        path,
+        0,
+        f"symbolic link points outside the client folder ({container.name}/); "
+        "copy the file in instead",
+    )
     return False
 
 
@@ -86,9 +91,11 @@ def _file_problem(info: os.stat_result, limit: int | None) -> str | None:
         return "not a regular file"
     if info.st_nlink > 1:
         # Either name may be the original: the other may be in another client's folder.
-        return (f"file has {info.st_nlink} hard links; a hard-linked file may be another "
-                "client's, so it is never read or published: copy it in instead (git never "
-                "makes hard links)")
+        return (
+            f"file has {info.st_nlink} hard links; a hard-linked file may be another "
+            "client's, so it is never read or published: copy it in instead (git never "
+            "makes hard links)"
+        )
     if limit is not None and info.st_size > limit:
         return f"file is too large ({info.st_size:,} bytes; the limit is {limit:,})"
     return None
@@ -104,8 +111,9 @@ def decode(path: Path, data: bytes, diags: Diagnostics) -> str | None:
         return None
 
 
-def parse_yaml(path: Path, text: str, record: schema.Record, diags: Diagnostics,
-                line_offset: int = 0) -> schema.Fields | None:
+def parse_yaml(
+    path: Path, text: str, record: schema.Record, diags: Diagnostics, line_offset: int = 0
+) -> schema.Fields | None:
     """YAML text checked against a schema record, or None with the problems in `diags`."""
     parsed = yamlsafe.parse(text)
     if isinstance(parsed, yamlsafe.YamlProblem):

@@ -1,5 +1,6 @@
 """Reading git: the plans' repository, `git log --raw` records, and blobs streamed through one
 `git cat-file --batch` process (history.py and events/changes.py build on these)."""
+
 from __future__ import annotations
 
 import calendar
@@ -60,8 +61,9 @@ def parse_log(output: str):
     for record in output.split(_RECORD)[1:]:
         header, _, raw = record.partition("\0")
         sha, parents, ctime, cdate, author, subject = header.split(_FIELD, 5)
-        commit = Commit(sha, *_commit_time(int(ctime), cdate), author, subject,
-                        tuple(parents.split()))
+        commit = Commit(
+            sha, *_commit_time(int(ctime), cdate), author, subject, tuple(parents.split())
+        )
         tokens = raw.lstrip("\n").split("\0")
         entries, i = [], 0
         while i < len(tokens):
@@ -89,16 +91,21 @@ def read_blobs(repo, names: list[str], max_bytes: int = MAX_BLOB_BYTES) -> dict[
     return dict(iter_blobs(repo, names, max_bytes))
 
 
-def iter_blobs(repo, names: list[str], max_bytes: int = MAX_BLOB_BYTES) \
-        -> Iterator[tuple[str, bytes | None]]:
+def iter_blobs(
+    repo, names: list[str], max_bytes: int = MAX_BLOB_BYTES
+) -> Iterator[tuple[str, bytes | None]]:
     """(name, contents) of each existing blob, in order, streamed from one cat-file process;
     contents are None for blobs larger than `max_bytes`."""
     wanted = list(dict.fromkeys(n for n in names if "\n" not in n))
     if not wanted:
         return
-    process = subprocess.Popen([repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git", "cat-file",
-                                "--batch"], cwd=repo.working_tree_dir, stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git", "cat-file", "--batch"],
+        cwd=repo.working_tree_dir,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
 
     def feed() -> None:  # a thread, so the pipe never fills up in both directions
         try:

@@ -28,6 +28,7 @@ is read (one state for a straight history, one per open branch otherwise). Per m
 * Plans outside a git repository give an empty history (current values are used).
 * A revision of plan.yml that cannot be read is skipped for the figures, with one warning.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -100,8 +101,9 @@ def _milestone_snapshots(root: yaml.Node) -> dict[str, _Snapshot] | None:
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
             continue
         try:
-            due = dt.date.fromisoformat(item.get("due")) if isinstance(item.get("due"), str) \
-                else None
+            due = (
+                dt.date.fromisoformat(item.get("due")) if isinstance(item.get("due"), str) else None
+            )
         except ValueError:
             due = None
         if due is not None and date_range_problem(due):
@@ -134,15 +136,17 @@ class RevisionReader:
             root = yamlsafe.parse(text)
             if not isinstance(root, yaml.MappingNode):
                 return None
-            node = next((v for k, v in root.value if getattr(k, "value", None) == "milestones"),
-                        None)
+            node = next(
+                (v for k, v in root.value if getattr(k, "value", None) == "milestones"), None
+            )
             return self._extract(node) if node is not None else None
         out: dict = {}
         for chunk in chunks:
             if chunk not in self._chunks:
                 node = yamlsafe.parse(chunk)
-                self._chunks[chunk] = (self._extract(node)
-                                       if isinstance(node, yaml.SequenceNode) else None)
+                self._chunks[chunk] = (
+                    self._extract(node) if isinstance(node, yaml.SequenceNode) else None
+                )
             values = self._chunks[chunk]
             if values is None:
                 return None
@@ -158,12 +162,12 @@ class RevisionReader:
             return None
         start = keys[0].end() + 1
         end_match = _TOP_LEVEL.search(text, start)
-        section = text[start:end_match.start() if end_match else len(text)]
+        section = text[start : end_match.start() if end_match else len(text)]
         first = _FIRST_CONTENT.search(section)
         if first is None or not section.startswith("- ", first.end() - 1):
             return None
-        marker = section[first.start():first.end() - 1] + "- "
-        pieces = ("\n" + section[first.start():]).split("\n" + marker)
+        marker = section[first.start() : first.end() - 1] + "- "
+        pieces = ("\n" + section[first.start() :]).split("\n" + marker)
         return [marker + piece for piece in pieces[1:]]
 
 
@@ -177,14 +181,15 @@ class _Track:
     scope: tuple[ScopeEdit, ...] = ()
 
 
-def _inherited(parents: list[_Track], same: Callable[[_Track], bool],
-               story: Callable[[_Track], tuple]) -> tuple | None:
+def _inherited(
+    parents: list[_Track], same: Callable[[_Track], bool], story: Callable[[_Track], tuple]
+) -> tuple | None:
     """The story of a parent whose value this commit kept, if that story continues the first
     parent's (no parent, a fast-forward, a branch's change merged unopposed); None when this
     commit itself made the value (an edit, or a merge settling two diverged stories)."""
     base = story(parents[0])
     for parent in parents:
-        if same(parent) and story(parent)[:len(base)] == base:
+        if same(parent) and story(parent)[: len(base)] == base:
             return story(parent)
     return None
 
@@ -202,15 +207,29 @@ def _next_track(mid: str, snap: _Snapshot, parents: list[_Track], commit: Commit
     if changes is None:
         changes = first.changes
         if due is not None and first.last.due is not None:
-            changes += (ScheduleChange(mid, first.last.due, due, commit.date, commit.short,
-                                       commit.author, commit.subject),)
+            changes += (
+                ScheduleChange(
+                    mid,
+                    first.last.due,
+                    due,
+                    commit.date,
+                    commit.short,
+                    commit.author,
+                    commit.subject,
+                ),
+            )
     scope = _inherited(parents, lambda p: p.last.scope == snap.scope, lambda p: p.scope)
     if scope is None:
         edited = tuple(f for f in SCOPE_FIELDS if snap.scope.get(f) != first.last.scope.get(f))
-        scope = first.scope + (ScopeEdit(mid, commit.date, commit.short, edited, commit.author,
-                                         commit.subject),)
-    return _Track(first.baseline or due,
-                  snap if snap.due is not None else _Snapshot(due, snap.scope), changes, scope)
+        scope = first.scope + (
+            ScopeEdit(mid, commit.date, commit.short, edited, commit.author, commit.subject),
+        )
+    return _Track(
+        first.baseline or due,
+        snap if snap.due is not None else _Snapshot(due, snap.scope),
+        changes,
+        scope,
+    )
 
 
 @dataclass(frozen=True)
@@ -222,8 +241,9 @@ class _Lineage:
     unreadable: tuple[str, ...] = ()
 
     @staticmethod
-    def after(parents: list[_Lineage], commit: Commit,
-              snapshots: dict[str, _Snapshot] | None) -> _Lineage:
+    def after(
+        parents: list[_Lineage], commit: Commit, snapshots: dict[str, _Snapshot] | None
+    ) -> _Lineage:
         """The plan after `commit` (None: its revision could not be read), given the same
         plan in each parent that had it (first parent first)."""
         if len(parents) == 1:  # the common case, kept cheap
@@ -239,8 +259,9 @@ class _Lineage:
             known = tracks.get(mid)
             if known is not None and known.last is snap and len(parents) == 1:
                 continue  # the same cached milestone text: nothing changed
-            tracks[mid] = _next_track(mid, snap, [p.tracks[mid] for p in parents
-                                                  if mid in p.tracks], commit)
+            tracks[mid] = _next_track(
+                mid, snap, [p.tracks[mid] for p in parents if mid in p.tracks], commit
+            )
         return _Lineage(tracks, unreadable)
 
 
@@ -271,24 +292,47 @@ def read_history(plans: Path, clients: Iterable[str] = ()) -> History:
     prefix = "" if prefix == "." else prefix + "/"
     warnings: list[Diagnostic] = []
     if repo.git.rev_parse("--is-shallow-repository").strip() == "true":
-        warnings.append(Diagnostic(Path(plans), 0, "warning",
-                                   "the git history is shallow: baselines and schedule changes "
-                                   "may be incomplete; fetch the full history (in GitHub "
-                                   "Actions: actions/checkout with fetch-depth: 0)"))
+        warnings.append(
+            Diagnostic(
+                Path(plans),
+                0,
+                "warning",
+                "the git history is shallow: baselines and schedule changes "
+                "may be incomplete; fetch the full history (in GitHub "
+                "Actions: actions/checkout with fetch-depth: 0)",
+            )
+        )
     # Parents first (--reverse --topo-order); every merge, diffed against its first parent
     # (--full-history: git would otherwise drop the side a merge did not take); --parents
     # rewrites parents to the nearest commit shown, so every parent's state is known.
-    output = repo.git.log("--reverse", "--topo-order", "--full-history", "--parents",
-                          "--diff-merges=first-parent",
-                          "-M", "--raw", "--no-abbrev", "-z", f"--format={LOG_FORMAT}", "--",
-                          *([f"{prefix}{c}/" for c in clients] or [prefix or "."]),
-                          strip_newline_in_stdout=False)
+    output = repo.git.log(
+        "--reverse",
+        "--topo-order",
+        "--full-history",
+        "--parents",
+        "--diff-merges=first-parent",
+        "-M",
+        "--raw",
+        "--no-abbrev",
+        "-z",
+        f"--format={LOG_FORMAT}",
+        "--",
+        *([f"{prefix}{c}/" for c in clients] or [prefix or "."]),
+        strip_newline_in_stdout=False,
+    )
 
     log = list(parse_log(output))
-    wanted = list(dict.fromkeys(
-        blob for _, entries in log for status, _, new, blob in entries
-        if status != "D" and new.startswith(prefix) and new.endswith("/plan.yml")
-        and len(PurePosixPath(new[len(prefix):]).parts) == 3))
+    wanted = list(
+        dict.fromkeys(
+            blob
+            for _, entries in log
+            for status, _, new, blob in entries
+            if status != "D"
+            and new.startswith(prefix)
+            and new.endswith("/plan.yml")
+            and len(PurePosixPath(new[len(prefix) :]).parts) == 3
+        )
+    )
     parsed = _read_plan_blobs(repo, wanted)
 
     # The state after each commit, kept until its last child is done (one for a straight
@@ -303,13 +347,16 @@ def read_history(plans: Path, clients: Iterable[str] = ()) -> History:
     for commit, entries in log:
         parents = [states.get(p, _State()) for p in commit.parents] or [_State()]
         first = commit.parents[0] if commit.parents else None
-        state = parents[0] if first and children[first] == 1 else \
-            _State(dict(parents[0].plans), dict(parents[0].notes))
+        state = (
+            parents[0]
+            if first and children[first] == 1
+            else _State(dict(parents[0].plans), dict(parents[0].notes))
+        )
         others = parents[1:]
         for status, old, new, blob in entries:
             if not new.startswith(prefix):
                 continue
-            parts = new[len(prefix):].split("/")
+            parts = new[len(prefix) :].split("/")
             last_commit[parts[0]] = max(last_commit.get(parts[0], 0), commit.time)
             if status == "D":
                 state.plans.pop(new, None)
@@ -318,16 +365,21 @@ def read_history(plans: Path, clients: Iterable[str] = ()) -> History:
             renamed = status == "R"
             if len(parts) == 4 and parts[2] == "approvals" and parts[3].endswith(".md"):
                 moved = state.notes.pop(old, None) if renamed else None
-                state.notes[new] = state.notes.get(new) or moved or next(
-                    (p.notes[n] for p in others for n in (new, old) if n in p.notes),
-                    None) or Provenance(commit.author, commit.date, commit.short)
+                state.notes[new] = (
+                    state.notes.get(new)
+                    or moved
+                    or next((p.notes[n] for p in others for n in (new, old) if n in p.notes), None)
+                    or Provenance(commit.author, commit.date, commit.short)
+                )
             if len(parts) != 3 or parts[2] != "plan.yml":
                 continue
             moved = state.plans.pop(old, None) if renamed else None
             lineages = [state.plans.get(new) or moved] + [
-                p.plans.get(new) or (p.plans.get(old) if renamed else None) for p in others]
-            state.plans[new] = _Lineage.after([x for x in lineages if x is not None], commit,
-                                              parsed.get(blob))
+                p.plans.get(new) or (p.plans.get(old) if renamed else None) for p in others
+            ]
+            state.plans[new] = _Lineage.after(
+                [x for x in lineages if x is not None], commit, parsed.get(blob)
+            )
         states[commit.sha] = state
         for parent in commit.parents:
             children[parent] -= 1
@@ -337,22 +389,29 @@ def read_history(plans: Path, clients: Iterable[str] = ()) -> History:
 
     milestones: dict[str, dict[tuple[str, str], MilestoneHistory]] = {}
     for path, lineage in sorted(final.plans.items()):
-        client, project, _ = PurePosixPath(path[len(prefix):]).parts
+        client, project, _ = PurePosixPath(path[len(prefix) :]).parts
         per_client = milestones.setdefault(client, {})
         for mid, track in lineage.tracks.items():
             if track.baseline is not None:
-                per_client[(project, mid)] = MilestoneHistory(track.baseline, track.changes,
-                                                              track.scope)
+                per_client[(project, mid)] = MilestoneHistory(
+                    track.baseline, track.changes, track.scope
+                )
         if lineage.unreadable:
-            shown = ", ".join(lineage.unreadable[:5]) + ("..." if len(lineage.unreadable) > 5
-                                                         else "")
-            warnings.append(Diagnostic(
-                top / path, 0, "warning",
-                f"{len(lineage.unreadable)} old revision(s) could not be read ({shown}); "
-                "skipped for baselines and schedule changes"))
+            shown = ", ".join(lineage.unreadable[:5]) + (
+                "..." if len(lineage.unreadable) > 5 else ""
+            )
+            warnings.append(
+                Diagnostic(
+                    top / path,
+                    0,
+                    "warning",
+                    f"{len(lineage.unreadable)} old revision(s) could not be read ({shown}); "
+                    "skipped for baselines and schedule changes",
+                )
+            )
     approvals: dict[str, dict[tuple[str, str], Provenance]] = {}
     for path, prov in final.notes.items():
-        client, project, _, name = PurePosixPath(path[len(prefix):]).parts
+        client, project, _, name = PurePosixPath(path[len(prefix) :]).parts
         approvals.setdefault(client, {})[(project, name)] = prov
     return History(milestones, approvals, last_commit, tuple(warnings), len(log))
 
@@ -385,17 +444,22 @@ def changed_clients(plans: Path, since: str, shared: list[Path]) -> set[str] | N
         raise UsageError(f"--changed-since: unknown revision `{since}`") from None
     top = Path(repo.working_tree_dir).resolve()
     plans_rel = Path(plans).resolve().relative_to(top).as_posix()
-    shared_rel = [p.resolve().relative_to(top).as_posix() for p in shared
-                  if p.exists() and top in p.resolve().parents]
+    shared_rel = [
+        p.resolve().relative_to(top).as_posix()
+        for p in shared
+        if p.exists() and top in p.resolve().parents
+    ]
     names = repo.git.diff("--name-only", "-z", since, "--", plans_rel, *shared_rel).split("\0")
-    names += repo.git.ls_files("--others", "--exclude-standard", "-z", "--", plans_rel,
-                               *shared_rel).split("\0")
+    names += repo.git.ls_files(
+        "--others", "--exclude-standard", "-z", "--", plans_rel, *shared_rel
+    ).split("\0")
     clients = set()
     for name in filter(None, names):
         if any(name == s or name.startswith(s + "/") for s in shared_rel):
             return None
-        rel = PurePosixPath(name).relative_to(plans_rel) if plans_rel != "." else \
-            PurePosixPath(name)
+        rel = (
+            PurePosixPath(name).relative_to(plans_rel) if plans_rel != "." else PurePosixPath(name)
+        )
         if len(rel.parts) > 1:
             clients.add(rel.parts[0])
     return clients

@@ -6,6 +6,7 @@ stylesheet...) or anything that loads from another host (CSS url(), @import, an 
 is refused unless it is known to be inert. Unknown is refused: a new web type, a new CSS
 function or a new SVG element has to be added here on purpose.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,27 +22,83 @@ import tinycss2
 # office and design files, archives).
 DOCUMENT_TYPES = {
     ".pdf": "PDF",
-    ".png": "image", ".jpg": "image", ".jpeg": "image", ".gif": "image", ".webp": "image",
-    ".avif": "image", ".tif": "image", ".tiff": "image",
-    ".mp4": "media", ".m4v": "media", ".mov": "media", ".webm": "media", ".mp3": "media",
-    ".m4a": "media", ".wav": "media",
-    ".eps": "design", ".ai": "design", ".psd": "design",
-    ".docx": "office", ".xlsx": "office", ".pptx": "office", ".odt": "office",
-    ".ods": "office", ".odp": "office", ".doc": "office", ".xls": "office", ".ppt": "office",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".gif": "image",
+    ".webp": "image",
+    ".avif": "image",
+    ".tif": "image",
+    ".tiff": "image",
+    ".mp4": "media",
+    ".m4v": "media",
+    ".mov": "media",
+    ".webm": "media",
+    ".mp3": "media",
+    ".m4a": "media",
+    ".wav": "media",
+    ".eps": "design",
+    ".ai": "design",
+    ".psd": "design",
+    ".docx": "office",
+    ".xlsx": "office",
+    ".pptx": "office",
+    ".odt": "office",
+    ".ods": "office",
+    ".odp": "office",
+    ".doc": "office",
+    ".xls": "office",
+    ".ppt": "office",
     ".rtf": "office",
-    ".csv": "text", ".txt": "text", ".md": "text", ".json": "text",
-    ".zip": "archive", ".7z": "archive", ".tar.gz": "archive", ".tgz": "archive",
+    ".csv": "text",
+    ".txt": "text",
+    ".md": "text",
+    ".json": "text",
+    ".zip": "archive",
+    ".7z": "archive",
+    ".tar.gz": "archive",
+    ".tgz": "archive",
 }
 # Suffixes that give a name its type or handler on some host even in the middle of a name
 # (Apache reads every suffix: `r.html.gz` is HTML with gzip encoding, `r.shtml.pdf` runs SSI).
-_ACTIVE_INNER = {"html", "htm", "xhtml", "xht", "shtml", "svg", "svgz", "xml", "xsl", "xslt",
-                 "js", "mjs", "php", "phtml", "cgi", "pl", "py", "asp", "aspx", "jsp", "mht",
-                 "mhtml", "swf", "wasm", "gz", "br", "bz2", "xz", "zst"}
+_ACTIVE_INNER = {
+    "html",
+    "htm",
+    "xhtml",
+    "xht",
+    "shtml",
+    "svg",
+    "svgz",
+    "xml",
+    "xsl",
+    "xslt",
+    "js",
+    "mjs",
+    "php",
+    "phtml",
+    "cgi",
+    "pl",
+    "py",
+    "asp",
+    "aspx",
+    "jsp",
+    "mht",
+    "mhtml",
+    "swf",
+    "wasm",
+    "gz",
+    "br",
+    "bz2",
+    "xz",
+    "zst",
+}
 # Leading bytes that make a browser sniff a text file as HTML or XML (WHATWG MIME Sniffing,
 # "identify an unknown MIME type"), for hosts that send no type and no `nosniff`.
 _HTML_SNIFF = re.compile(
     rb"\A(?:\xef\xbb\xbf)?[\t\n\x0c\r ]*<(?:!doctype html|html|head|script|iframe|h1|div|font"
-    rb"|table|a|style|title|b|body|br|p|!--|\?xml|svg)(?:[\t\n\x0c\r >/]|\Z)", re.I)
+    rb"|table|a|style|title|b|body|br|p|!--|\?xml|svg)(?:[\t\n\x0c\r >/]|\Z)",
+    re.I,
+)
 # Enough for the sniffing algorithm (it reads at most 1445 bytes).
 SNIFF_BYTES = 1445
 
@@ -52,14 +109,18 @@ def document_type_problem(name: str) -> str | None:
     suffix = next((s for s in DOCUMENT_TYPES if lower.endswith(s)), None)
     allowed = ", ".join(sorted(DOCUMENT_TYPES))
     if suffix is None or len(lower) == len(suffix):
-        return (f"is not a type that is safe to publish; documents must be one of: {allowed} "
-                f"(HTML, SVG, XML and script would run on the client's site: send them as "
-                f"PDF or in a .zip)")
+        return (
+            f"is not a type that is safe to publish; documents must be one of: {allowed} "
+            f"(HTML, SVG, XML and script would run on the client's site: send them as "
+            f"PDF or in a .zip)"
+        )
     inner = lower[: -len(suffix)].split(".")[1:]
     active = [part for part in inner if part in _ACTIVE_INNER]
     if active:
-        return (f"has `.{active[0]}` inside its name, which some hosts serve as active content "
-                f"or re-encode; rename it (e.g. without the inner suffix)")
+        return (
+            f"has `.{active[0]}` inside its name, which some hosts serve as active content "
+            f"or re-encode; rename it (e.g. without the inner suffix)"
+        )
     return None
 
 
@@ -76,7 +137,8 @@ _AT_RULES = {"media", "supports", "keyframes", "-webkit-keyframes"}
 # Functions that compute a value, a colour, a gradient, a shape, a transform or match a
 # selector: none of them loads anything. url(), image-set(), image(), src(), element(),
 # cross-fade(), paint(), attr() and every function not named here are refused.
-_FUNCTIONS = frozenset("""
+_FUNCTIONS = frozenset(
+    """
     rgb rgba hsl hsla hwb lab lch oklab oklch color color-mix light-dark device-cmyk
     var env calc min max clamp round mod rem abs sign sin cos tan asin acos atan atan2 pow sqrt
     hypot log exp
@@ -90,12 +152,15 @@ _FUNCTIONS = frozenset("""
     circle ellipse inset polygon rect xywh path
     not is where has nth-child nth-last-child nth-of-type nth-last-of-type lang dir host
     host-context part slotted selector
-""".split())
+""".split()
+)
 # Inline images in url(): shown, never fetched from anywhere (SVG as an image runs no script
 # and loads nothing).
 _DATA_IMAGE = re.compile(r"data:image/(?:png|jpeg|gif|webp|avif|svg\+xml)[;,]", re.I)
-CSS_ALLOWED = ("@media, @supports and @keyframes rules; colours, gradients, calc() and var(); "
-               "url() only for data:image/... inline images")
+CSS_ALLOWED = (
+    "@media, @supports and @keyframes rules; colours, gradients, calc() and var(); "
+    "url() only for data:image/... inline images"
+)
 
 
 @dataclass(frozen=True)
@@ -121,14 +186,14 @@ def css_problem(text: str, fragments: bool = False) -> Problem | None:
 
 def declarations_problem(text: str, fragments: bool = False) -> Problem | None:
     """Like css_problem, for a `style` attribute (declarations only)."""
-    return _nodes_problem(tinycss2.parse_blocks_contents(text, skip_comments=True,
-                                                         skip_whitespace=True), fragments)
+    return _nodes_problem(
+        tinycss2.parse_blocks_contents(text, skip_comments=True, skip_whitespace=True), fragments
+    )
 
 
 def value_problem(text: str, fragments: bool = False) -> Problem | None:
     """Like css_problem, for one property value (an SVG presentation attribute)."""
-    return _nodes_problem(tinycss2.parse_component_value_list(text, skip_comments=True),
-                          fragments)
+    return _nodes_problem(tinycss2.parse_component_value_list(text, skip_comments=True), fragments)
 
 
 def _nodes_problem(nodes, fragments: bool) -> Problem | None:
@@ -148,8 +213,10 @@ def _nodes_problem(nodes, fragments: bool) -> Problem | None:
             if node.content is not None:
                 children += tinycss2.parse_blocks_contents(node.content, skip_comments=True)
         elif kind == "qualified-rule":
-            children = [*node.prelude,
-                        *tinycss2.parse_blocks_contents(node.content, skip_comments=True)]
+            children = [
+                *node.prelude,
+                *tinycss2.parse_blocks_contents(node.content, skip_comments=True),
+            ]
         elif kind == "declaration":
             children = list(node.value)
         elif kind == "at-keyword":  # an at-rule where no rule may be: never inert
@@ -161,8 +228,11 @@ def _nodes_problem(nodes, fragments: bool) -> Problem | None:
         elif kind == "function":
             if node.lower_name == "url":
                 args = [t for t in node.arguments if t.type not in ("whitespace", "comment")]
-                if len(args) == 1 and args[0].type == "string" and _url_ok(args[0].value,
-                                                                           fragments):
+                if (
+                    len(args) == 1
+                    and args[0].type == "string"
+                    and _url_ok(args[0].value, fragments)
+                ):
                     continue
                 return Problem(line, "url(" + tinycss2.serialize(args)[:60] + ")")
             if node.lower_name not in _FUNCTIONS:
@@ -188,7 +258,8 @@ _XLINK_NS = "http://www.w3.org/1999/xlink"
 _XML_NS = "http://www.w3.org/XML/1998/namespace"
 # Drawing, text, paint servers, clipping, masking, filters. No script, foreignObject, a,
 # image, feImage, animation (set/animate* can rewrite an href), iframe-like elements.
-_SVG_ELEMENTS = frozenset("""
+_SVG_ELEMENTS = frozenset(
+    """
     svg g defs title desc metadata symbol use switch path rect circle ellipse line polyline
     polygon text tspan textPath linearGradient radialGradient stop pattern clipPath mask
     marker filter style
@@ -196,15 +267,19 @@ _SVG_ELEMENTS = frozenset("""
     feDisplacementMap feDistantLight feDropShadow feFlood feFuncA feFuncB feFuncG feFuncR
     feGaussianBlur feMerge feMergeNode feMorphology feOffset fePointLight feSpecularLighting
     feSpotLight feTile feTurbulence
-""".split())
+""".split()
+)
 # Attributes that take a CSS value (they may hold url(): only url(#id) is allowed).
-_SVG_PAINT_ATTRIBUTES = frozenset("""
+_SVG_PAINT_ATTRIBUTES = frozenset(
+    """
     fill stroke clip-path mask filter marker-start marker-mid marker-end cursor color
     stop-color flood-color lighting-color font-family font-size font-weight font-style
     font-variant font-stretch text-decoration
-""".split())
+""".split()
+)
 # Geometry, layout and presentation attributes that hold no address.
-_SVG_ATTRIBUTES = _SVG_PAINT_ATTRIBUTES | frozenset("""
+_SVG_ATTRIBUTES = _SVG_PAINT_ATTRIBUTES | frozenset(
+    """
     id class lang tabindex role version baseProfile viewBox preserveAspectRatio width height x y
     x1 y1 x2 y2 cx cy r rx ry fx fy fr d points pathLength transform opacity fill-opacity
     fill-rule stroke-opacity stroke-width stroke-linecap stroke-linejoin stroke-miterlimit
@@ -223,18 +298,25 @@ _SVG_ATTRIBUTES = _SVG_PAINT_ATTRIBUTES | frozenset("""
     color-interpolation color-interpolation-filters color-rendering shape-rendering
     text-rendering image-rendering vector-effect paint-order mix-blend-mode isolation
     systemLanguage requiredFeatures focusable media
-""".split())
+""".split()
+)
 # Editors' bookkeeping (Inkscape, Sodipodi, RDF/Dublin Core metadata): no browser gives
 # these namespaces any behaviour, so their elements and attributes are inert.
-_EDITOR_NS = frozenset({
-    "http://www.inkscape.org/namespaces/inkscape",
-    "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd",
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://purl.org/dc/elements/1.1/",
-    "http://creativecommons.org/ns#", "http://web.resource.org/cc/",
-})
+_EDITOR_NS = frozenset(
+    {
+        "http://www.inkscape.org/namespaces/inkscape",
+        "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+        "http://purl.org/dc/elements/1.1/",
+        "http://creativecommons.org/ns#",
+        "http://web.resource.org/cc/",
+    }
+)
 _SEP = "\x01"  # expat's namespace separator: `uri<SEP>local`
-SVG_ALLOWED = ("shapes, text, gradients, patterns, clip paths, masks, filters and inert CSS; "
-               "links only to #ids in the same file")
+SVG_ALLOWED = (
+    "shapes, text, gradients, patterns, clip paths, masks, filters and inert CSS; "
+    "links only to #ids in the same file"
+)
 
 
 class _Refused(Exception):
@@ -270,6 +352,7 @@ def svg_problem(data: bytes) -> Problem | None:
     def refuse(what):
         def handler(*_):
             raise _Refused(where(), what)
+
         return handler
 
     def start(name, attributes):
@@ -280,8 +363,10 @@ def svg_problem(data: bytes) -> Problem | None:
         if uri in _EDITOR_NS:  # no behaviour, nor any for its attributes: not rendered
             return
         if uri != SVG_NS or local not in _SVG_ELEMENTS:
-            raise _Refused(where(), f"element <{local}>" + (f" ({uri or 'no'} namespace)"
-                                                           if uri != SVG_NS else ""))
+            raise _Refused(
+                where(),
+                f"element <{local}>" + (f" ({uri or 'no'} namespace)" if uri != SVG_NS else ""),
+            )
         for attribute, value in attributes.items():
             _check_attribute(attribute, value, where())
         in_style = local == "style"
@@ -324,8 +409,12 @@ def _check_attribute(name: str, value: str, line: int) -> None:
         if not value.strip().startswith("#"):
             raise _Refused(line, f"a link to `{value[:60]}` (only #ids in the same file)")
         return
-    if uri or not (local in _SVG_ATTRIBUTES or local == "style" or local.startswith("data-")
-                   or local.startswith("aria-")):
+    if uri or not (
+        local in _SVG_ATTRIBUTES
+        or local == "style"
+        or local.startswith("data-")
+        or local.startswith("aria-")
+    ):
         raise _Refused(line, f"attribute `{local}`" + (f" ({uri} namespace)" if uri else ""))
     if local == "style":
         problem = declarations_problem(value, fragments=True)

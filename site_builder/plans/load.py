@@ -6,6 +6,7 @@ verifies approval signatures. Nothing outside a client's folder is read: symboli
 leave it, client folders that are links and hard-linked files are errors. What may be
 published is decided in inert.py.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -33,25 +34,41 @@ def load_plans(root: Path, only: Iterable[str] = ()) -> tuple[Plans, Diagnostics
         if not inside(entry, real_root, diags):
             continue
         if entry.is_symlink():  # its "own folder" would be another client's (or anyone's)
-            diags.error(entry, 0, "client folder is a symbolic link: a client folder must be a "
-                                  "real folder; move or copy the folder in instead")
+            diags.error(
+                entry,
+                0,
+                "client folder is a symbolic link: a client folder must be a "
+                "real folder; move or copy the folder in instead",
+            )
         elif not entry.is_dir():
-            diags.error(entry, 0, "unexpected file in the plans folder; it holds only client "
-                                  "folders (plans/<client>/client.yml)")
+            diags.error(
+                entry,
+                0,
+                "unexpected file in the plans folder; it holds only client "
+                "folders (plans/<client>/client.yml)",
+            )
         elif not SLUG_RE.match(entry.name):
-            diags.error(entry, 0, f"client folder name `{entry.name}` is not a slug "
-                                  "(lower-case letters, digits and '-')")
+            diags.error(
+                entry,
+                0,
+                f"client folder name `{entry.name}` is not a slug "
+                "(lower-case letters, digits and '-')",
+            )
         elif not (entry / "client.yml").is_file():
-            diags.error(entry / "client.yml", 0, "missing client.yml: every client folder "
-                                                 "needs one (at least `name:`)")
+            diags.error(
+                entry / "client.yml",
+                0,
+                "missing client.yml: every client folder needs one (at least `name:`)",
+            )
         else:
             client_dirs[entry.name] = entry
     wanted = list(dict.fromkeys(only))
     for slug in wanted:
         if slug not in client_dirs:
             known = ", ".join(client_dirs) or "none"
-            raise UsageError(f"unknown client `{slug}`"
-                             f"{schema.did_you_mean(slug, client_dirs)}; clients: {known}")
+            raise UsageError(
+                f"unknown client `{slug}`{schema.did_you_mean(slug, client_dirs)}; clients: {known}"
+            )
     clients = []
     for slug in wanted or list(client_dirs):
         client = load_client(client_dirs[slug], diags)

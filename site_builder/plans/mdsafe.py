@@ -8,6 +8,7 @@ links) at most MAX_DEPTH levels, and raw HTML at most MAX_HTML_TAGS tags (an unc
 nests everything after it). The loader refuses a note or summary beyond either bound, with
 its line; `to_html` is only ever given text within them.
 """
+
 from __future__ import annotations
 
 import re
@@ -57,14 +58,16 @@ def problem(text: str) -> tuple[int, str] | None:
                 first_too_deep = lines[-1]
             deepest = max(deepest, len(lines) - 1)
     if first_too_deep is not None:
-        return first_too_deep, (f"Markdown nests {deepest} elements deep (block quotes, lists, "
-                                f"emphasis, links); the limit is {MAX_DEPTH}")
-    raw_tags = (len(_START_TAG.findall(to_html(text)))
-                - len(_START_TAG.findall(structure)))
+        return first_too_deep, (
+            f"Markdown nests {deepest} elements deep (block quotes, lists, "
+            f"emphasis, links); the limit is {MAX_DEPTH}"
+        )
+    raw_tags = len(_START_TAG.findall(to_html(text))) - len(_START_TAG.findall(structure))
     if raw_tags > MAX_HTML_TAGS:
         # The line of the first `<` past the limit in the text: raw tags are among them.
         past = next(m for n, m in enumerate(_START_TAG.finditer(text)) if n == MAX_HTML_TAGS)
-        return (text.count("\n", 0, past.start()) + 1,
-                f"{raw_tags:,} raw HTML tags; the limit is {MAX_HTML_TAGS:,} (write Markdown "
-                "instead)")
+        return (
+            text.count("\n", 0, past.start()) + 1,
+            f"{raw_tags:,} raw HTML tags; the limit is {MAX_HTML_TAGS:,} (write Markdown instead)",
+        )
     return None

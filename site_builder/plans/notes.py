@@ -1,5 +1,6 @@
 """Approval notes (approvals/*.md): YAML front matter + Markdown -> Approval, bound to their
 folder and verified against the client's signers."""
+
 from __future__ import annotations
 
 import re
@@ -38,22 +39,28 @@ def approval_note_files(folder: Path, real: Path, diags: Diagnostics) -> list[Pa
         elif entry.is_file() and entry.name.endswith(".md.sig"):
             sigs.append(entry)
         else:
-            diags.error(entry, 0, "unexpected entry in approvals/; it holds <name>.md notes and "
-                                  "their optional <name>.md.sig signatures")
+            diags.error(
+                entry,
+                0,
+                "unexpected entry in approvals/; it holds <name>.md notes and "
+                "their optional <name>.md.sig signatures",
+            )
     names = {n.name for n in notes}
     for sig in sigs:
         if sig.name[: -len(".sig")] not in names:
             diags.error(sig, 0, f"signature without a note: {sig.name[:-4]} not found")
     if len(notes) > MAX_APPROVALS_PER_PROJECT:
-        diags.error(folder, 0, f"{len(notes)} approval notes; the limit per project is "
-                               f"{MAX_APPROVALS_PER_PROJECT}")
+        diags.error(
+            folder,
+            0,
+            f"{len(notes)} approval notes; the limit per project is {MAX_APPROVALS_PER_PROJECT}",
+        )
         return []
     return notes
 
 
 # The YAML front matter of an approval note (between `---` lines).
-FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)",
-                           re.S | re.M)
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 
 
 @dataclass(frozen=True)
@@ -70,8 +77,7 @@ def read_notes(files: list[Path], milestones, diags) -> list[Note]:
     out = []
     for path in files:
         try:
-            raw = read_file(path, MAX_NOTE_BYTES) if path.stat().st_size <= MAX_NOTE_BYTES \
-                else None
+            raw = read_file(path, MAX_NOTE_BYTES) if path.stat().st_size <= MAX_NOTE_BYTES else None
         except OSError as exc:
             diags.error(path, 0, f"cannot read file: {exc.strerror or exc}")
             continue
@@ -102,24 +108,30 @@ def split_front_matter(text: str) -> FrontMatter | None:
     match = FRONT_MATTER.match(text)
     if not match:
         return None
-    return FrontMatter(match.group(1), text[match.end():], text.count("\n", 0, match.end()))
+    return FrontMatter(match.group(1), text[match.end() :], text.count("\n", 0, match.end()))
 
 
-def parse_front_matter(path: Path, text: str, diags: Diagnostics,
-                       first_line: int = 1) -> tuple[schema.Fields, FrontMatter] | None:
+def parse_front_matter(
+    path: Path, text: str, diags: Diagnostics, first_line: int = 1
+) -> tuple[schema.Fields, FrontMatter] | None:
     """A note's text -> (its front matter checked against schema.APPROVAL, the split text);
     None if reported. `first_line` is the line of the note's first `---` in `path`."""
     front = split_front_matter(text)
     if front is None:
-        diags.error(path, first_line, "an approval note starts with YAML front matter between "
-                                      "`---` lines (milestone, decision, date, by)")
+        diags.error(
+            path,
+            first_line,
+            "an approval note starts with YAML front matter between "
+            "`---` lines (milestone, decision, date, by)",
+        )
         return None
     fields = parse_yaml(path, front.yaml, schema.APPROVAL, diags, line_offset=first_line)
     return None if fields is None else (fields, front)
 
 
-def parse_approval_note(path: Path, raw: bytes, milestone_ids: Iterable[str],
-                        diags: Diagnostics) -> tuple[schema.Fields, str] | None:
+def parse_approval_note(
+    path: Path, raw: bytes, milestone_ids: Iterable[str], diags: Diagnostics
+) -> tuple[schema.Fields, str] | None:
     """One approval note's bytes -> (front matter fields, Markdown body); None if reported.
 
     The one parser of approval notes (schema.APPROVAL): the loader uses it for the working
@@ -140,9 +152,12 @@ def parse_approval_note(path: Path, raw: bytes, milestone_ids: Iterable[str],
     ids = list(milestone_ids)
     milestone = fields.get("milestone")
     if milestone is not None and milestone not in ids:
-        diags.error(path, fields.line_of("milestone"),
-                    f"milestone `{milestone}` not found{schema.did_you_mean(milestone, ids)}; "
-                    f"ids in this plan: {', '.join(ids) or 'none'}")
+        diags.error(
+            path,
+            fields.line_of("milestone"),
+            f"milestone `{milestone}` not found{schema.did_you_mean(milestone, ids)}; "
+            f"ids in this plan: {', '.join(ids) or 'none'}",
+        )
         return None
     if not check_binding(path, fields, diags):
         return None
@@ -164,24 +179,32 @@ def check_binding(path: Path, fields: schema.Fields, diags: Diagnostics) -> bool
     folders = {"client": path.parent.parent.parent.name, "project": path.parent.parent.name}
     given = {k: fields.get(k) for k in folders if k in fields}  # None: invalid (reported)
     if len(given) == 1:
-        (key, value), = given.items()
+        ((key, value),) = given.items()
         if value is None:
             return False
         other = "project" if key == "client" else "client"
-        diags.error(path, fields.line_of(key), f"`{key}: {value}` needs `{other}:` too: a note "
-                                               f"names both its client and its project, e.g. "
-                                               f"`{other}: {folders[other]}`")
+        diags.error(
+            path,
+            fields.line_of(key),
+            f"`{key}: {value}` needs `{other}:` too: a note "
+            f"names both its client and its project, e.g. "
+            f"`{other}: {folders[other]}`",
+        )
         return False
     ok = True
     for key, value in given.items():
         if value is None:
             ok = False
         elif value != folders[key]:
-            diags.error(path, fields.line_of(key), f"`{key}: {value}` does not match the "
-                        f"folder this note lies in ({folders['client']}/{folders['project']}): "
-                        f"the note was made for {given['client']}/{given['project']} and does "
-                        "not count here; remove this copy, or record the decision for this "
-                        "project with `site-builder approve`")
+            diags.error(
+                path,
+                fields.line_of(key),
+                f"`{key}: {value}` does not match the "
+                f"folder this note lies in ({folders['client']}/{folders['project']}): "
+                f"the note was made for {given['client']}/{given['project']} and does "
+                "not count here; remove this copy, or record the decision for this "
+                "project with `site-builder approve`",
+            )
             ok = False
     return ok
 
@@ -193,56 +216,87 @@ def is_bound(fields: schema.Fields) -> bool:
 
 def unbound_warning(client: str, project: str) -> str:
     """The warning for a verified note without `client:` and `project:`."""
-    return ("signed note is not bound to its client and project; re-sign with site-builder "
-            f"approve --sign (or add `client: {client}` and `project: {project}` to its front "
-            "matter and sign it again): until then a copy of it and its .sig would count in "
-            f"any project of {client} with the same milestone id")
+    return (
+        "signed note is not bound to its client and project; re-sign with site-builder "
+        f"approve --sign (or add `client: {client}` and `project: {project}` to its front "
+        "matter and sign it again): until then a copy of it and its .sig would count in "
+        f"any project of {client} with the same milestone id"
+    )
 
 
-def approvals_of(client: Client, notes: list[Note], verifier: signatures.Verifier,
-               diags: Diagnostics) -> tuple[Approval, ...]:
+def approvals_of(
+    client: Client, notes: list[Note], verifier: signatures.Verifier, diags: Diagnostics
+) -> tuple[Approval, ...]:
     """Turn parsed notes into Approvals (oldest first), checking each signature."""
     approvals = []
     for note in notes:
         sig_path = note.path.with_name(note.path.name + ".sig")
         signature = None
         if sig_path.is_file():
-            signature = sig_path.read_bytes() if sig_path.stat().st_size <= \
-                signatures.MAX_SIGNATURE_BYTES else b"too large"
+            signature = (
+                sig_path.read_bytes()
+                if sig_path.stat().st_size <= signatures.MAX_SIGNATURE_BYTES
+                else b"too large"
+            )
         name, email = note.fields["by"]
         date = note.fields["date"]
         try:
             state = verifier.state(note.raw, signature, email, date)
-            retired = verifier.key_outside_window(note.raw, signature, email, date) \
-                if state == signatures.UNKNOWN_SIGNER else None
+            retired = (
+                verifier.key_outside_window(note.raw, signature, email, date)
+                if state == signatures.UNKNOWN_SIGNER
+                else None
+            )
         except signatures.SshKeygenMissing as exc:
             diags.error(sig_path, 0, f"{exc}; install OpenSSH (openssh-client)")
             state, retired = signatures.INVALID, None
         line = note.fields.line
         if state == signatures.INVALID:
-            diags.warning(note.path, line, f"signature {sig_path.name} does not verify (was the "
-                                           "note changed after signing?)")
+            diags.warning(
+                note.path,
+                line,
+                f"signature {sig_path.name} does not verify (was the note changed after signing?)",
+            )
         elif retired is not None:
-            diags.warning(note.path, note.fields.line_of("date"),
-                          f"signature {sig_path.name} is by a key client.yml lists for {email}, "
-                          f"but that key is {signatures.window(retired)} and the note is dated "
-                          f"{date}")
+            diags.warning(
+                note.path,
+                note.fields.line_of("date"),
+                f"signature {sig_path.name} is by a key client.yml lists for {email}, "
+                f"but that key is {signatures.window(retired)} and the note is dated "
+                f"{date}",
+            )
         elif state == signatures.UNKNOWN_SIGNER:
-            diags.warning(note.path, line, f"signature {sig_path.name} is valid but not by a "
-                                           f"signer listed in client.yml with the `by:` email")
+            diags.warning(
+                note.path,
+                line,
+                f"signature {sig_path.name} is valid but not by a "
+                f"signer listed in client.yml with the `by:` email",
+            )
         elif state == signatures.VERIFIED and not is_bound(note.fields):
             project = note.path.parent.parent.name
             diags.warning(note.path, line, unbound_warning(client.slug, project))
         if client.require_signed_approvals and state != signatures.VERIFIED:
-            diags.warning(note.path, line, f"approval does not count: client.yml requires signed "
-                                           f"approvals and this note is {state}")
+            diags.warning(
+                note.path,
+                line,
+                f"approval does not count: client.yml requires signed "
+                f"approvals and this note is {state}",
+            )
         fields = note.fields
-        approvals.append(Approval(
-            name=note.path.name, milestone=fields["milestone"],
-            decision=fields.get("decision", "approved"), date=fields["date"],
-            by_name=name, by_email=email, source=Source(note.path, line),
-            signature=state, deliverables=tuple(fields.get("deliverables") or ()),
-            body=note.body, internal=fields.get("internal"),
-        ))
+        approvals.append(
+            Approval(
+                name=note.path.name,
+                milestone=fields["milestone"],
+                decision=fields.get("decision", "approved"),
+                date=fields["date"],
+                by_name=name,
+                by_email=email,
+                source=Source(note.path, line),
+                signature=state,
+                deliverables=tuple(fields.get("deliverables") or ()),
+                body=note.body,
+                internal=fields.get("internal"),
+            )
+        )
     approvals.sort(key=lambda a: (a.date, a.name))
     return tuple(approvals)

@@ -1,5 +1,6 @@
 """plan.yml: a project folder -> Project (milestones, deliverables, documents), with its
 approval notes (notes.py)."""
+
 from __future__ import annotations
 
 import os
@@ -33,8 +34,7 @@ from .notes import Note, approval_note_files, read_notes
 # --- plan.yml ---------------------------------------------------------------------------------
 
 
-def load_project(folder: Path, real: Path,
-                  diags: Diagnostics) -> tuple[Project, list[Note]] | None:
+def load_project(folder: Path, real: Path, diags: Diagnostics) -> tuple[Project, list[Note]] | None:
     """The project (approvals not yet attached) and its parsed approval notes."""
     path = folder / "plan.yml"
     before = len(diags.errors)
@@ -52,33 +52,49 @@ def load_project(folder: Path, real: Path,
         elif entry.name == "documents" and entry.is_dir():
             documents = _documents(folder, entry, real, diags)
         else:
-            diags.error(entry, 0, "unexpected entry in the project folder; it holds plan.yml, "
-                                  "approvals/ and documents/")
+            diags.error(
+                entry,
+                0,
+                "unexpected entry in the project folder; it holds plan.yml, "
+                "approvals/ and documents/",
+            )
     milestones = _milestones(path, fields, documents, diags) if fields is not None else ()
-    if fields is not None and fields.get("summary") and \
-            (problem := mdsafe.problem(fields["summary"])) is not None:
-        diags.error(path, fields.line_of("summary"), f"`summary` (its line {problem[0]}): "
-                                                     f"{problem[1]}")
+    if (
+        fields is not None
+        and fields.get("summary")
+        and (problem := mdsafe.problem(fields["summary"])) is not None
+    ):
+        diags.error(
+            path, fields.line_of("summary"), f"`summary` (its line {problem[0]}): {problem[1]}"
+        )
     notes = read_notes(approval_files, milestones, diags)
     if fields is None or len(diags.errors) > before:
         return None
     used = {d.file for m in milestones for d in m.deliverables if d.file}
     return Project(
-        slug=folder.name, title=fields["title"], path=folder, source=Source(path, fields.line),
+        slug=folder.name,
+        title=fields["title"],
+        path=folder,
+        source=Source(path, fields.line),
         milestones=milestones,
         documents=tuple(documents[f] for f in sorted(used)),
-        summary=fields.get("summary"), currency=fields.get("currency", "USD"),
+        summary=fields.get("summary"),
+        currency=fields.get("currency", "USD"),
         internal=fields.get("internal"),
     ), notes
 
 
-def _milestones(path: Path, fields: schema.Fields, documents: dict[str, Document],
-                diags: Diagnostics) -> tuple[Milestone, ...]:
+def _milestones(
+    path: Path, fields: schema.Fields, documents: dict[str, Document], diags: Diagnostics
+) -> tuple[Milestone, ...]:
     items = fields.get("milestones") or []
     if len(items) > MAX_MILESTONES_WARNING:
-        diags.warning(path, fields.line_of("milestones"),
-                      f"{len(items)} milestones in one project (more than "
-                      f"{MAX_MILESTONES_WARNING}): milestones are checkpoints, not tasks")
+        diags.warning(
+            path,
+            fields.line_of("milestones"),
+            f"{len(items)} milestones in one project (more than "
+            f"{MAX_MILESTONES_WARNING}): milestones are checkpoints, not tasks",
+        )
     out, seen = [], {}
     all_ids = [item.get("id") for item in items]
     for index, item in enumerate(items):
@@ -86,8 +102,12 @@ def _milestones(path: Path, fields: schema.Fields, documents: dict[str, Document
         if mid is None or item.get("title") is None or item.get("due") is None:
             continue  # already reported
         if mid in seen:
-            diags.error(path, item.line_of("id"), f"milestone id `{mid}` is used twice (first "
-                                                  f"on line {seen[mid]}); ids must be unique")
+            diags.error(
+                path,
+                item.line_of("id"),
+                f"milestone id `{mid}` is used twice (first "
+                f"on line {seen[mid]}); ids must be unique",
+            )
             continue
         deps = item.get("depends_on") or []
         for dep, dep_line in zip(deps, getattr(deps, "lines", [])):
@@ -96,22 +116,40 @@ def _milestones(path: Path, fields: schema.Fields, documents: dict[str, Document
             if dep == mid:
                 diags.error(path, dep_line, f"milestone `{mid}` cannot depend on itself")
             elif dep in all_ids:
-                diags.error(path, dep_line, f"`depends_on`: milestone `{dep}` comes later in the "
-                                            "plan; a milestone may only depend on earlier ones")
+                diags.error(
+                    path,
+                    dep_line,
+                    f"`depends_on`: milestone `{dep}` comes later in the "
+                    "plan; a milestone may only depend on earlier ones",
+                )
             else:
-                diags.error(path, dep_line, f"`depends_on`: milestone `{dep}` not found"
-                            + schema.did_you_mean(dep, seen) + "; earlier milestones: "
-                            + (", ".join(seen) or "none"))
+                diags.error(
+                    path,
+                    dep_line,
+                    f"`depends_on`: milestone `{dep}` not found"
+                    + schema.did_you_mean(dep, seen)
+                    + "; earlier milestones: "
+                    + (", ".join(seen) or "none"),
+                )
         seen[mid] = item.line
         delivered = item.get("delivered")
-        out.append(Milestone(
-            id=mid, title=item["title"], due=item["due"], source=Source(path, item.line),
-            phase=item.get("phase"), owner=item.get("owner"), delivered=delivered,
-            depends_on=tuple(deps), acceptance=tuple(item.get("acceptance") or ()),
-            deliverables=_deliverables(path, item.get("deliverables") or [], documents, diags),
-            invoice=item.get("invoice"), internal=item.get("internal"),
-            approve_by=item.get("approve_by"),
-        ))
+        out.append(
+            Milestone(
+                id=mid,
+                title=item["title"],
+                due=item["due"],
+                source=Source(path, item.line),
+                phase=item.get("phase"),
+                owner=item.get("owner"),
+                delivered=delivered,
+                depends_on=tuple(deps),
+                acceptance=tuple(item.get("acceptance") or ()),
+                deliverables=_deliverables(path, item.get("deliverables") or [], documents, diags),
+                invoice=item.get("invoice"),
+                internal=item.get("internal"),
+                approve_by=item.get("approve_by"),
+            )
+        )
     _warn_far_dates(path, items, diags)
     return tuple(out)
 
@@ -119,16 +157,24 @@ def _milestones(path: Path, fields: schema.Fields, documents: dict[str, Document
 def _warn_far_dates(path: Path, items, diags: Diagnostics) -> None:
     """Warn about a due or delivered date far from the plan's others: 2062 for 2026 is a
     typo that the accepted years (schema.DATE_RANGE) cannot catch."""
-    dated = [(item.get(key), item.line_of(key)) for item in items
-             for key in ("due", "delivered") if item.get(key) is not None]
+    dated = [
+        (item.get(key), item.line_of(key))
+        for item in items
+        for key in ("due", "delivered")
+        if item.get(key) is not None
+    ]
     if len(dated) < 2:
         return
     median = sorted(date for date, _ in dated)[len(dated) // 2]
     for date, line in dated:
         if abs((date - median).days) > FAR_DATE_YEARS * 366:
-            diags.warning(path, line, f"{date.isoformat()} is more than {FAR_DATE_YEARS} years "
-                                      f"from this plan's other dates (their median is "
-                                      f"{median.isoformat()}); check the year")
+            diags.warning(
+                path,
+                line,
+                f"{date.isoformat()} is more than {FAR_DATE_YEARS} years "
+                f"from this plan's other dates (their median is "
+                f"{median.isoformat()}); check the year",
+            )
 
 
 def _deliverables(path, items, documents, diags) -> tuple[Deliverable, ...]:
@@ -144,17 +190,28 @@ def _deliverables(path, items, documents, diags) -> tuple[Deliverable, ...]:
             pure = PurePosixPath(file.replace("\\", "/"))
             key = str(pure)
             if pure.is_absolute() or ".." in pure.parts or re.match(r"[A-Za-z]:", file):
-                diags.error(path, item.line_of("file"), f"deliverable file must be a path under "
-                            f"documents/ without `..` or a leading `/`, not `{file}`")
+                diags.error(
+                    path,
+                    item.line_of("file"),
+                    f"deliverable file must be a path under "
+                    f"documents/ without `..` or a leading `/`, not `{file}`",
+                )
                 continue
             if not pure.parts or pure.parts[0] != "documents":
-                diags.error(path, item.line_of("file"), f"deliverable file `{file}` must be under "
-                            f"documents/ (e.g. documents/{pure.name})")
+                diags.error(
+                    path,
+                    item.line_of("file"),
+                    f"deliverable file `{file}` must be under "
+                    f"documents/ (e.g. documents/{pure.name})",
+                )
                 continue
             if key not in documents:
                 near = schema.did_you_mean(key, documents)
-                diags.error(path, item.line_of("file"), f"deliverable file `{file}` not found in "
-                            f"this project's documents/{near}")
+                diags.error(
+                    path,
+                    item.line_of("file"),
+                    f"deliverable file `{file}` not found in this project's documents/{near}",
+                )
                 continue
             problem = _document_problem(documents[key])
             if problem:
@@ -178,8 +235,10 @@ def _document_problem(document: Document) -> str | None:
     except FileRefused as refused:
         return f"cannot be published: {refused}"
     if inert.sniffs_as_html(name, head):
-        return ("starts like an HTML or XML page: a browser that sniffs could show it as a page "
-                "of the client's site; publish it as PDF or in a .zip")
+        return (
+            "starts like an HTML or XML page: a browser that sniffs could show it as a page "
+            "of the client's site; publish it as PDF or in a .zip"
+        )
     return None
 
 
@@ -192,8 +251,12 @@ def _documents(project: Path, folder: Path, real: Path, diags) -> dict[str, Docu
             if sub.is_symlink():
                 dirnames.remove(name)
                 if inside(sub, real, diags):
-                    diags.error(sub, 0, "symbolic links to folders are not followed in "
-                                        "documents/; copy the folder in instead")
+                    diags.error(
+                        sub,
+                        0,
+                        "symbolic links to folders are not followed in "
+                        "documents/; copy the folder in instead",
+                    )
         for name in sorted(filenames):
             file = here / name
             if name in IGNORED_NAMES or not inside(file, real, diags):
@@ -208,8 +271,11 @@ def _documents(project: Path, folder: Path, real: Path, diags) -> dict[str, Docu
             size = resolved.stat().st_size
             rel = file.relative_to(project).as_posix()
             if size > MAX_DOCUMENT_BYTES:
-                diags.error(file, 0, f"document is too large ({size:,} bytes; the limit is "
-                                     f"{MAX_DOCUMENT_BYTES:,})")
+                diags.error(
+                    file,
+                    0,
+                    f"document is too large ({size:,} bytes; the limit is {MAX_DOCUMENT_BYTES:,})",
+                )
                 continue
             docs[rel] = Document(rel, resolved, size)
     return docs

@@ -14,6 +14,7 @@ answer. A retired key (valid_before set) keeps verifying the notes dated up to i
 cannot verify a note dated later, even one signed with it; a new key (valid_after set) cannot
 verify a note dated before it.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -85,8 +86,9 @@ class Verifier:
                 return UNKNOWN_SIGNER
         return INVALID
 
-    def key_outside_window(self, note: bytes, signature: bytes, email: str,
-                           date: dt.date) -> SigningKey | None:
+    def key_outside_window(
+        self, note: bytes, signature: bytes, email: str, date: dt.date
+    ) -> SigningKey | None:
         """The key of `email` that made `signature` but is not valid on `date`, if any.
 
         Explains an `unknown-signer` state: the signer is listed, but the note's date is
@@ -98,15 +100,17 @@ class Verifier:
                     return key
         return None
 
-    def _verifies(self, note: bytes, sig_file: str, email: str,
-                  keys: tuple[SigningKey, ...]) -> bool:
+    def _verifies(
+        self, note: bytes, sig_file: str, email: str, keys: tuple[SigningKey, ...]
+    ) -> bool:
         allowed = self._files.get((email, keys))
         if allowed is None:
             allowed = Path(self._dir.name) / f"allowed_signers_{len(self._files)}"
             allowed.write_text(allowed_signers_text((email, k) for k in keys), encoding="utf-8")
             self._files[email, keys] = allowed
-        return self._run("verify", "-f", str(allowed), "-I", email, "-n", NAMESPACE,
-                         "-s", sig_file, note=note)
+        return self._run(
+            "verify", "-f", str(allowed), "-I", email, "-n", NAMESPACE, "-s", sig_file, note=note
+        )
 
     @contextlib.contextmanager
     def _signature_file(self, signature: bytes) -> Iterator[str]:
@@ -120,8 +124,11 @@ class Verifier:
     def _run(self, *args: str, note: bytes) -> bool:
         try:
             done = subprocess.run(
-                [self._keygen, "-Y", *args], input=note, capture_output=True,
-                timeout=_TIMEOUT, check=False,
+                [self._keygen, "-Y", *args],
+                input=note,
+                capture_output=True,
+                timeout=_TIMEOUT,
+                check=False,
             )
         except subprocess.TimeoutExpired:
             return False

@@ -10,6 +10,7 @@ a crash rather than an exception). Plan files need neither, so:
 
 Callers bound the file size before reading.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,8 +37,9 @@ def _nesting_problem(text: str) -> YamlProblem | None:
     for match in _BLOCK_PREFIX.finditer(text):
         if match.end() - match.start() > MAX_BLOCK_PREFIX:
             line = text.count("\n", 0, match.start()) + 1
-            return YamlProblem(line, f"invalid YAML: indented or nested deeper than "
-                                     f"{MAX_BLOCK_PREFIX} columns")
+            return YamlProblem(
+                line, f"invalid YAML: indented or nested deeper than {MAX_BLOCK_PREFIX} columns"
+            )
     if text.count("[") + text.count("{") <= MAX_DEPTH:
         return None
     depth = 0
@@ -57,9 +59,11 @@ def _alias_problem(root: yaml.Node) -> YamlProblem | None:
     while stack:
         node = stack.pop()
         if id(node) in seen:
-            return YamlProblem(node.start_mark.line + 1,
-                               "invalid YAML: aliases (*name) are not supported in plan files "
-                               "(this anchored value is reused); write the value out")
+            return YamlProblem(
+                node.start_mark.line + 1,
+                "invalid YAML: aliases (*name) are not supported in plan files "
+                "(this anchored value is reused); write the value out",
+            )
         seen.add(id(node))
         if isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
@@ -74,8 +78,12 @@ class _PythonLoader(yaml.SafeLoader):
 
     def compose_node(self, parent, index):
         if self.check_event(AliasEvent):
-            raise ComposerError(None, None, "aliases (*name) are not supported in plan files; "
-                                            "write the value out", self.peek_event().start_mark)
+            raise ComposerError(
+                None,
+                None,
+                "aliases (*name) are not supported in plan files; write the value out",
+                self.peek_event().start_mark,
+            )
         return super().compose_node(parent, index)
 
 

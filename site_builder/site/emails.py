@@ -13,6 +13,7 @@ Everything here is linear in the length of the text: each decoding pass is one s
 bounded tokens, at most `_MAX_PASSES` passes run, and the address scanner looks at each
 character a constant number of times (it never backtracks over a run of letters).
 """
+
 from __future__ import annotations
 
 import bisect
@@ -28,8 +29,10 @@ _MAX_PASSES = 4  # decoding passes; `&amp;amp;#37;40` needs three
 # escaping writes everywhere are left as they are when decoding them cannot matter: `&lt;`,
 # `&gt;`, `&quot;` and `&#39;` stand for characters that end an address just as `;` does,
 # and `&amp;` only matters before what could make it an entity again (`&amp;#64;`).
-_ENTITY = (r"&(?!(?:lt|gt|quot|apos|#0*39|#x0*27);|amp;(?![#A-Za-z]))"
-           r"(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
+_ENTITY = (
+    r"&(?!(?:lt|gt|quot|apos|#0*39|#x0*27);|amp;(?![#A-Za-z]))"
+    r"(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)"
+)
 _WORD = r"[\[({][ \t]{0,3}(?:at|dot)[ \t]{0,3}[\])}]"
 _TOKEN = re.compile(
     rf"(?P<entity>{_ENTITY})"
@@ -37,11 +40,13 @@ _TOKEN = re.compile(
     r"|(?P<escape>\\[!-/:-@\[-`{-~])"
     rf"|(?P<word>[ \t]{{0,3}}{_WORD}[ \t]{{0,3}})"
     r"|(?P<unicode>[^\x00-\x7f]+)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 # Characters that render as nothing (or as a hyphen only at a line break): dropped from the view.
 _INVISIBLE = re.compile(
     "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e0fff]")
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e0fff]"
+)
 # Where an '@' of the decoded view can come from: '@' and the two characters NFKC turns into
 # one (＠, ﹫), or a token that decodes (entity, percent-encoding, bracketed word). Text with
 # none of them holds no address, and is returned without building a view.
@@ -56,9 +61,39 @@ _ATTRIBUTE_VALUE = re.compile(r"(=\s*)(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+))
 _TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)")
 # Inline elements join the text around them (`ada<em>@</em>example.org` reads as an address);
 # any other tag separates text.
-_INLINE = frozenset({"a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "del", "dfn",
-                     "em", "font", "i", "ins", "kbd", "mark", "q", "s", "samp", "small", "span",
-                     "strong", "sub", "sup", "time", "u", "var", "wbr"})
+_INLINE = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "br",
+        "cite",
+        "code",
+        "data",
+        "del",
+        "dfn",
+        "em",
+        "font",
+        "i",
+        "ins",
+        "kbd",
+        "mark",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "u",
+        "var",
+        "wbr",
+    }
+)
 
 
 def redact(text: str, replacement: str = REPLACEMENT) -> str:

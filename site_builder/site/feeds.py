@@ -5,6 +5,7 @@ bytes. Every text that reaches a file is email-redacted, last of all just before
 serialised (feed content as the HTML a reader will show); `internal` fields, commit authors and
 commit messages are never read. XML is written with ElementTree, the calendar with icalendar.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,8 +33,12 @@ PRODID = "-//site-builder//Milestone status//EN"
 UID_DOMAIN = "site-builder"
 FEED_PATH, CALENDAR_PATH, STATUS_PATH = "feed.xml", "calendar.ics", "status.json"
 
-BADGE_COLORS = {"complete": "#2e7d32", "on-track": "#2e7d32", "at-risk": "#b26a00",
-                "overdue": "#c62828"}
+BADGE_COLORS = {
+    "complete": "#2e7d32",
+    "on-track": "#2e7d32",
+    "at-risk": "#b26a00",
+    "overdue": "#c62828",
+}
 BADGE_LABEL_COLOR = "#555"
 
 
@@ -67,8 +72,13 @@ def site_links(client: Client) -> dict[str, str | None]:
     webcal = None
     if base and base.startswith(("https://", "http://")):
         webcal = "webcal://" + base.split("://", 1)[1] + CALENDAR_PATH
-    return {"feed": FEED_PATH, "calendar": CALENDAR_PATH, "status": STATUS_PATH,
-            "webcal": webcal, "base": base}
+    return {
+        "feed": FEED_PATH,
+        "calendar": CALENDAR_PATH,
+        "status": STATUS_PATH,
+        "webcal": webcal,
+        "base": base,
+    }
 
 
 def badge_path(project_slug: str) -> str:
@@ -143,17 +153,25 @@ def approval_entries(client: Client, p: ProjectState, t: Translator) -> list[Fee
         if not state.counted:
             title += f" [{t('feed.not_counted')}]"
             meta.append(t("not_counted"))
-        parts = [f"<p><strong>{_h(decision)}</strong>: {_h(milestone)} ({_h(project.title)})</p>",
-                 f"<p>{' · '.join(_h(m) for m in meta)}</p>"]
+        parts = [
+            f"<p><strong>{_h(decision)}</strong>: {_h(milestone)} ({_h(project.title)})</p>",
+            f"<p>{' · '.join(_h(m) for m in meta)}</p>",
+        ]
         if a.deliverables:
             parts.append(f"<p>{_h(t('reviewed'))}: {_h(', '.join(a.deliverables))}</p>")
         if a.body.strip():
             parts.append(f"<blockquote>{markdown_html(a.body)}</blockquote>")
-        entries.append(FeedEntry(
-            id=_tag(client.slug, project.slug, "approvals", public_name(a.name)),
-            title=redact(title), updated=a.date,
-            link=site_link(client, _project_page(project.slug, approval_anchor(a))),
-            content_html="\n".join(parts), category=a.decision, author=redact(a.by_name)))
+        entries.append(
+            FeedEntry(
+                id=_tag(client.slug, project.slug, "approvals", public_name(a.name)),
+                title=redact(title),
+                updated=a.date,
+                link=site_link(client, _project_page(project.slug, approval_anchor(a))),
+                content_html="\n".join(parts),
+                category=a.decision,
+                author=redact(a.by_name),
+            )
+        )
     return entries
 
 
@@ -164,15 +182,20 @@ def schedule_entries(client: Client, p: ProjectState, t: Translator) -> list[Fee
     for c in p.schedule_changes:
         milestone = _milestone_title(p, c.milestone)
         moved = t("moved", old=t.date(c.old_due), new=t.date(c.new_due), date=t.date(c.date))
-        entries.append(FeedEntry(
-            id=_tag(client.slug, project.slug, "schedule", c.milestone, c.commit),
-            title=redact(f"{project.title}: {milestone} "
-                         f"({t('feed.rescheduled', new=t.date(c.new_due))})"),
-            updated=c.date,
-            link=site_link(client, _project_page(project.slug, f"sb-milestone-{c.milestone}")),
-            content_html=(f"<p><strong>{_h(milestone)}</strong> ({_h(project.title)}): "
-                          f"{_h(moved)}</p>"),
-            category="schedule-change"))
+        entries.append(
+            FeedEntry(
+                id=_tag(client.slug, project.slug, "schedule", c.milestone, c.commit),
+                title=redact(
+                    f"{project.title}: {milestone} ({t('feed.rescheduled', new=t.date(c.new_due))})"
+                ),
+                updated=c.date,
+                link=site_link(client, _project_page(project.slug, f"sb-milestone-{c.milestone}")),
+                content_html=(
+                    f"<p><strong>{_h(milestone)}</strong> ({_h(project.title)}): {_h(moved)}</p>"
+                ),
+                category="schedule-change",
+            )
+        )
     return entries
 
 
@@ -188,16 +211,24 @@ def delivered_entries(client: Client, p: ProjectState, t: Translator) -> list[Fe
         by = approve_by(m)
         if by is not None:
             meta.append(f"{t('due')}: {t.date(by)}")
-        parts = [f"<p><strong>{_h(status)}</strong>: {_h(m.title)} ({_h(project.title)})</p>",
-                 f"<p>{' · '.join(_h(x) for x in meta)}</p>"]
+        parts = [
+            f"<p><strong>{_h(status)}</strong>: {_h(m.title)} ({_h(project.title)})</p>",
+            f"<p>{' · '.join(_h(x) for x in meta)}</p>",
+        ]
         if m.deliverables:
-            parts.append(f"<p>{_h(t('deliverables'))}: "
-                         f"{_h(', '.join(d.title for d in m.deliverables))}</p>")
-        entries.append(FeedEntry(
-            id=_tag(client.slug, project.slug, "delivered", m.id, m.delivered.isoformat()),
-            title=redact(f"{project.title}: {m.title} ({status})"), updated=m.delivered,
-            link=site_link(client, _project_page(project.slug, f"sb-milestone-{m.id}")),
-            content_html="\n".join(parts), category="delivered"))
+            parts.append(
+                f"<p>{_h(t('deliverables'))}: {_h(', '.join(d.title for d in m.deliverables))}</p>"
+            )
+        entries.append(
+            FeedEntry(
+                id=_tag(client.slug, project.slug, "delivered", m.id, m.delivered.isoformat()),
+                title=redact(f"{project.title}: {m.title} ({status})"),
+                updated=m.delivered,
+                link=site_link(client, _project_page(project.slug, f"sb-milestone-{m.id}")),
+                content_html="\n".join(parts),
+                category="delivered",
+            )
+        )
     return entries
 
 
@@ -224,10 +255,16 @@ def atom_feed(state: ClientState, t: Translator) -> bytes:
     _text(feed, "id", _tag(client.slug, "feed"))
     _text(feed, "title", t("feed.title", client=name))
     _text(feed, "updated", _timestamp(entries[0].updated if entries else state.today, zone))
-    ET.SubElement(feed, "link", {"rel": "self", "type": "application/atom+xml",
-                                 "href": site_link(client, FEED_PATH)})
-    ET.SubElement(feed, "link", {"rel": "alternate", "type": "text/html",
-                                 "href": site_link(client, "index.html")})
+    ET.SubElement(
+        feed,
+        "link",
+        {"rel": "self", "type": "application/atom+xml", "href": site_link(client, FEED_PATH)},
+    )
+    ET.SubElement(
+        feed,
+        "link",
+        {"rel": "alternate", "type": "text/html", "href": site_link(client, "index.html")},
+    )
     _text(ET.SubElement(feed, "author"), "name", name)
     _text(feed, "generator", "site-builder")
     for e in entries:
@@ -309,10 +346,18 @@ def calendar_ics(state: ClientState, t: Translator) -> bytes:
             moves = [c.date for c in p.schedule_changes if c.milestone == m.id]
             edits = [e.date for e in p.scope_edits if e.milestone == m.id]
             event.add("sequence", len(moves) + len(edits))
-            changed = [*moves, *edits, *([m.delivered] if m.delivered else []),
-                       *(a.approval.date for a in p.approvals if a.approval.milestone == m.id)]
-            event.add("last-modified", dt.datetime.combine(
-                max(changed), dt.time(0, 0), tzinfo=dt.timezone.utc) if changed else stamp)
+            changed = [
+                *moves,
+                *edits,
+                *([m.delivered] if m.delivered else []),
+                *(a.approval.date for a in p.approvals if a.approval.milestone == m.id),
+            ]
+            event.add(
+                "last-modified",
+                dt.datetime.combine(max(changed), dt.time(0, 0), tzinfo=dt.timezone.utc)
+                if changed
+                else stamp,
+            )
             event.add("transp", "TRANSPARENT")
             if link.startswith(("https://", "http://")):  # URL must be absolute (RFC 5545)
                 event.add("url", link, parameters={"VALUE": "URI"})
@@ -349,8 +394,10 @@ def status_badge(p: ProjectState, label: str = "milestones") -> bytes:
     width = left + right
     color = BADGE_COLORS.get(p.health, BADGE_LABEL_COLOR)
     title = f"{label}: {message} ({p.health})"
-    svg = ET.Element("svg", {"xmlns": SVG_NS, "width": str(width), "height": "20",
-                             "role": "img", "aria-label": title})
+    svg = ET.Element(
+        "svg",
+        {"xmlns": SVG_NS, "width": str(width), "height": "20", "role": "img", "aria-label": title},
+    )
     ET.SubElement(svg, "title").text = title
     gradient = ET.SubElement(svg, "linearGradient", {"id": "s", "x2": "0", "y2": "100%"})
     ET.SubElement(gradient, "stop", {"offset": "0", "stop-color": "#bbb", "stop-opacity": ".1"})
@@ -358,16 +405,32 @@ def status_badge(p: ProjectState, label: str = "milestones") -> bytes:
     clip = ET.SubElement(svg, "clipPath", {"id": "r"})
     ET.SubElement(clip, "rect", {"width": str(width), "height": "20", "rx": "3", "fill": "#fff"})
     shapes = ET.SubElement(svg, "g", {"clip-path": "url(#r)"})
-    ET.SubElement(shapes, "rect", {"width": str(left), "height": "20",
-                                   "fill": BADGE_LABEL_COLOR})
-    ET.SubElement(shapes, "rect", {"x": str(left), "width": str(right), "height": "20",
-                                   "fill": color})
+    ET.SubElement(shapes, "rect", {"width": str(left), "height": "20", "fill": BADGE_LABEL_COLOR})
+    ET.SubElement(
+        shapes, "rect", {"x": str(left), "width": str(right), "height": "20", "fill": color}
+    )
     ET.SubElement(shapes, "rect", {"width": str(width), "height": "20", "fill": "url(#s)"})
-    texts = ET.SubElement(svg, "g", {
-        "fill": "#fff", "text-anchor": "middle", "font-size": "11",
-        "font-family": "Verdana,Geneva,DejaVu Sans,sans-serif"})
+    texts = ET.SubElement(
+        svg,
+        "g",
+        {
+            "fill": "#fff",
+            "text-anchor": "middle",
+            "font-size": "11",
+            "font-family": "Verdana,Geneva,DejaVu Sans,sans-serif",
+        },
+    )
     for x, text in ((left / 2, label), (left + right / 2, message)):
-        ET.SubElement(texts, "text", {"x": f"{x:g}", "y": "15", "fill": "#010101",
-                                      "fill-opacity": ".3", "aria-hidden": "true"}).text = text
+        ET.SubElement(
+            texts,
+            "text",
+            {
+                "x": f"{x:g}",
+                "y": "15",
+                "fill": "#010101",
+                "fill-opacity": ".3",
+                "aria-hidden": "true",
+            },
+        ).text = text
         ET.SubElement(texts, "text", {"x": f"{x:g}", "y": "14"}).text = text
     return ET.tostring(svg, encoding="utf-8", xml_declaration=False) + b"\n"

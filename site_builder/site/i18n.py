@@ -9,6 +9,7 @@ A label with plural forms is an ngettext entry, its form chosen by the catalog's
 A label missing (or empty, or fuzzy) in the client's language falls back to English;
 `missing_labels` lists what is missing so `check` can warn about it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -58,8 +59,15 @@ def labels(name: str) -> dict[str, Label]:
     """The translated labels of one catalog, in catalog order; entries left empty (any plural
     form empty) or marked fuzzy count as untranslated, as gettext tools treat them."""
     found = catalog(name)
-    return {key_of(m): m.string for m in found if m.id and not m.fuzzy
-            and (all(m.string) if isinstance(m.string, tuple) else m.string)} if found else {}
+    return (
+        {
+            key_of(m): m.string
+            for m in found
+            if m.id and not m.fuzzy and (all(m.string) if isinstance(m.string, tuple) else m.string)
+        }
+        if found
+        else {}
+    )
 
 
 def _lookup_order(language: str) -> list[str]:
@@ -125,6 +133,7 @@ class Translator:
         else:
             text = self.translations.gettext(key)
         return text.format(**values) if values else text
+
     def fields(self, names) -> str:
         """Plan field names as readable labels: "deliverables, acceptance criteria"."""
         return ", ".join(self(f"field.{name}") for name in names)
@@ -142,9 +151,15 @@ class Translator:
         if amount is None:
             return ""
         if whole and amount == amount.to_integral_value():
-            return format_currency(amount, currency, locale=self.locale, currency_digits=False,
-                                   format=self.locale.currency_formats["standard"].pattern
-                                   .replace(".00", "").replace(",00", ""))
+            return format_currency(
+                amount,
+                currency,
+                locale=self.locale,
+                currency_digits=False,
+                format=self.locale.currency_formats["standard"]
+                .pattern.replace(".00", "")
+                .replace(",00", ""),
+            )
         return format_currency(amount, currency, locale=self.locale)
 
 
@@ -168,12 +183,17 @@ def extra_labels(language: str) -> list[str]:
 def template() -> Catalog:
     """messages.pot, made from the English catalog: every key, its English text as a comment."""
     english = catalog("en")
-    pot = Catalog(domain=DOMAIN, project="site-builder", version="labels",
-                  msgid_bugs_address=english.msgid_bugs_address,
-                  creation_date=english.creation_date, revision_date=english.creation_date,
-                  header_comment="# Template for a new language of site-builder's client-site "
-                                 "labels.\n# msgid is the label key; the comment above each "
-                                 "entry is its English text.")
+    pot = Catalog(
+        domain=DOMAIN,
+        project="site-builder",
+        version="labels",
+        msgid_bugs_address=english.msgid_bugs_address,
+        creation_date=english.creation_date,
+        revision_date=english.creation_date,
+        header_comment="# Template for a new language of site-builder's client-site "
+        "labels.\n# msgid is the label key; the comment above each "
+        "entry is its English text.",
+    )
     for m in english:
         if m.id:
             text = " | ".join(m.string) if isinstance(m.string, tuple) else m.string

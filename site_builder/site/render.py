@@ -13,6 +13,7 @@ characters and inline markup decoded first) and redacted in what a reader sees: 
 and the HTML Markdown made after sanitising (text and attribute values). Markdown is rendered in time linear in its size (mdsafe.py), so the largest admitted note
 renders in about a second whatever it holds.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -62,8 +63,10 @@ _TOC_HEADING = re.compile(r'<h([2-3]) id="([a-z0-9-]+)" data-sb-toc>(.*?)<a clas
 
 def page(path: str, title: str, html_text: str) -> Page:
     """A Page with its table of contents taken from the template's section headings."""
-    toc = tuple(Heading(int(level), anchor, label)
-                for level, anchor, label in _TOC_HEADING.findall(html_text))
+    toc = tuple(
+        Heading(int(level), anchor, label)
+        for level, anchor, label in _TOC_HEADING.findall(html_text)
+    )
     return Page(path, title, html_text, toc)
 
 
@@ -120,9 +123,13 @@ def brand(bundle: SiteBundle, settings: AgencySettings) -> SiteBundle:
         css.append(f"assets/agency-{n}.css")
         files.append(SiteFile(css[-1], source=source))
     return dataclasses.replace(
-        bundle, primary_color=bundle.primary_color or settings.primary_color,
-        accent_color=bundle.accent_color or settings.accent_color, logo=logo,
-        extra_css=(*css, *bundle.extra_css), files=tuple(files))
+        bundle,
+        primary_color=bundle.primary_color or settings.primary_color,
+        accent_color=bundle.accent_color or settings.accent_color,
+        logo=logo,
+        extra_css=(*css, *bundle.extra_css),
+        files=tuple(files),
+    )
 
 
 def _finalize(value):
@@ -142,9 +149,14 @@ def environment(templates: Path) -> jinja2.Environment:
     """The Jinja2 environment of the page templates in `templates`: autoescaped, emails
     redacted in every value, Markdown through the sanitised `markdown` filter."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)), autoescape=True, finalize=_finalize,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined, bytecode_cache=template_cache.CACHE,
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        bytecode_cache=template_cache.CACHE,
     )
     env.filters["markdown"] = markdown_html
     env.filters["urlpath"] = lambda p: quote(p, safe="/")
@@ -152,8 +164,9 @@ def environment(templates: Path) -> jinja2.Environment:
     return env
 
 
-def render_site(state: ClientState, templates: Path,
-                last_updated: dt.date | None = None) -> SiteBundle:
+def render_site(
+    state: ClientState, templates: Path, last_updated: dt.date | None = None
+) -> SiteBundle:
     """All pages and files of one client's site."""
     client = state.client
     t = feeds.with_labels(Translator(client.language))  # + feed, calendar and link labels
@@ -164,44 +177,75 @@ def render_site(state: ClientState, templates: Path,
     links = feeds.site_links(client)
     if not subscriptions:  # and status.json and badges, encrypted, would open as ciphertext
         links = {**links, "feed": None, "calendar": None, "webcal": None, "status": None}
-    common = {"client": client, "today": state.today, "t": t, "projects": state.projects,
-              "pct": _percent, "last_updated": last_updated,
-              "links": links, "anchor": feeds.approval_anchor,
-              "badge_path": feeds.badge_path, "badge_width": feeds.badge_width,
-              "delay_owner": delay_owner}
-    pages = [page("index.md", html.escape(t("overview")),
-                  env.get_template("index.html.j2").render(**common))]
+    common = {
+        "client": client,
+        "today": state.today,
+        "t": t,
+        "projects": state.projects,
+        "pct": _percent,
+        "last_updated": last_updated,
+        "links": links,
+        "anchor": feeds.approval_anchor,
+        "badge_path": feeds.badge_path,
+        "badge_width": feeds.badge_width,
+        "delay_owner": delay_owner,
+    }
+    pages = [
+        page(
+            "index.md",
+            html.escape(t("overview")),
+            env.get_template("index.html.j2").render(**common),
+        )
+    ]
     files = [SiteFile("status.json", content=status_json(state))]
     if subscriptions:
-        files += [SiteFile(feeds.FEED_PATH, content=feeds.atom_feed(state, t)),
-                  SiteFile(feeds.CALENDAR_PATH, content=feeds.calendar_ics(state, t))]
+        files += [
+            SiteFile(feeds.FEED_PATH, content=feeds.atom_feed(state, t)),
+            SiteFile(feeds.CALENDAR_PATH, content=feeds.calendar_ics(state, t)),
+        ]
     for project_state in state.projects:
         project = project_state.project
-        pages.append(with_contact(client, page(
-            f"projects/{project.slug}.md", html.escape(redact(project.title)),
-            env.get_template("project.html.j2").render(
-                **common, p=project_state, signing=signing_context(client, project, t)),
-        )))
-        files.append(SiteFile(feeds.badge_path(project.slug),
-                              content=feeds.status_badge(project_state)))
+        pages.append(
+            with_contact(
+                client,
+                page(
+                    f"projects/{project.slug}.md",
+                    html.escape(redact(project.title)),
+                    env.get_template("project.html.j2").render(
+                        **common, p=project_state, signing=signing_context(client, project, t)
+                    ),
+                ),
+            )
+        )
+        files.append(
+            SiteFile(feeds.badge_path(project.slug), content=feeds.status_badge(project_state))
+        )
         for doc in project.documents:
             files.append(SiteFile(f"projects/{project.slug}/{doc.rel_path}", source=doc.path))
     branding = {}
-    for key, source, name in (("logo", client.site.logo, "client-logo"),
-                              ("favicon", client.site.favicon, "client-favicon"),
-                              ("css", client.site.css, "client")):
+    for key, source, name in (
+        ("logo", client.site.logo, "client-logo"),
+        ("favicon", client.site.favicon, "client-favicon"),
+        ("css", client.site.css, "client"),
+    ):
         if source is not None:
             branding[key] = f"assets/{name}{source.suffix.lower()}"
             files.append(SiteFile(branding[key], source=source))
     return SiteBundle(
-        slug=client.slug, site_name=html.escape(redact(client.name)), language=client.language,
+        slug=client.slug,
+        site_name=html.escape(redact(client.name)),
+        language=client.language,
         # Only public sites name their address (canonical links): docs/hosting/private-sites.md.
         site_url=client.site.url if client.access.public else None,
         primary_color=client.site.primary_color,
-        accent_color=client.site.accent_color, logo=branding.get("logo"),
+        accent_color=client.site.accent_color,
+        logo=branding.get("logo"),
         favicon=branding.get("favicon"),
         extra_css=(branding["css"],) if "css" in branding else (),
-        pages=tuple(pages), files=tuple(files), today=state.today, last_updated=last_updated,
+        pages=tuple(pages),
+        files=tuple(files),
+        today=state.today,
+        last_updated=last_updated,
         access=client.access.mode,
     )
 
@@ -210,18 +254,23 @@ def render_site(state: ClientState, templates: Path,
 
 # The approval controls' tag (theme/pages/_approve.j2): plan text can write neither a <div>
 # (escaped, or removed by the sanitiser) nor a quote inside a tag.
-_CONTACT_SLOT = re.compile(r'(<div class="sb-approve-ui" hidden data-sb-approve [^<>]*?'
-                           r'data-sb-contact=)""')
+_CONTACT_SLOT = re.compile(
+    r'(<div class="sb-approve-ui" hidden data-sb-approve [^<>]*?'
+    r'data-sb-contact=)""'
+)
 
 
 def signing_context(client, project, t: Translator) -> dict:
     """What a project page's approval controls put into the notes they sign."""
-    return {"client": client.slug, "project": project.slug,
-            "revision": revision.plan_revision(project),
-            "deliverables": revision.shown_deliverables,
-            "contact_name": client.contact.name if client.contact else None,
-            "has_contact": client.contact is not None,
-            "labels": {key: t(key) for key in EN if key.startswith("approve.")}}
+    return {
+        "client": client.slug,
+        "project": project.slug,
+        "revision": revision.plan_revision(project),
+        "deliverables": revision.shown_deliverables,
+        "contact_name": client.contact.name if client.contact else None,
+        "has_contact": client.contact is not None,
+        "labels": {key: t(key) for key in EN if key.startswith("approve.")},
+    }
 
 
 def with_contact(client, built: Page) -> Page:
@@ -231,8 +280,9 @@ def with_contact(client, built: Page) -> Page:
     if client.contact is None:
         return built
     address = html.escape(client.contact.email, quote=True)
-    return dataclasses.replace(built, html=_CONTACT_SLOT.sub(
-        lambda m: f'{m.group(1)}"{address}"', built.html))
+    return dataclasses.replace(
+        built, html=_CONTACT_SLOT.sub(lambda m: f'{m.group(1)}"{address}"', built.html)
+    )
 
 
 def _percent(approved: int, total: int) -> int:
@@ -278,48 +328,62 @@ def project_status(p: ProjectState) -> dict:
             "by": json_day(p.next_step.by),
             "late": p.next_step.late,
         },
-        "milestones": [{
-            "id": s.id,
-            "title": json_text(s.milestone.title),
-            "phase": json_text(s.milestone.phase),
-            "owner": json_text(s.milestone.owner),
-            "status": s.status,
-            "overdue": s.overdue,
-            "due": json_day(s.milestone.due),
-            "baseline_due": json_day(s.baseline_due),
-            "delivered": json_day(s.milestone.delivered),
-            "approved_on": json_day(s.approved_on),
-            "variance_days": s.variance_days,
-            "days_to_approval": s.days_to_approval,
-            "invoice": json_amount(s.milestone.invoice),
-        } for s in p.milestones],
-        "approvals": [{
-            "milestone": a.approval.milestone,
-            "decision": a.approval.decision,
-            "date": json_day(a.approval.date),
-            "by": json_text(a.approval.by_name),
-            "signature": a.approval.signature,
-            "counted": a.counted,
-            "recorded": {
-                "by": json_text(a.provenance.author),
-                "date": json_day(a.provenance.date),
-                "commit": a.provenance.commit,
-            } if a.provenance else None,
-        } for a in p.approvals],
-        "schedule_changes": [{
-            "milestone": c.milestone,
-            "from": json_day(c.old_due),
-            "to": json_day(c.new_due),
-            "date": json_day(c.date),
-            "commit": c.commit,
-            "author": json_text(c.author),
-        } for c in p.schedule_changes],
-        "scope_changes": [{
-            "milestone": e.milestone,
-            "date": json_day(e.date),
-            "commit": e.commit,
-            "fields": list(e.fields),
-        } for e in p.scope_changes],
+        "milestones": [
+            {
+                "id": s.id,
+                "title": json_text(s.milestone.title),
+                "phase": json_text(s.milestone.phase),
+                "owner": json_text(s.milestone.owner),
+                "status": s.status,
+                "overdue": s.overdue,
+                "due": json_day(s.milestone.due),
+                "baseline_due": json_day(s.baseline_due),
+                "delivered": json_day(s.milestone.delivered),
+                "approved_on": json_day(s.approved_on),
+                "variance_days": s.variance_days,
+                "days_to_approval": s.days_to_approval,
+                "invoice": json_amount(s.milestone.invoice),
+            }
+            for s in p.milestones
+        ],
+        "approvals": [
+            {
+                "milestone": a.approval.milestone,
+                "decision": a.approval.decision,
+                "date": json_day(a.approval.date),
+                "by": json_text(a.approval.by_name),
+                "signature": a.approval.signature,
+                "counted": a.counted,
+                "recorded": {
+                    "by": json_text(a.provenance.author),
+                    "date": json_day(a.provenance.date),
+                    "commit": a.provenance.commit,
+                }
+                if a.provenance
+                else None,
+            }
+            for a in p.approvals
+        ],
+        "schedule_changes": [
+            {
+                "milestone": c.milestone,
+                "from": json_day(c.old_due),
+                "to": json_day(c.new_due),
+                "date": json_day(c.date),
+                "commit": c.commit,
+                "author": json_text(c.author),
+            }
+            for c in p.schedule_changes
+        ],
+        "scope_changes": [
+            {
+                "milestone": e.milestone,
+                "date": json_day(e.date),
+                "commit": e.commit,
+                "fields": list(e.fields),
+            }
+            for e in p.scope_changes
+        ],
         "metrics": {
             "slippage_rate": p.metrics.slippage_rate,
             "mean_days_to_approval": p.metrics.mean_days_to_approval,
@@ -342,15 +406,19 @@ def status_json(state: ClientState) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-
-
 def problems_site(slug: str, diagnostics, today: dt.date, templates: Path) -> SiteBundle:
     """For live preview: a page listing what is wrong in the plans (and nothing else)."""
     env = environment(templates)
     lines = [d.format() for d in diagnostics]
     body = env.get_template("problems.html.j2").render(problems=lines, t=Translator("en"))
     return SiteBundle(
-        slug=slug, site_name=html.escape(slug), language="en", site_url=None,
-        primary_color="red", logo=None, pages=(page("index.md", "Problems", body),), files=(),
+        slug=slug,
+        site_name=html.escape(slug),
+        language="en",
+        site_url=None,
+        primary_color="red",
+        logo=None,
+        pages=(page("index.md", "Problems", body),),
+        files=(),
         today=today,
     )

@@ -13,6 +13,7 @@ sees changes (not for comments or `internal:` notes); and it is made from publis
 so it reveals nothing that is not on the page. Its limit: documents a deliverable links to
 are named, not hashed: replacing a file under documents/ keeps the revision.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -36,9 +37,17 @@ def shown_deliverables(milestone: Milestone) -> list[str]:
 def plan_revision(project: Project) -> str:
     """The revision of a project's plan as published (see the module docstring)."""
     data = {
-        "title": project.title, "summary": project.summary, "currency": project.currency,
-        "milestones": [{f.name: getattr(m, f.name) for f in dataclasses.fields(m)
-                        if f.name not in _UNPUBLISHED} for m in project.milestones],
+        "title": project.title,
+        "summary": project.summary,
+        "currency": project.currency,
+        "milestones": [
+            {
+                f.name: getattr(m, f.name)
+                for f in dataclasses.fields(m)
+                if f.name not in _UNPUBLISHED
+            }
+            for m in project.milestones
+        ],
     }
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=_plain)
     return hashlib.sha256(emails.redact(text).encode("utf-8")).hexdigest()[:16]

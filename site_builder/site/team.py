@@ -18,6 +18,7 @@ hand-computed values:
   **remaining** (not approved) are sums *per currency*: amounts in different currencies are
   never added together.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -99,8 +100,11 @@ def last_change(p: ProjectState) -> LastChange | None:
     """The project's most recent recorded change (on the same date: the one listed last)."""
     changes = [LastChange(c.date, c.author, c.commit, "schedule") for c in p.schedule_changes]
     changes += [LastChange(c.date, c.author, c.commit, "scope") for c in p.scope_changes]
-    changes += [LastChange(a.provenance.date, a.provenance.author, a.provenance.commit,
-                           "approval") for a in p.approvals if a.provenance is not None]
+    changes += [
+        LastChange(a.provenance.date, a.provenance.author, a.provenance.commit, "approval")
+        for a in p.approvals
+        if a.provenance is not None
+    ]
     return max(reversed(changes), key=lambda c: c.date, default=None)
 
 
@@ -136,7 +140,8 @@ class ClientRow:
             has_notes(r.state.project.internal)
             or any(has_notes(s.milestone.internal) for s in r.state.milestones)
             or any(has_notes(a.internal) for a in r.state.project.approvals)
-            for r in self.projects)
+            for r in self.projects
+        )
 
 
 @dataclass(frozen=True)
@@ -167,16 +172,33 @@ class Portfolio:
     @property
     def clients_by_health(self) -> tuple[ClientRow, ...]:
         """Worst health first, then by name: the order a delivery lead reads them in."""
-        return tuple(sorted(self.clients, key=lambda c: (
-            HEALTH_ORDER.index(c.figures.health), c.client.name.lower(), c.client.slug)))
+        return tuple(
+            sorted(
+                self.clients,
+                key=lambda c: (
+                    HEALTH_ORDER.index(c.figures.health),
+                    c.client.name.lower(),
+                    c.client.slug,
+                ),
+            )
+        )
 
     @property
     def projects_by_health(self) -> tuple[ProjectRow, ...]:
         """Worst health first; then the longest wait for approval, then client and title."""
-        return tuple(sorted(self.projects, key=lambda r: (
-            HEALTH_ORDER.index(r.state.health), -(r.longest_wait or 0),
-            r.client.name.lower(), r.client.slug, r.state.project.title.lower(),
-            r.state.project.slug)))
+        return tuple(
+            sorted(
+                self.projects,
+                key=lambda r: (
+                    HEALTH_ORDER.index(r.state.health),
+                    -(r.longest_wait or 0),
+                    r.client.name.lower(),
+                    r.client.slug,
+                    r.state.project.title.lower(),
+                    r.state.project.slug,
+                ),
+            )
+        )
 
 
 # --- figures ----------------------------------------------------------------------------------
@@ -216,30 +238,38 @@ def figures(projects: Iterable[ProjectState]) -> Figures:
         overdue=len(overdue),
         awaiting=sum(1 for s in states if s.status == AWAITING),
         health=worst_health(p.health for p in projects),
-        mean_variance_days=_mean([s.variance_days for s in approved
-                                  if s.variance_days is not None]),
+        mean_variance_days=_mean(
+            [s.variance_days for s in approved if s.variance_days is not None]
+        ),
         slipped=len(slipped),
         slippage_rate=round(len(slipped) / denominator, 4) if denominator else None,
-        mean_days_to_approval=_mean([s.days_to_approval for s in states
-                                     if s.days_to_approval is not None]),
-        invoiced=_money(((c, s.milestone.invoice) for s, c in pairs if s.status == APPROVED),
-                        currencies),
-        awaiting_approval=_money(((c, s.milestone.invoice) for s, c in pairs
-                                  if s.status == AWAITING), currencies),
-        remaining=_money(((c, s.milestone.invoice) for s, c in pairs if s.status != APPROVED),
-                         currencies),
+        mean_days_to_approval=_mean(
+            [s.days_to_approval for s in states if s.days_to_approval is not None]
+        ),
+        invoiced=_money(
+            ((c, s.milestone.invoice) for s, c in pairs if s.status == APPROVED), currencies
+        ),
+        awaiting_approval=_money(
+            ((c, s.milestone.invoice) for s, c in pairs if s.status == AWAITING), currencies
+        ),
+        remaining=_money(
+            ((c, s.milestone.invoice) for s, c in pairs if s.status != APPROVED), currencies
+        ),
     )
 
 
 def waiting(client: Client, p: ProjectState, today: dt.date) -> tuple[Waiting, ...]:
     """The project's milestones awaiting the client's approval, with days since delivery."""
-    return tuple(Waiting(client, p, s, (today - s.milestone.delivered).days,
-                         p.project.currency)
-                 for s in p.milestones if s.status == AWAITING and s.milestone.delivered)
+    return tuple(
+        Waiting(client, p, s, (today - s.milestone.delivered).days, p.project.currency)
+        for s in p.milestones
+        if s.status == AWAITING and s.milestone.delivered
+    )
 
 
-def slippage_by_month(projects: Iterable[ProjectState], today: dt.date,
-                      months: int = SLIPPAGE_MONTHS) -> tuple[MonthSlippage, ...]:
+def slippage_by_month(
+    projects: Iterable[ProjectState], today: dt.date, months: int = SLIPPAGE_MONTHS
+) -> tuple[MonthSlippage, ...]:
     """Approvals per month (of the approval date) and how many came after the baseline date,
     for the `months` months up to today's, oldest first; months without approvals included."""
     counts: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0])
@@ -268,17 +298,23 @@ def portfolio(states: Iterable[ClientState], today: dt.date) -> Portfolio:
     """Every figure the dashboard shows, per project, per client and in total."""
     clients = []
     for state in states:
-        rows = tuple(ProjectRow(state.client, p, state.today, figures([p]),
-                                waiting(state.client, p, state.today))
-                     for p in state.projects)
-        clients.append(ClientRow(state.client, state.today, rows,
-                                 figures(r.state for r in rows)))
+        rows = tuple(
+            ProjectRow(
+                state.client, p, state.today, figures([p]), waiting(state.client, p, state.today)
+            )
+            for p in state.projects
+        )
+        clients.append(ClientRow(state.client, state.today, rows, figures(r.state for r in rows)))
     projects = [r.state for c in clients for r in c.projects]
     every_wait = [w for c in clients for r in c.projects for w in r.waiting]
-    every_wait.sort(key=lambda w: (-w.days, w.client.slug, w.project.project.slug,
-                                   w.milestone.id))
-    return Portfolio(today, tuple(clients), figures(projects), tuple(every_wait),
-                     slippage_by_month(projects, today))
+    every_wait.sort(key=lambda w: (-w.days, w.client.slug, w.project.project.slug, w.milestone.id))
+    return Portfolio(
+        today,
+        tuple(clients),
+        figures(projects),
+        tuple(every_wait),
+        slippage_by_month(projects, today),
+    )
 
 
 # --- internal notes ---------------------------------------------------------------------------
@@ -290,8 +326,10 @@ def internal_html(value: Any, depth: int = 0) -> Markup:
     if depth > 32:
         return Markup("…")
     if isinstance(value, dict):
-        items = "".join(f"<dt>{_h(key)}</dt><dd>{internal_html(item, depth + 1)}</dd>"
-                        for key, item in value.items())
+        items = "".join(
+            f"<dt>{_h(key)}</dt><dd>{internal_html(item, depth + 1)}</dd>"
+            for key, item in value.items()
+        )
         return Markup(f'<dl class="sb-internal-map">{items}</dl>')
     if isinstance(value, (list, tuple)):
         items = "".join(f"<li>{internal_html(item, depth + 1)}</li>" for item in value)
@@ -323,8 +361,12 @@ def shown(money: Money) -> Money:
 
 def money_html(t: Translator, money: Money) -> Markup:
     """Amounts per currency, one per line: never added across currencies."""
-    return Markup("<br>".join(html.escape(t.money(amount, currency, whole=True))
-                              for currency, amount in shown(money)) or "–")
+    return Markup(
+        "<br>".join(
+            html.escape(t.money(amount, currency, whole=True)) for currency, amount in shown(money)
+        )
+        or "–"
+    )
 
 
 def money_sort(money: Money) -> str:
@@ -346,11 +388,26 @@ def render_team_site(states: list[ClientState], templates: Path, today: dt.date)
     env = environment(templates)
     data = portfolio(states, today)
     html_text = env.get_template("team.html.j2").render(
-        states=states, today=today, t=t, portfolio=data, internal=internal_html,
-        has_notes=has_notes, money=lambda m: money_html(t, m), money_sort=money_sort,
-        shown=shown, client_href=client_href, health_order=HEALTH_ORDER)
+        states=states,
+        today=today,
+        t=t,
+        portfolio=data,
+        internal=internal_html,
+        has_notes=has_notes,
+        money=lambda m: money_html(t, m),
+        money_sort=money_sort,
+        shown=shown,
+        client_href=client_href,
+        health_order=HEALTH_ORDER,
+    )
     return SiteBundle(
-        slug=TEAM_SLUG, site_name="Delivery dashboard", language="en", site_url=None,
-        primary_color="blue grey", logo=None, pages=(page("index.md", "Portfolio", html_text),),
-        files=(), today=today,
+        slug=TEAM_SLUG,
+        site_name="Delivery dashboard",
+        language="en",
+        site_url=None,
+        primary_color="blue grey",
+        logo=None,
+        pages=(page("index.md", "Portfolio", html_text),),
+        files=(),
+        today=today,
     )

@@ -8,6 +8,7 @@ from or written to disk (the output folder, a CI cache): whoever could write suc
 would run code next to the link secret and the passwords. Measured, an on-disk cache saved
 about 0.2 s per build process, not worth that.
 """
+
 from __future__ import annotations
 
 import jinja2

@@ -1,6 +1,7 @@
 """Plan text as published: email addresses redacted, characters XML cannot carry dropped, and
 Markdown written by people rendered and sanitised (nh3) so no script, handler or dangerous URL
 reaches a page. Every page, feed and status document goes through these."""
+
 from __future__ import annotations
 
 import functools
@@ -16,9 +17,36 @@ from . import emails
 # Characters XML 1.0 cannot carry (feed.xml must stay valid).
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h3", "h4", "h5", "h6", "hr",
-    "i", "kbd", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td",
-    "th", "thead", "tr", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "del",
+    "em",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "kbd",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
 
@@ -49,8 +77,11 @@ def markdown_html(text: str | None) -> Markup:
         return Markup(f'<p class="sb-plain">{html.escape(emails.redact(text))}</p>')
     rendered = mdsafe.to_html(text)
     clean = nh3.clean(
-        rendered, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https"}, link_rel="noopener noreferrer nofollow",
+        rendered,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https"},
+        link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
     return Markup(emails.redact_html(clean))

@@ -3,6 +3,7 @@
 sources.py reads each format into `Record`s, merge.py writes them into the plan's text, and
 fetch.py gets GitHub milestones over HTTP. See docs/managers/import-export.md.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -66,16 +67,29 @@ def run_import(request: ImportRequest) -> Imported:
         result = merge.new_plan(title, records, f"{request.kind} ({shown})")
     else:
         result = merge.merge(path, old, records)
-    diff = tuple(line.rstrip("\r\n") for line in difflib.unified_diff(
-        (old or "").splitlines(keepends=True), result.text.splitlines(keepends=True),
-        fromfile=f"a/{display_path(path)}" if old is not None else "/dev/null",
-        tofile=f"b/{display_path(path)}"))
+    diff = tuple(
+        line.rstrip("\r\n")
+        for line in difflib.unified_diff(
+            (old or "").splitlines(keepends=True),
+            result.text.splitlines(keepends=True),
+            fromfile=f"a/{display_path(path)}" if old is not None else "/dev/null",
+            tofile=f"b/{display_path(path)}",
+        )
+    )
     written = False
     if not request.dry_run and result.text != old:
         replace_file(path, result.text)
         written = True
-    return Imported(path, old is None, result.added, result.updated, result.unchanged, diff,
-                    tuple(diags.warnings), written)
+    return Imported(
+        path,
+        old is None,
+        result.added,
+        result.updated,
+        result.unchanged,
+        diff,
+        tuple(diags.warnings),
+        written,
+    )
 
 
 def _source(request: ImportRequest) -> tuple[Path, bytes]:
@@ -84,11 +98,12 @@ def _source(request: ImportRequest) -> tuple[Path, bytes]:
             raise UsageError("--repo fetches GitHub milestones; use it with `import github`")
         if request.file is not None:
             raise UsageError("give FILE or --repo, not both")
-        return Path(f"github:{request.repo}"), fetch_github_milestones(request.repo,
-                                                                       request.token)
+        return Path(f"github:{request.repo}"), fetch_github_milestones(request.repo, request.token)
     if request.file is None:
-        raise UsageError("give the FILE to import" + (" (or --repo OWNER/NAME)"
-                                                      if request.kind == "github" else ""))
+        raise UsageError(
+            "give the FILE to import"
+            + (" (or --repo OWNER/NAME)" if request.kind == "github" else "")
+        )
     try:
         with open(request.file, "rb") as handle:
             return request.file, handle.read(sources.MAX_IMPORT_BYTES + 1)
@@ -111,5 +126,3 @@ def _read_plan(path: Path) -> str | None:
 
 def _refuse(path: Path):
     raise UsageError(f"{path} is larger than {MAX_YAML_BYTES:,} bytes")
-
-

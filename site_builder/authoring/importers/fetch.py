@@ -1,5 +1,6 @@
 """Fetch a repository's milestones from the GitHub REST API (the same JSON `import github FILE`
 reads), for `import github --repo OWNER/NAME --token-env NAME`."""
+
 from __future__ import annotations
 
 import json
@@ -26,15 +27,21 @@ def fetch_github_milestones(repo: str, token: str | None, api: str = GITHUB_API)
         query = urllib.parse.urlencode({"state": "all", "per_page": 100, "page": page})
         request = urllib.request.Request(
             f"{api.rstrip('/')}/repos/{repo}/milestones?{query}",
-            headers={"Accept": "application/vnd.github+json",
-                     "X-GitHub-Api-Version": "2022-11-28", "User-Agent": "site-builder",
-                     **({"Authorization": f"Bearer {token}"} if token else {})})
+            headers={
+                "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": "2022-11-28",
+                "User-Agent": "site-builder",
+                **({"Authorization": f"Bearer {token}"} if token else {}),
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
                 body = response.read(MAX_PAGE_BYTES + 1)
         except urllib.error.HTTPError as exc:
-            raise SiteBuilderError(f"GitHub answered {exc.code} {exc.reason} for {repo}'s "
-                                   "milestones (check --repo and the token's access)") from None
+            raise SiteBuilderError(
+                f"GitHub answered {exc.code} {exc.reason} for {repo}'s "
+                "milestones (check --repo and the token's access)"
+            ) from None
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise SiteBuilderError(f"cannot reach GitHub: {reason}") from None

@@ -7,6 +7,7 @@ stay as they were. Unmatched records are appended as new milestones. Nothing is 
 id ever changes (approval notes name them). The result is parsed and checked like the loader
 does before anything is written.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,10 +45,13 @@ class _Existing:
 def new_plan(title: str, records: list[Record], source: str) -> Merged:
     """The text of a new plan.yml holding `records`."""
     taken: set[str] = set()
-    lines = [f"# Imported by `site-builder import` from {printable(source)}.",
-             "# Edit freely: importing again changes only titles and due dates (matched by",
-             "# internal.source, then by id) and adds new milestones.",
-             f"title: {yaml_scalar(title)}", "milestones:"]
+    lines = [
+        f"# Imported by `site-builder import` from {printable(source)}.",
+        "# Edit freely: importing again changes only titles and due dates (matched by",
+        "# internal.source, then by id) and adds new milestones.",
+        f"title: {yaml_scalar(title)}",
+        "milestones:",
+    ]
     ids = []
     for index, record in enumerate(records):
         mid = _unique(_base_id(record), taken)
@@ -69,8 +73,10 @@ def merge(path: Path, text: str, records: list[Record]) -> Merged:
     root = yamlsafe.parse(text)
     sequence = _value(root, "milestones")
     if not isinstance(sequence, yaml.SequenceNode) or sequence.flow_style or not sequence.value:
-        raise SiteBuilderError(f"{path}: `milestones:` must be a block list (- id: ...) to "
-                               "import into it; nothing was changed")
+        raise SiteBuilderError(
+            f"{path}: `milestones:` must be a block list (- id: ...) to "
+            "import into it; nothing was changed"
+        )
     nl = "\r\n" if "\r\n" in text else "\n"
     existing = [_existing(item) for item in sequence.value]
     by_ref = {e.ref: e for e in existing if e.ref}
@@ -131,7 +137,7 @@ def _unique(base: str, taken: set[str]) -> str:
     mid, n = base, 2
     while mid in taken:
         suffix = f"-{n}"
-        mid, n = base[:63 - len(suffix)].rstrip("-") + suffix, n + 1
+        mid, n = base[: 63 - len(suffix)].rstrip("-") + suffix, n + 1
     taken.add(mid)
     return mid
 
@@ -189,8 +195,11 @@ def _add_source(text: str, item: yaml.MappingNode, ref: str, nl: str):
         end = line_end(text, _content_end(text, last_index(internal)))
         return end, end, nl + indent + line
     if isinstance(internal, yaml.MappingNode) and internal.flow_style and not internal.value:
-        return internal.start_mark.index, internal.end_mark.index, \
-            "{source: " + json.dumps(ref, ensure_ascii=False) + "}"
+        return (
+            internal.start_mark.index,
+            internal.end_mark.index,
+            "{source: " + json.dumps(ref, ensure_ascii=False) + "}",
+        )
     return None  # a scalar or a non-empty flow mapping: left alone (matching by id still works)
 
 
@@ -199,12 +208,14 @@ def _append(text: str, sequence: yaml.SequenceNode, blocks: list[list[str]], nl:
     dash, column = item_columns(text, first, "a milestone")
     gap = ""
     if len(sequence.value) > 1:
-        between = text[_content_end(text, last_index(first)):sequence.value[1].start_mark.index]
+        between = text[_content_end(text, last_index(first)) : sequence.value[1].start_mark.index]
         gap = nl if re.search(r"\n[ \t]*\r?\n", between) else ""
     out = []
     for head, *rest in blocks:
-        lines = [" " * dash + "-" + " " * (column - dash - 1) + head,
-                 *(" " * column + x for x in rest)]
+        lines = [
+            " " * dash + "-" + " " * (column - dash - 1) + head,
+            *(" " * column + x for x in rest),
+        ]
         out.append(gap + nl + nl.join(lines))
     end = line_end(text, _content_end(text, last_index(last)))
     return end, end, "".join(out)
@@ -215,8 +226,9 @@ def _content_end(text: str, index: int) -> int:
     return len(text[:index].rstrip())
 
 
-def _verify(text: str, expected: dict[str, tuple[str, dt.date]],
-            path: Path = Path("plan.yml")) -> None:
+def _verify(
+    text: str, expected: dict[str, tuple[str, dt.date]], path: Path = Path("plan.yml")
+) -> None:
     """Parse the result like the loader; every imported milestone must read back as meant."""
     diags = Diagnostics()
     fields = read_record(path, schema.PLAN, diags, text)
@@ -225,8 +237,13 @@ def _verify(text: str, expected: dict[str, tuple[str, dt.date]],
         got = {m.get("id"): (m.get("title"), m.get("due")) for m in fields.get("milestones")}
         if len(got) != len(fields.get("milestones")):
             problems.append("a milestone id would be used twice")
-        problems += [f"milestone `{mid}` did not read back as imported"
-                     for mid, want in expected.items() if got.get(mid) != want]
+        problems += [
+            f"milestone `{mid}` did not read back as imported"
+            for mid, want in expected.items()
+            if got.get(mid) != want
+        ]
     if problems:
-        raise SiteBuilderError(f"{path}: cannot import by editing the file "
-                               f"({'; '.join(problems[:3])}); nothing was changed")
+        raise SiteBuilderError(
+            f"{path}: cannot import by editing the file "
+            f"({'; '.join(problems[:3])}); nothing was changed"
+        )

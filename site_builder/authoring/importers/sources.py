@@ -5,6 +5,7 @@ Every reader returns `Record`s and reports problems as diagnostics tied to the s
 line (JSON: the line where the milestone's object starts). A record without a due date is
 skipped with a warning: trackers routinely keep undated milestones ("Backlog", "Someday").
 """
+
 from __future__ import annotations
 
 import csv
@@ -28,13 +29,19 @@ MAX_TITLE, MAX_NAME = 300, 200  # plan.yml's limits (schema.MILESTONE)
 # Cells our own CSV exports protect against formula injection start with a quote and one of
 # these (export.py); reading them back drops the quote.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T][0-9:.+\-Z ]*)?\Z")
 # Jira's default export format `dd/MMM/yy h:mm a` ("10/Mar/26 12:00 AM"), with or without
 # the time, and with a four-digit year.
-_JIRA_DAY = re.compile(r"(\d{1,2})/([A-Za-z]{3})/(\d{2}|\d{4})"
-                       r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)?\Z")
+_JIRA_DAY = re.compile(
+    r"(\d{1,2})/([A-Za-z]{3})/(\d{2}|\d{4})"
+    r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)?\Z"
+)
 
 
 @dataclass(frozen=True)
@@ -68,16 +75,18 @@ def unprotect(cell: str) -> str:
     """A cell as written before formula-injection protection (a leading ' before = + - @)."""
     rest = cell[1:]
     unquoted = rest[1:] if rest.startswith("'") else rest
-    return rest if cell.startswith("'") and unquoted.lstrip(" ").startswith(_FORMULA_START) \
-        else cell
+    return (
+        rest if cell.startswith("'") and unquoted.lstrip(" ").startswith(_FORMULA_START) else cell
+    )
 
 
 def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def read(kind: str, path: Path, data: bytes, diags: Diagnostics,
-         jira_milestones: str = "epics") -> list[Record]:
+def read(
+    kind: str, path: Path, data: bytes, diags: Diagnostics, jira_milestones: str = "epics"
+) -> list[Record]:
     """Parse `data` (the contents of `path`) as a `kind` export; dated records, due order
     for trackers, file order for the generic CSV."""
     if len(data) > MAX_IMPORT_BYTES:
@@ -101,23 +110,31 @@ def _dated(records: list[Record], diags: Diagnostics) -> list[Record]:
     """The records that can become milestones: dated, with text plan.yml accepts."""
     kept = []
     for r in records:
-        too_long = [name for name, value, limit in (("title", r.title, MAX_TITLE),
-                                                    ("owner", r.owner, MAX_NAME),
-                                                    ("phase", r.phase, MAX_NAME))
-                    if value and len(value) > limit]
+        too_long = [
+            name
+            for name, value, limit in (
+                ("title", r.title, MAX_TITLE),
+                ("owner", r.owner, MAX_NAME),
+                ("phase", r.phase, MAX_NAME),
+            )
+            if value and len(value) > limit
+        ]
         if too_long:
-            diags.error(r.path, r.line, f"{r.label[:80]}: {too_long[0]} is longer than "
-                                        f"plan.yml allows")
+            diags.error(
+                r.path, r.line, f"{r.label[:80]}: {too_long[0]} is longer than plan.yml allows"
+            )
         elif r.due is None:
-            diags.warning(r.path, r.line, f"{r.label} has no due date; skipped (a plan "
-                                          "milestone needs one)")
+            diags.warning(
+                r.path, r.line, f"{r.label} has no due date; skipped (a plan milestone needs one)"
+            )
         else:
             kept.append(r)
     return kept
 
 
-def _checked_date(value: dt.date, path: Path, line: int, what: str,
-                  diags: Diagnostics) -> dt.date | None:
+def _checked_date(
+    value: dt.date, path: Path, line: int, what: str, diags: Diagnostics
+) -> dt.date | None:
     problem = date_range_problem(value)
     if problem:
         diags.error(path, line, f"{what}: {problem}")
@@ -207,8 +224,12 @@ def _api_json(kind: str, path: Path, text: str, diags: Diagnostics) -> list[Reco
         if due is not None:
             date = iso_date(due) if isinstance(due, str) else None
             if date is None:
-                diags.error(path, line, f'milestone "{title}": `{due_key}` must be a date '
-                                        f"(YYYY-MM-DD...), not {json.dumps(due)[:40]}")
+                diags.error(
+                    path,
+                    line,
+                    f'milestone "{title}": `{due_key}` must be a date '
+                    f"(YYYY-MM-DD...), not {json.dumps(due)[:40]}",
+                )
                 continue
             date = _checked_date(date, path, line, f'milestone "{title}"', diags)
             if date is None:
@@ -245,33 +266,43 @@ def _generic_csv(path: Path, text: str, diags: Diagnostics) -> list[Record]:
     names = [h.strip().lower() for h in header]
     for name in ("title", "due"):
         if name not in names:
-            diags.error(path, header_line, f"the header has no `{name}` column; expected "
-                                           f"{','.join(CSV_COLUMNS)} (id, title and due first)")
+            diags.error(
+                path,
+                header_line,
+                f"the header has no `{name}` column; expected "
+                f"{','.join(CSV_COLUMNS)} (id, title and due first)",
+            )
     for name in names:
         if name not in CSV_COLUMNS:
-            diags.warning(path, header_line, f"column `{name}` is not imported (columns: "
-                                             f"{','.join(CSV_COLUMNS)})")
+            diags.warning(
+                path,
+                header_line,
+                f"column `{name}` is not imported (columns: {','.join(CSV_COLUMNS)})",
+            )
     if "title" not in names or "due" not in names:
         return []
     records, seen = [], {}
     for line, row in body:
-        cells = {name: unprotect(row[i].strip()) if i < len(row) else ""
-                 for i, name in enumerate(names) if name in CSV_COLUMNS}
+        cells = {
+            name: unprotect(row[i].strip()) if i < len(row) else ""
+            for i, name in enumerate(names)
+            if name in CSV_COLUMNS
+        }
         record = _csv_record(path, line, cells, diags)
         if record is None:
             continue
         key = record.id or slugify(record.title)
         if key and key in seen:
-            diags.error(path, line, f"milestone id `{key}` is used twice (first on line "
-                                    f"{seen[key]})")
+            diags.error(
+                path, line, f"milestone id `{key}` is used twice (first on line {seen[key]})"
+            )
             continue
         seen[key] = line
         records.append(record)
     return records
 
 
-def _csv_record(path: Path, line: int, cells: dict[str, str],
-                diags: Diagnostics) -> Record | None:
+def _csv_record(path: Path, line: int, cells: dict[str, str], diags: Diagnostics) -> Record | None:
     title = one_line(cells.get("title", ""))
     if not title:
         diags.error(path, line, "`title` is empty")
@@ -279,8 +310,12 @@ def _csv_record(path: Path, line: int, cells: dict[str, str],
     ok = True
     mid = cells.get("id") or None
     if mid is not None and not SLUG_RE.match(mid):
-        diags.error(path, line, f"`id` must be a slug (lower-case letters, digits and '-', "
-                                f"starting with a letter or digit, at most 63), not `{mid}`")
+        diags.error(
+            path,
+            line,
+            f"`id` must be a slug (lower-case letters, digits and '-', "
+            f"starting with a letter or digit, at most 63), not `{mid}`",
+        )
         ok = False
     dates = {}
     for name in ("due", "delivered"):
@@ -289,8 +324,9 @@ def _csv_record(path: Path, line: int, cells: dict[str, str],
         if value:
             date = iso_date(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
             if date is None:
-                diags.error(path, line, f"`{name}` must be a date written YYYY-MM-DD, "
-                                        f"not `{value[:40]}`")
+                diags.error(
+                    path, line, f"`{name}` must be a date written YYYY-MM-DD, not `{value[:40]}`"
+                )
                 ok = False
             else:
                 dates[name] = _checked_date(date, path, line, f"`{name}`", diags)
@@ -302,15 +338,26 @@ def _csv_record(path: Path, line: int, cells: dict[str, str],
             if not invoice.is_finite() or invoice < 0 or invoice > Decimal("1e15"):
                 raise InvalidOperation
         except InvalidOperation:
-            diags.error(path, line, f"`invoice` must be an amount such as 8000 or 1250.50, "
-                                    f"not `{cells['invoice'][:40]}`")
+            diags.error(
+                path,
+                line,
+                f"`invoice` must be an amount such as 8000 or 1250.50, "
+                f"not `{cells['invoice'][:40]}`",
+            )
             ok = False
     if not ok:
         return None
-    return Record(title, dates["due"], path, line, id=mid,
-                  owner=one_line(cells.get("owner", "")) or None,
-                  phase=one_line(cells.get("phase", "")) or None,
-                  invoice=invoice, delivered=dates["delivered"])
+    return Record(
+        title,
+        dates["due"],
+        path,
+        line,
+        id=mid,
+        owner=one_line(cells.get("owner", "")) or None,
+        phase=one_line(cells.get("phase", "")) or None,
+        invoice=invoice,
+        delivered=dates["delivered"],
+    )
 
 
 # --- Jira: the issue export CSV ---------------------------------------------------------------
@@ -327,8 +374,9 @@ def _jira(path: Path, text: str, diags: Diagnostics, mode: str) -> list[Record]:
         columns.setdefault(name.strip().lower(), []).append(index)
 
     def cells(row: list[str], *names: str) -> list[str]:
-        found = [unprotect(row[i].strip()) for n in names for i in columns.get(n, ())
-                 if i < len(row)]
+        found = [
+            unprotect(row[i].strip()) for n in names for i in columns.get(n, ()) if i < len(row)
+        ]
         return [c for c in found if c]
 
     def first(row: list[str], *names: str) -> str:
@@ -337,21 +385,24 @@ def _jira(path: Path, text: str, diags: Diagnostics, mode: str) -> list[Record]:
     needed = ["summary", "due date"] + (["issue type"] if mode == "epics" else ["fix version/s"])
     missing = [n for n in needed if n not in columns]
     if missing:
-        diags.error(path, header_line, "not a Jira issue export: no "
-                    + ", ".join(f"`{n}`" for n in missing) + " column")
+        diags.error(
+            path,
+            header_line,
+            "not a Jira issue export: no " + ", ".join(f"`{n}`" for n in missing) + " column",
+        )
         return []
     if mode == "epics":
         records = []
         for line, row in body:
             if first(row, "issue type").lower() != "epic":
                 continue
-            title = one_line(first(row, "epic name", "custom field (epic name)")
-                             or first(row, "summary"))
+            title = one_line(
+                first(row, "epic name", "custom field (epic name)") or first(row, "summary")
+            )
             key = first(row, "issue key")
             due = _jira_due(path, line, first(row, "due date"), diags)
             if title and due is not False:
-                records.append(Record(title, due, path, line,
-                                      ref=f"jira#{key}" if key else None))
+                records.append(Record(title, due, path, line, ref=f"jira#{key}" if key else None))
         return records
     versions: dict[str, list] = {}  # name -> [line, latest due]
     for line, row in body:
@@ -360,8 +411,10 @@ def _jira(path: Path, text: str, diags: Diagnostics, mode: str) -> list[Record]:
             entry = versions.setdefault(one_line(name), [line, None])
             if due and (entry[1] is None or due > entry[1]):
                 entry[1] = due
-    return [Record(name, due, path, line, ref=f"jira-version#{name}")
-            for name, (line, due) in versions.items()]
+    return [
+        Record(name, due, path, line, ref=f"jira-version#{name}")
+        for name, (line, due) in versions.items()
+    ]
 
 
 def _jira_due(path: Path, line: int, value: str, diags: Diagnostics):
@@ -370,7 +423,11 @@ def _jira_due(path: Path, line: int, value: str, diags: Diagnostics):
         return None
     date = jira_date(value)
     if date is None:
-        diags.error(path, line, f"`Due date`: `{value[:40]}` is not a date in Jira's export "
-                                "formats (10/Mar/26 12:00 AM, or 2026-03-10)")
+        diags.error(
+            path,
+            line,
+            f"`Due date`: `{value[:40]}` is not a date in Jira's export "
+            "formats (10/Mar/26 12:00 AM, or 2026-03-10)",
+        )
         return False
     return _checked_date(date, path, line, "`Due date`", diags) or False

@@ -12,6 +12,7 @@ Two ways in:
 config.py: the base config, its layering and protections; plugin.py: the plugin; build.py:
 building a site; serve.py: the preview and its Host check.
 """
+
 from __future__ import annotations
 
 from .build import build_site

@@ -1,5 +1,6 @@
 """Building one client's site with MkDocs: its log captured, a fixed SOURCE_DATE_EPOCH, theme
 files and templates reused between the builds of one run."""
+
 from __future__ import annotations
 
 import contextlib
@@ -91,8 +92,12 @@ def _reuse_between_builds(store: AssetStore | None) -> Iterator[None]:
     original_copy = File.copy_file
 
     def copy_file(file: File, dirty: bool = False) -> None:
-        if store is not None and file.src_dir is not None and file.abs_src_path \
-                and file.src_dir in _THEME_DIRS:
+        if (
+            store is not None
+            and file.src_dir is not None
+            and file.abs_src_path
+            and file.src_dir in _THEME_DIRS
+        ):
             store.link(file.abs_src_path, file.abs_dest_path)
         else:
             original_copy(file, dirty)
@@ -112,27 +117,39 @@ def _reuse_between_builds(store: AssetStore | None) -> Iterator[None]:
         File.copy_file = original_copy
 
 
-def build_site(bundle: SiteBundle, base_config: Path, site_dir: Path, epoch: int,
-               store: AssetStore | None = None, agency: AgencySettings | None = None,
-               layer: Path | None = None) -> list[str]:
+def build_site(
+    bundle: SiteBundle,
+    base_config: Path,
+    site_dir: Path,
+    epoch: int,
+    store: AssetStore | None = None,
+    agency: AgencySettings | None = None,
+    layer: Path | None = None,
+) -> list[str]:
     """Build one client's site into `site_dir` (created); returns MkDocs warnings.
 
     `agency`: the agency's settings; `layer`: the plans repository's own mkdocs.yml."""
-    with tempfile.TemporaryDirectory(prefix="site-builder-docs-") as empty_docs, \
-            _captured_mkdocs_log() as records, _source_date(epoch), \
-            _reuse_between_builds(store):
+    with (
+        tempfile.TemporaryDirectory(prefix="site-builder-docs-") as empty_docs,
+        _captured_mkdocs_log() as records,
+        _source_date(epoch),
+        _reuse_between_builds(store),
+    ):
         try:
             config = load_config(
                 config_file=base_config_file(base_config),
-                **{**client_overrides(bundle, base_config, agency=agency, layer=layer),
-                   "docs_dir": empty_docs,
-                   "site_dir": str(site_dir)},
+                **{
+                    **client_overrides(bundle, base_config, agency=agency, layer=layer),
+                    "docs_dir": empty_docs,
+                    "site_dir": str(site_dir),
+                },
             )
             plugin = config.plugins[PLUGIN_NAME]
             plugin.bundle = bundle
             mkdocs_build(config)
         except (MkDocsException, OSError) as exc:
             details = "; ".join(r.getMessage() for r in records if r.levelno >= logging.ERROR)
-            raise BuildError(f"{bundle.slug}: MkDocs failed: {exc}"
-                             + (f" ({details})" if details else "")) from None
+            raise BuildError(
+                f"{bundle.slug}: MkDocs failed: {exc}" + (f" ({details})" if details else "")
+            ) from None
     return [r.getMessage() for r in records]

@@ -1,6 +1,7 @@
 """The MkDocs configuration of a client's site: the base mkdocs.yml, the agency's branding,
 the per-client overrides and protections, and the agency's own mkdocs.yml laid over the base
 where that cannot weaken a site."""
+
 from __future__ import annotations
 
 import copy
@@ -33,8 +34,9 @@ def apply_branding(config, bundle: SiteBundle) -> None:
     """Per-client look on an already loaded config (live preview re-reads client.yml)."""
     config.site_name = bundle.site_name
     theme = config.theme
-    colours = {k: v for k, v in (("primary", bundle.primary_color),
-                                 ("accent", bundle.accent_color)) if v}
+    colours = {
+        k: v for k, v in (("primary", bundle.primary_color), ("accent", bundle.accent_color)) if v
+    }
     palette = theme["palette"] if "palette" in theme else None
     if colours and isinstance(palette, list):
         theme["palette"] = [{**p, **colours} for p in palette]
@@ -46,8 +48,9 @@ def apply_branding(config, bundle: SiteBundle) -> None:
         theme["favicon"] = bundle.favicon
 
 
-def protect_loaded(config, bundle: SiteBundle, base: dict, base_config: Path,
-                    agency: AgencySettings) -> None:
+def protect_loaded(
+    config, bundle: SiteBundle, base: dict, base_config: Path, agency: AgencySettings
+) -> None:
     """The protections of `client_overrides` on a config MkDocs loaded from some mkdocs.yml (direct
     use): site-builder's theme overrides first, no third-party fonts, its stylesheet, no
     generator tag, private unless public, no address or repository link unless public."""
@@ -61,12 +64,18 @@ def protect_loaded(config, bundle: SiteBundle, base: dict, base_config: Path,
         replaced = {ours, os.path.realpath(theme.custom_dir or ours)}
         theme.dirs[:] = [ours] + [d for d in theme.dirs if os.path.realpath(d) not in replaced]
     base_css = list(base.get("extra_css") or [])
-    config.extra_css = [*base_css, *[c for c in config.extra_css if c not in base_css],
-                        *[c for c in bundle.extra_css if c not in config.extra_css]]
+    config.extra_css = [
+        *base_css,
+        *[c for c in config.extra_css if c not in base_css],
+        *[c for c in bundle.extra_css if c not in config.extra_css],
+    ]
     public = bundle.access == "public"
     config.extra["generator"] = False
-    config.extra["site_builder"] = {"access": bundle.access, "public": public,
-                                    "protected": bundle.access == "password"}
+    config.extra["site_builder"] = {
+        "access": bundle.access,
+        "public": public,
+        "protected": bundle.access == "password",
+    }
     if not public:
         config.site_url = None
     config.repo_url = config.repo_name = config.edit_uri = None
@@ -104,38 +113,66 @@ def _theme_of(raw: dict) -> dict:
 # itself). Its settings are laid over the base, key by key, where that cannot weaken a site;
 # `check` reports every other one with its line, and the build never takes it.
 
-_LAYER_IGNORED = frozenset({"site_name", "docs_dir", "site_dir", "dev_addr", "strict",
-                            "validation", "watch"})  # set per client, or only for `mkdocs`
+_LAYER_IGNORED = frozenset(
+    {"site_name", "docs_dir", "site_dir", "dev_addr", "strict", "validation", "watch"}
+)  # set per client, or only for `mkdocs`
 _LAYER_TEXT = frozenset({"copyright", "site_description", "site_author"})
 _THEME_LAYERED = frozenset({"palette", "features", "icon"})
 _EXTRA_LAYERED = frozenset({"social", "homepage"})
 # Extensions that only format Markdown (site-builder's pages are HTML already).
-_SAFE_EXTENSIONS = frozenset({"toc", "tables", "admonition", "attr_list", "def_list",
-                              "footnotes", "abbr", "md_in_html", "sane_lists", "smarty",
-                              "meta", "pymdownx.details", "pymdownx.superfences",
-                              "pymdownx.highlight", "pymdownx.inlinehilite", "pymdownx.tabbed",
-                              "pymdownx.tasklist", "pymdownx.emoji", "pymdownx.mark",
-                              "pymdownx.tilde", "pymdownx.caret", "pymdownx.keys"})
+_SAFE_EXTENSIONS = frozenset(
+    {
+        "toc",
+        "tables",
+        "admonition",
+        "attr_list",
+        "def_list",
+        "footnotes",
+        "abbr",
+        "md_in_html",
+        "sane_lists",
+        "smarty",
+        "meta",
+        "pymdownx.details",
+        "pymdownx.superfences",
+        "pymdownx.highlight",
+        "pymdownx.inlinehilite",
+        "pymdownx.tabbed",
+        "pymdownx.tasklist",
+        "pymdownx.emoji",
+        "pymdownx.mark",
+        "pymdownx.tilde",
+        "pymdownx.caret",
+        "pymdownx.keys",
+    }
+)
 _LAYER_REFUSED = {
     "INHERIT": "a layer is one file, laid over site-builder's base; copy the settings here",
     "hooks": "hooks run Python code in every build; site-builder takes none",
     "extra_javascript": "client sites run no scripts but site-builder's and Material's",
     "extra_templates": "templates would see the plans' text unescaped; site-builder renders "
-                       "every page itself",
+    "every page itself",
     "site_url": "each client's address is `site.url` in its client.yml (only public sites "
-                "name their address)",
+    "name their address)",
     "repo_url": "client sites never link to the plans repository",
     "repo_name": "client sites never link to the plans repository",
     "edit_uri": "client sites never link to the plans repository",
     "nav": "site-builder makes each client's navigation",
 }
-_MOVE_TO_SETTINGS = ("put the agency's name, colours, logo, footer and stylesheets in "
-                     "site-builder.yml (docs/hosting/agency.md)")
+_MOVE_TO_SETTINGS = (
+    "put the agency's name, colours, logo, footer and stylesheets in "
+    "site-builder.yml (docs/hosting/agency.md)"
+)
 
 
 def _plugin_name(item: Any) -> str:
-    return item if isinstance(item, str) else next(iter(item), "") if isinstance(item, dict) \
+    return (
+        item
+        if isinstance(item, str)
+        else next(iter(item), "")
+        if isinstance(item, dict)
         else str(item)
+    )
 
 
 def _layer_rules(values: dict, base: dict) -> tuple[dict, list[tuple[tuple, str]]]:
@@ -159,24 +196,43 @@ def _layer_rules(values: dict, base: dict) -> tuple[dict, list[tuple[tuple, str]
             accepted[key] = {}
             for sub, setting in theme.items():
                 if sub == "name" and setting != base_theme.get("name"):
-                    problems.append(((key, sub) if isinstance(value, dict) else (key,),
-                                     f"`theme.name` must be {base_theme.get('name')}: "
-                                     "site-builder's templates and protections are for it"))
+                    problems.append(
+                        (
+                            (key, sub) if isinstance(value, dict) else (key,),
+                            f"`theme.name` must be {base_theme.get('name')}: "
+                            "site-builder's templates and protections are for it",
+                        )
+                    )
                 elif sub == "font" and setting is not False:
-                    problems.append(((key, sub), "`theme.font` must be false: fonts from "
-                                     "Google would tell a third party who reads each site"))
+                    problems.append(
+                        (
+                            (key, sub),
+                            "`theme.font` must be false: fonts from "
+                            "Google would tell a third party who reads each site",
+                        )
+                    )
                 elif sub == "custom_dir" and setting != base_theme.get("custom_dir"):
-                    problems.append(((key, sub), "`theme.custom_dir` would replace "
-                                     "site-builder's theme overrides (noindex, no-referrer, "
-                                     "escaping of plan text); " + _MOVE_TO_SETTINGS))
+                    problems.append(
+                        (
+                            (key, sub),
+                            "`theme.custom_dir` would replace "
+                            "site-builder's theme overrides (noindex, no-referrer, "
+                            "escaping of plan text); " + _MOVE_TO_SETTINGS,
+                        )
+                    )
                 elif sub in ("logo", "favicon"):
                     problems.append(((key, sub), f"`theme.{sub}`: " + _MOVE_TO_SETTINGS))
                 elif sub in _THEME_LAYERED:
                     accepted[key][sub] = setting
                 elif sub not in ("name", "font", "custom_dir", "language"):
-                    problems.append(((key, sub), f"`theme.{sub}` is not supported in a layer "
-                                     "over site-builder's base (it takes palette, features, "
-                                     "icon)"))
+                    problems.append(
+                        (
+                            (key, sub),
+                            f"`theme.{sub}` is not supported in a layer "
+                            "over site-builder's base (it takes palette, features, "
+                            "icon)",
+                        )
+                    )
         elif key == "extra":
             if not isinstance(value, dict):
                 problems.append(((key,), "`extra` must be a mapping"))
@@ -184,30 +240,56 @@ def _layer_rules(values: dict, base: dict) -> tuple[dict, list[tuple[tuple, str]
             accepted[key] = {}
             for sub, setting in value.items():
                 if sub == "generator" and setting is not False:
-                    problems.append(((key, sub), "`extra.generator` must be false: the sites "
-                                     "do not advertise their software"))
+                    problems.append(
+                        (
+                            (key, sub),
+                            "`extra.generator` must be false: the sites "
+                            "do not advertise their software",
+                        )
+                    )
                 elif sub in _EXTRA_LAYERED:
                     accepted[key][sub] = setting
                 elif sub != "generator":
-                    problems.append(((key, sub), f"`extra.{sub}` is not supported in a layer "
-                                     "over site-builder's base (it takes social, homepage)"))
+                    problems.append(
+                        (
+                            (key, sub),
+                            f"`extra.{sub}` is not supported in a layer "
+                            "over site-builder's base (it takes social, homepage)",
+                        )
+                    )
         elif key == "extra_css":
             base_css = list(base.get("extra_css") or [])
             items = value if isinstance(value, list) else []
-            if not isinstance(value, list) or items[:len(base_css)] != base_css:
-                problems.append(((key,), "`extra_css` must start with site-builder's "
-                                 f"stylesheet{'s' if len(base_css) > 1 else ''} "
-                                 f"({', '.join(base_css)}), which the sites need"))
-            for i, item in enumerate(items[len(base_css):], len(base_css)):
-                problems.append(((key, i), f"`extra_css`: `{item}`: " + _MOVE_TO_SETTINGS
-                                 + " (stylesheets there are checked to load nothing)"))
+            if not isinstance(value, list) or items[: len(base_css)] != base_css:
+                problems.append(
+                    (
+                        (key,),
+                        "`extra_css` must start with site-builder's "
+                        f"stylesheet{'s' if len(base_css) > 1 else ''} "
+                        f"({', '.join(base_css)}), which the sites need",
+                    )
+                )
+            for i, item in enumerate(items[len(base_css) :], len(base_css)):
+                problems.append(
+                    (
+                        (key, i),
+                        f"`extra_css`: `{item}`: "
+                        + _MOVE_TO_SETTINGS
+                        + " (stylesheets there are checked to load nothing)",
+                    )
+                )
         elif key == "plugins":
             names = [_plugin_name(p) for p in value] if isinstance(value, list) else None
             wanted = [_plugin_name(p) for p in base.get("plugins") or []]
             if names != wanted:
-                problems.append(((key,), "`plugins` must be " + ", ".join(wanted) + ", in this "
-                                 "order: site-builder first (it makes every page), no plugin "
-                                 "that runs templates or code over the plans' text"))
+                problems.append(
+                    (
+                        (key,),
+                        "`plugins` must be " + ", ".join(wanted) + ", in this "
+                        "order: site-builder first (it makes every page), no plugin "
+                        "that runs templates or code over the plans' text",
+                    )
+                )
             else:
                 accepted[key] = value
         elif key == "markdown_extensions":
@@ -219,20 +301,31 @@ def _layer_rules(values: dict, base: dict) -> tuple[dict, list[tuple[tuple, str]
             for i, item in enumerate(items):
                 name = _plugin_name(item)
                 if name not in base_names | _SAFE_EXTENSIONS:
-                    problems.append(((key, i), f"`markdown_extensions`: `{name}` is not "
-                                     "allowed: site-builder renders the plans' text itself, "
-                                     "and an extension that runs templates or reads files "
-                                     "would run on text many people write"))
+                    problems.append(
+                        (
+                            (key, i),
+                            f"`markdown_extensions`: `{name}` is not "
+                            "allowed: site-builder renders the plans' text itself, "
+                            "and an extension that runs templates or reads files "
+                            "would run on text many people write",
+                        )
+                    )
             accepted[key] = [e for e in items if _plugin_name(e) in base_names | _SAFE_EXTENSIONS]
         elif key == "use_directory_urls":
             if value is not False:
-                problems.append(((key,), "`use_directory_urls` must be false (sites open "
-                                 "from disk)"))
+                problems.append(
+                    ((key,), "`use_directory_urls` must be false (sites open from disk)")
+                )
         elif key in _LAYER_REFUSED:
             problems.append(((key,), f"`{key}`: {_LAYER_REFUSED[key]}"))
         else:
-            problems.append(((key,), f"`{key}` is not supported in a layer over "
-                             "site-builder's base; " + _MOVE_TO_SETTINGS))
+            problems.append(
+                (
+                    (key,),
+                    f"`{key}` is not supported in a layer over "
+                    "site-builder's base; " + _MOVE_TO_SETTINGS,
+                )
+            )
     return accepted, problems
 
 
@@ -263,13 +356,13 @@ def _line(node: yaml.Node | None, path: tuple) -> int:
     line = 0
     for step in path:
         if isinstance(node, yaml.MappingNode):
-            match = next(((k, v) for k, v in node.value if getattr(k, "value", None) == step),
-                         None)
+            match = next(((k, v) for k, v in node.value if getattr(k, "value", None) == step), None)
             if match is None:
                 break
             line, node = match[0].start_mark.line + 1, match[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) \
-                and step < len(node.value):
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value)
+        ):
             node = node.value[step]
             line = node.start_mark.line + 1
         else:
@@ -297,8 +390,13 @@ def _layered(base_config: Path, layer: Path | None) -> dict:
         return raw
     values = _read_layer(layer)[0]
     for key, value in _layer_rules(values or {}, raw)[0].items():
-        raw[key] = {**_theme_of(raw), **value} if key == "theme" else \
-            {**(raw.get(key) or {}), **value} if key == "extra" else value
+        raw[key] = (
+            {**_theme_of(raw), **value}
+            if key == "theme"
+            else {**(raw.get(key) or {}), **value}
+            if key == "extra"
+            else value
+        )
     return raw
 
 
@@ -331,9 +429,14 @@ def base_config_file(base_config: Path) -> io.StringIO:
     return stand_in
 
 
-def client_overrides(bundle: SiteBundle, base_config: Path, plans: Path | None = None,
-               today: str | None = None, agency: AgencySettings | None = None,
-               layer: Path | None = None) -> dict[str, Any]:
+def client_overrides(
+    bundle: SiteBundle,
+    base_config: Path,
+    plans: Path | None = None,
+    today: str | None = None,
+    agency: AgencySettings | None = None,
+    layer: Path | None = None,
+) -> dict[str, Any]:
     """Per-client settings laid over the agency's (site-builder.yml, then its own mkdocs.yml
     if any), laid over the base mkdocs.yml; the base's protections always hold."""
     raw = {**_layered(base_config, layer), **_agency_values(agency)}
@@ -344,8 +447,9 @@ def client_overrides(bundle: SiteBundle, base_config: Path, plans: Path | None =
         if key in base_theme:
             theme[key] = base_theme[key]
     theme["language"] = bundle.language
-    colours = {k: v for k, v in (("primary", bundle.primary_color),
-                                 ("accent", bundle.accent_color)) if v}
+    colours = {
+        k: v for k, v in (("primary", bundle.primary_color), ("accent", bundle.accent_color)) if v
+    }
     if colours:
         palette = theme.get("palette") or {}
         if isinstance(palette, list):
@@ -360,8 +464,11 @@ def client_overrides(bundle: SiteBundle, base_config: Path, plans: Path | None =
     if protected:
         # Password sites are encrypted page by page (protect.py): instant navigation would
         # fetch the encrypted shells, and search features need the search plugin.
-        theme["features"] = [f for f in theme.get("features") or []
-                             if not str(f).startswith(("navigation.instant", "search."))]
+        theme["features"] = [
+            f
+            for f in theme.get("features") or []
+            if not str(f).startswith(("navigation.instant", "search."))
+        ]
     plugin_list = []
     for item in raw.get("plugins") or ["search"]:
         name = item if isinstance(item, str) else next(iter(item))
@@ -381,10 +488,16 @@ def client_overrides(bundle: SiteBundle, base_config: Path, plans: Path | None =
     public = bundle.access == "public"
     # Read by theme/overrides/main.html: noindex unless public; a feed link only when the site
     # has a feed (password sites and the team dashboard have none).
-    extra = {**(raw.get("extra") or {}), "generator": False,
-             "site_builder": {"access": bundle.access, "public": public,
-                              "protected": protected,
-                              "feed": any(f.path == "feed.xml" for f in bundle.files)}}
+    extra = {
+        **(raw.get("extra") or {}),
+        "generator": False,
+        "site_builder": {
+            "access": bundle.access,
+            "public": public,
+            "protected": protected,
+            "feed": any(f.path == "feed.xml" for f in bundle.files),
+        },
+    }
     return {
         **raw,
         "extra": extra,

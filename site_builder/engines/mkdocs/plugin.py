@@ -1,5 +1,6 @@
 """The MkDocs plugin: replaces the (empty) docs folder with the generated pages of one client
 (a bundle site-builder prepared, or the client it loads itself under `mkdocs serve`)."""
+
 from __future__ import annotations
 
 import logging
@@ -76,22 +77,26 @@ class BundlePlugin(plugins.BasePlugin[PluginConfig]):
             raise PluginError(
                 "site-builder: which client? Run `site-builder build --client SLUG` (or "
                 "`site-builder serve SLUG`), or set SITE_BUILDER_CLIENT=SLUG (or the plugin's "
-                "`client` option) for `mkdocs build` / `mkdocs serve`")
+                "`client` option) for `mkdocs build` / `mkdocs serve`"
+            )
         # Relative to the config file, like every other path in it (`mkdocs -f` elsewhere).
         here = Path(config.config_file_path or ".").resolve().parent
         plans = here / self.config.plans
         settings = here / self.config.settings if self.config.settings else None
         if not plans.is_dir():
-            raise PluginError(f"site-builder: no plans folder at {plans}: set the plugin's "
-                              f"`plans` option (a path relative to the config file)")
+            raise PluginError(
+                f"site-builder: no plans folder at {plans}: set the plugin's "
+                f"`plans` option (a path relative to the config file)"
+            )
         base = base_config_for(plans)
         layer = Path(config.config_file_path) if config.config_file_path else None
         if layer is not None and not same_file(layer, base):
             problems = layer_problems(layer, base)
             if problems.errors:
-                raise PluginError("site-builder: this config would weaken the sites' "
-                                  "protections:\n"
-                                  + "\n".join(d.format() for d in problems.errors))
+                raise PluginError(
+                    "site-builder: this config would weaken the sites' "
+                    "protections:\n" + "\n".join(d.format() for d in problems.errors)
+                )
         try:
             # Invalid plans give a page listing the problems, so the preview keeps running.
             preview = self.prepare_preview(plans, client, self.config.today or None, settings)
@@ -111,8 +116,9 @@ class BundlePlugin(plugins.BasePlugin[PluginConfig]):
         except SiteBuilderError as exc:
             raise PluginError(f"site-builder: {exc}") from None
 
-    def prepare_preview(self, plans: Path, client: str, today: str | None,
-                        settings: Path | None) -> Preview:
+    def prepare_preview(
+        self, plans: Path, client: str, today: str | None, settings: Path | None
+    ) -> Preview:
         """The client's bundle, the files to watch and the agency's settings (build stage)."""
         raise NotImplementedError("the registered plugin is site_builder.plugin.SiteBuilderPlugin")
 
@@ -120,8 +126,12 @@ class BundlePlugin(plugins.BasePlugin[PluginConfig]):
         assert self.bundle is not None
         docs = os.path.realpath(config.docs_dir)
         # Theme source maps, and whatever the docs folder holds: every page is generated.
-        kept = [f for f in files if not f.src_uri.endswith(".map")
-                and not (f.src_dir and os.path.realpath(f.src_dir) == docs)]
+        kept = [
+            f
+            for f in files
+            if not f.src_uri.endswith(".map")
+            and not (f.src_dir and os.path.realpath(f.src_dir) == docs)
+        ]
         for page in self.bundle.pages:
             kept.append(File.generated(config, page.path, content=""))
         for item in self.bundle.files:  # published byte for byte, whatever their extension
@@ -139,8 +149,9 @@ class BundlePlugin(plugins.BasePlugin[PluginConfig]):
         generated = self._pages.get(page.file.src_uri)
         if generated is None:
             return html
-        page.toc = get_toc([{"level": h.level, "id": h.id, "name": h.title, "children": []}
-                            for h in generated.toc])
+        page.toc = get_toc(
+            [{"level": h.level, "id": h.id, "name": h.title, "children": []} for h in generated.toc]
+        )
         return generated.html
 
     def on_post_page(self, output, page, config):
@@ -171,13 +182,19 @@ class BundlePlugin(plugins.BasePlugin[PluginConfig]):
         host, port = config.dev_addr
         server.set_app(only_addressed_here(server.get_app(), host, port))
         url = getattr(server, "url", f"http://{host}:{port}/")
-        print(f"site-builder: serving {self.config.client} on {url} (Ctrl+C stops)",
-              file=sys.stderr, flush=True)
+        print(
+            f"site-builder: serving {self.config.client} on {url} (Ctrl+C stops)",
+            file=sys.stderr,
+            flush=True,
+        )
         if self.unencrypted_preview:
-            print(f"site-builder: WARNING: {self.config.client} is in password mode, but this "
-                  f"preview is NOT encrypted: anyone who can reach {url} reads the whole site. "
-                  "Keep it on 127.0.0.1 and do not share the address.", file=sys.stderr,
-                  flush=True)
+            print(
+                f"site-builder: WARNING: {self.config.client} is in password mode, but this "
+                f"preview is NOT encrypted: anyone who can reach {url} reads the whole site. "
+                "Keep it on 127.0.0.1 and do not share the address.",
+                file=sys.stderr,
+                flush=True,
+            )
         return server
 
 

@@ -1,5 +1,6 @@
 """Preview: `site-builder serve CLIENT` on MkDocs' live-reload server, which answers only its
 own names (the Host check) and says when it is unencrypted."""
+
 from __future__ import annotations
 
 import copy
@@ -17,10 +18,11 @@ LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 _WILDCARDS = frozenset({"", "0.0.0.0", "::"})
 PREVIEW_BANNER = (
     '<div class="sb-preview-unencrypted" role="alert" style="position:sticky;top:0;z-index:10;'
-    'margin:0;padding:.6rem 1rem;background:#b3261e;color:#fff;font:600 1rem/1.4 system-ui,'
+    "margin:0;padding:.6rem 1rem;background:#b3261e;color:#fff;font:600 1rem/1.4 system-ui,"
     'sans-serif;text-align:center">Unencrypted preview: this site is password-protected only '
     'when built with <code style="color:inherit">site-builder build</code>. Here anyone who can '
-    'reach this address reads it in clear.</div>')
+    "reach this address reads it in clear.</div>"
+)
 _BODY_TAG = re.compile(r"<body\b[^>]*>", re.I)
 
 
@@ -66,25 +68,36 @@ def addressed_here(header: str, host: str, port: int) -> bool:
 
 def only_addressed_here(app, host: str, port: int):
     """WSGI middleware: answer 421 (and no content) to requests for any other host name."""
+
     def guarded(environ, start_response):
         if addressed_here(environ.get("HTTP_HOST", ""), host, port):
             return app(environ, start_response)
         body = b"421 Misdirected Request: this preview answers only its own address\n"
-        start_response("421 Misdirected Request", [("Content-Type", "text/plain; charset=utf-8"),
-                                                   ("Content-Length", str(len(body)))])
+        start_response(
+            "421 Misdirected Request",
+            [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+        )
         return [body]
+
     return guarded
 
 
-def serve(bundle: SiteBundle, base_config: Path, plans: Path, today: str | None,
-          dev_addr: str | None = None, settings: Path | None = None,
-          layer: Path | None = None) -> None:
+def serve(
+    bundle: SiteBundle,
+    base_config: Path,
+    plans: Path,
+    today: str | None,
+    dev_addr: str | None = None,
+    settings: Path | None = None,
+    layer: Path | None = None,
+) -> None:
     """Live preview of one client's site (rebuilds when its plans, theme or config change)."""
     import mkdocs.commands.serve as serve_module
 
     with tempfile.TemporaryDirectory(prefix="site-builder-docs-") as empty_docs:
-        overrides = client_overrides(bundle, base_config, plans=plans.resolve(), today=today,
-                               layer=layer)
+        overrides = client_overrides(
+            bundle, base_config, plans=plans.resolve(), today=today, layer=layer
+        )
         if settings is not None:
             overrides["plugins"][0][PLUGIN_NAME]["settings"] = str(Path(settings).resolve())
         for key in set(base_values(base_config)) - {"theme", "plugins", "extra_css"}:
@@ -99,7 +112,12 @@ def serve(bundle: SiteBundle, base_config: Path, plans: Path, today: str | None,
 
         serve_module.load_config = load_fresh
         try:
-            serve_module.serve(config_file=str(base_config), docs_dir=empty_docs,
-                               livereload=True, watch_theme=True, **overrides)
+            serve_module.serve(
+                config_file=str(base_config),
+                docs_dir=empty_docs,
+                livereload=True,
+                watch_theme=True,
+                **overrides,
+            )
         finally:
             serve_module.load_config = original

@@ -8,6 +8,7 @@ The machinery (values.py: patterns, Ctx, the value types; records.py: ListOf, Fi
 is apart from the declarations (formats.py: CLIENT, PLAN, APPROVAL, AGENCY, ...); every public
 name of the three is re-exported here.
 """
+
 from __future__ import annotations
 
 from .formats import (

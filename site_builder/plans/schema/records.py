@@ -1,5 +1,6 @@
 """The declaration machinery, part 2: lists, alternatives, fields and records (mappings), each
 validating YAML nodes and exporting its JSON Schema fragment."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -37,8 +38,7 @@ class ListOf(Type):
         out.line, out.lines = ctx.line(node), []
         for i, item in enumerate(nodes):
             if is_null(item):  # `- ` alone would otherwise become the text "" or "~"
-                ctx.error(item, f"`{what}[{i + 1}]` is empty: write a value or remove the "
-                                "`-` line")
+                ctx.error(item, f"`{what}[{i + 1}]` is empty: write a value or remove the `-` line")
                 continue
             value = self.item.convert(item, ctx, f"{what}[{i + 1}]")
             if value is not INVALID:
@@ -86,8 +86,9 @@ class Field:
         fragment = {**self.type.json, **(self.json_extra or {})}
         if not self.required:
             fragment = _nullable(fragment)
-        examples = fragment.pop("examples", None) or \
-            ([self.example] if self.example is not None else None)
+        examples = fragment.pop("examples", None) or (
+            [self.example] if self.example is not None else None
+        )
         fragment.pop("description", None)  # a nested record's own doc: the field's says more
         return {"description": self.doc, **fragment, **({"examples": examples} if examples else {})}
 
@@ -152,8 +153,11 @@ class Record(Type):
 
     def convert(self, node, ctx, what=""):
         if not isinstance(node, yaml.MappingNode):
-            ctx.error(node, f"{'`' + what + '` must be' if what else 'expected'} a mapping "
-                            f"of fields, not {describe(node)}")
+            ctx.error(
+                node,
+                f"{'`' + what + '` must be' if what else 'expected'} a mapping "
+                f"of fields, not {describe(node)}",
+            )
             return INVALID
         known = {f.name: f for f in self.fields}
         out = Fields()
@@ -168,12 +172,16 @@ class Record(Type):
                 ctx.error(key_node, f"`{prefix}{key}`: {self.forbidden[key]}")
                 continue
             if key not in known:
-                ctx.error(key_node, f"unknown field `{prefix}{key}`" + (
-                    did_you_mean(key, known) or "; expected one of " + ", ".join(known)))
+                ctx.error(
+                    key_node,
+                    f"unknown field `{prefix}{key}`"
+                    + (did_you_mean(key, known) or "; expected one of " + ", ".join(known)),
+                )
                 continue
             if key in out.lines:
-                ctx.error(key_node, f"`{prefix}{key}` is given twice (first on line "
-                                    f"{out.lines[key]})")
+                ctx.error(
+                    key_node, f"`{prefix}{key}` is given twice (first on line {out.lines[key]})"
+                )
                 continue
             out.lines[key] = ctx.line(key_node)
             if is_null(value_node):
@@ -185,11 +193,16 @@ class Record(Type):
                 out[key] = INVALID
         for f in self.fields:
             if f.required and f.name not in out.lines:
-                ctx.error(node, f"missing required field `{(what + '.') if what else ''}{f.name}`"
-                          + (f", e.g. `{f.name}: {f.example}`" if f.example is not None else "")
-                          + (f": {f.missing_hint}" if f.missing_hint else ""))
+                ctx.error(
+                    node,
+                    f"missing required field `{(what + '.') if what else ''}{f.name}`"
+                    + (f", e.g. `{f.name}: {f.example}`" if f.example is not None else "")
+                    + (f": {f.missing_hint}" if f.missing_hint else ""),
+                )
             elif f.required and f.name not in out:
-                ctx.error(None, f"`{(what + '.') if what else ''}{f.name}` must not be empty",
-                          line=out.lines[f.name])
+                ctx.error(
+                    None,
+                    f"`{(what + '.') if what else ''}{f.name}` must not be empty",
+                    line=out.lines[f.name],
+                )
         return out
-

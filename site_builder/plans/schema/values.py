@@ -1,6 +1,7 @@
 """The declaration machinery, part 1: patterns, the validation context (Ctx) and the value
 types (Str, Slug, Date, Amount, ...) a field can have. The records built from them are in
 records.py; the file formats declared with both, in formats.py."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,14 +40,34 @@ PASSWORD_HASH_RE = re.compile(
 WEAK_HASH_PREFIXES = ("$apr1$", "{SHA}")
 HTPASSWD_USER_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}\Z")
 ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}\Z")
-NO_PASSWORDS = ("never put passwords in client.yml; use password_env / hashes: "
-                "`access.password_env` names the environment variable that holds the password "
-                "(password mode), `access.users` takes htpasswd hashes such as `$2y$...` from "
-                "`htpasswd -nB NAME` (host mode)")
+NO_PASSWORDS = (
+    "never put passwords in client.yml; use password_env / hashes: "
+    "`access.password_env` names the environment variable that holds the password "
+    "(password mode), `access.users` takes htpasswd hashes such as `$2y$...` from "
+    "`htpasswd -nB NAME` (host mode)"
+)
 MATERIAL_COLORS = (
-    "red", "pink", "purple", "deep purple", "indigo", "blue", "light blue", "cyan", "teal",
-    "green", "light green", "lime", "yellow", "amber", "orange", "deep orange", "brown",
-    "grey", "blue grey", "black", "white",
+    "red",
+    "pink",
+    "purple",
+    "deep purple",
+    "indigo",
+    "blue",
+    "light blue",
+    "cyan",
+    "teal",
+    "green",
+    "light green",
+    "lime",
+    "yellow",
+    "amber",
+    "orange",
+    "deep orange",
+    "brown",
+    "grey",
+    "blue grey",
+    "black",
+    "white",
 )
 INVALID = object()  # a value that failed validation (already reported)
 
@@ -144,8 +165,11 @@ class Slug(Type):
         if value is INVALID:
             return INVALID
         if not SLUG_RE.match(value):
-            ctx.error(node, f"`{what}` must be a slug (lower-case letters, digits and '-', "
-                            f"starting with a letter or digit, at most 63), not `{value}`")
+            ctx.error(
+                node,
+                f"`{what}` must be a slug (lower-case letters, digits and '-', "
+                f"starting with a letter or digit, at most 63), not `{value}`",
+            )
             return INVALID
         return value
 
@@ -153,8 +177,11 @@ class Slug(Type):
 class Date(Type):
     """A calendar date, YYYY-MM-DD, within DATE_RANGE."""
 
-    json = {"type": "string", "format": "date",
-            "pattern": "^(?:20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"}
+    json = {
+        "type": "string",
+        "format": "date",
+        "pattern": "^(?:20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$",
+    }
 
     def convert(self, node, ctx, what):
         value = _scalar(node, ctx, what, "a date")
@@ -186,8 +213,10 @@ def date_range_problem(date: dt.date) -> str | None:
     first, last = DATE_RANGE
     if first <= date <= last:
         return None
-    return (f"{date.isoformat()} is outside the years site-builder accepts ({first.year} to "
-            f"{last.year}); check the year")
+    return (
+        f"{date.isoformat()} is outside the years site-builder accepts ({first.year} to "
+        f"{last.year}); check the year"
+    )
 
 
 class Bool(Type):
@@ -241,8 +270,11 @@ class Enum(Type):
         if value is INVALID:
             return INVALID
         if value not in self.values:
-            ctx.error(node, f"`{what}` must be one of {', '.join(self.values)}, not `{value}`"
-                            + did_you_mean(value, self.values))
+            ctx.error(
+                node,
+                f"`{what}` must be one of {', '.join(self.values)}, not `{value}`"
+                + did_you_mean(value, self.values),
+            )
             return INVALID
         return value
 
@@ -255,8 +287,9 @@ class Email(Type):
         if value is INVALID:
             return INVALID
         if not EMAIL_RE.match(value):
-            ctx.error(node, f"`{what}` must be a plain email address like ada@example.com, "
-                            f"not `{value}`")
+            ctx.error(
+                node, f"`{what}` must be a plain email address like ada@example.com, not `{value}`"
+            )
             return INVALID
         return value.lower()
 
@@ -264,8 +297,7 @@ class Email(Type):
 class Person(Type):
     """`Name <email>`; converted to a (name, email) pair."""
 
-    json = {"type": "string",
-            "pattern": "^\\s*[^<>\\s][^<>]*<" + EMAIL_RE.pattern[:-2] + ">\\s*$"}
+    json = {"type": "string", "pattern": "^\\s*[^<>\\s][^<>]*<" + EMAIL_RE.pattern[:-2] + ">\\s*$"}
 
     def convert(self, node, ctx, what):
         value = _scalar(node, ctx, what, "`Name <email>`")
@@ -273,8 +305,11 @@ class Person(Type):
             return INVALID
         match = PERSON_RE.match(value)
         if not match or not match["name"] or not EMAIL_RE.match(match["email"]):
-            ctx.error(node, f"`{what}` must be a name and an email, like "
-                            f"`Ada Client <ada@example.com>`, not `{value}`")
+            ctx.error(
+                node,
+                f"`{what}` must be a name and an email, like "
+                f"`Ada Client <ada@example.com>`, not `{value}`",
+            )
             return INVALID
         return match["name"], match["email"].lower()
 
@@ -288,8 +323,11 @@ class SshKey(Type):
             return INVALID
         value = value.strip()
         if not SSH_KEY_RE.match(value) or "\n" in value:
-            ctx.error(node, f"`{what}` must be an OpenSSH public key line such as "
-                            "`ssh-ed25519 AAAAC3Nza...` (the contents of a .pub file)")
+            ctx.error(
+                node,
+                f"`{what}` must be an OpenSSH public key line such as "
+                "`ssh-ed25519 AAAAC3Nza...` (the contents of a .pub file)",
+            )
             return INVALID
         return value
 
@@ -322,8 +360,11 @@ class PasswordHash(Type):
             return INVALID
         if not PASSWORD_HASH_RE.match(value):
             # The value is not quoted: it may well be a password.
-            ctx.error(node, f"`{what}` is not an htpasswd hash ($2y$..., $apr1$..., $5$..., "
-                            f"$6$... or {{SHA}}...): {NO_PASSWORDS}")
+            ctx.error(
+                node,
+                f"`{what}` is not an htpasswd hash ($2y$..., $apr1$..., $5$..., "
+                f"$6$... or {{SHA}}...): {NO_PASSWORDS}",
+            )
             return INVALID
         return value
 
@@ -339,27 +380,35 @@ class Currency(Type):
         from babel.numbers import list_currencies
 
         if value.upper() not in list_currencies():
-            ctx.error(node, f"`{what}` must be an ISO 4217 currency code such as EUR or USD, "
-                            f"not `{value}`")
+            ctx.error(
+                node,
+                f"`{what}` must be an ISO 4217 currency code such as EUR or USD, not `{value}`",
+            )
             return INVALID
         return value.upper()
 
 
 class Color(Type):
     # The enum gives editors completions; the pattern accepts any case, as the loader does.
-    json = {"anyOf": [
-        {"type": "string", "enum": list(MATERIAL_COLORS)},
-        {"type": "string", "pattern": "^(" + "|".join(map(_any_case, MATERIAL_COLORS)) + ")$"},
-    ]}
+    json = {
+        "anyOf": [
+            {"type": "string", "enum": list(MATERIAL_COLORS)},
+            {"type": "string", "pattern": "^(" + "|".join(map(_any_case, MATERIAL_COLORS)) + ")$"},
+        ]
+    }
 
     def convert(self, node, ctx, what):
         value = _scalar(node, ctx, what, "a Material palette colour")
         if value is INVALID:
             return INVALID
         if value.lower() not in MATERIAL_COLORS:
-            ctx.error(node, f"`{what}` must be a Material palette colour ("
-                            + ", ".join(MATERIAL_COLORS) + f"), not `{value}`"
-                            + did_you_mean(value.lower(), MATERIAL_COLORS))
+            ctx.error(
+                node,
+                f"`{what}` must be a Material palette colour ("
+                + ", ".join(MATERIAL_COLORS)
+                + f"), not `{value}`"
+                + did_you_mean(value.lower(), MATERIAL_COLORS),
+            )
             return INVALID
         return value.lower()
 
@@ -379,4 +428,3 @@ class Anything(Type):
 
 def is_null(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
-

@@ -67,19 +67,17 @@ def baseline(repo: Path, clients: list[str], jobs_out: Path) -> float:
     """Seconds for sequential bare `mkdocs build` processes of the same pages."""
     import datetime as dt
 
-    from site_builder.build import ClientHistory, base_config_for, templates_for, validate
+    from site_builder.build import base_config_for, prepare_client, templates_for, validate
 
     base = base_config_for(repo / "plans")
     checked = validate(repo / "plans", clients, today=dt.date.fromisoformat(TODAY))
-    from site_builder.build import prepare_client
 
     work = jobs_out / "baseline"
     total = 0.0
     for client in checked.plans.clients:
         bundle = prepare_client(
-            client,
-            dt.date.fromisoformat(TODAY),
-            ClientHistory.of(checked.history, client.slug),
+            checked.state(client.slug),
+            checked.history.last_commit.get(client.slug),
             templates_for(base),
         )
         project = work / client.slug

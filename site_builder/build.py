@@ -9,14 +9,9 @@ atomically, so readers and crashes never see a half-written site.
 from __future__ import annotations
 
 import calendar
-import concurrent.futures as futures
 import datetime as dt
-import multiprocessing
-import os
 import shutil
-import sys
 import tempfile
-import threading
 import zlib
 import zoneinfo
 from collections.abc import Callable, Iterable
@@ -27,6 +22,7 @@ from . import derive
 from .access import modes as access
 from .access import password as protect
 from .access import shell as login_shell
+from .derive import ClientState
 from .errors import BuildError, Diagnostics, PlanError
 from .folders import (
     REPO_ROOT,
@@ -46,6 +42,7 @@ from .plans.load import load_plans
 from .site import i18n
 from .site.render import Preview, SiteBundle, brand, problems_site, render_site
 from .store import AssetStore
+from .workers import run_jobs
 
 TEAM_SITE = "_team"  # never a client slug: slugs cannot contain "_"
 
@@ -66,12 +63,18 @@ class BuildOptions:
 
 @dataclass(frozen=True)
 class Checked:
-    """Plans that passed validation, their git history, and the warnings found."""
+    """Plans that passed validation, their git history, the warnings found, and each loaded
+    client's derived state: derived once per run, then reused by the sites, the team
+    dashboard, `status`, `events` and exports."""
 
     plans: Plans
     history: History
     diagnostics: Diagnostics
     agency: agency.AgencySettings = agency.AgencySettings()
+    states: tuple[ClientState, ...] = ()
+
+    def state(self, slug: str) -> ClientState:
+        return next(s for s in self.states if s.client.slug == slug)
 
 
 @dataclass(frozen=True)
@@ -149,10 +152,13 @@ def validate(
         else History()
     )
     diags.extend(list(history.warnings))
-    for client in plans.clients:
-        state = derive.derive_client(
-            client, client_today(client, today), history.for_client(client.slug)
+    states = tuple(
+        derive.derive_client(
+            c, client_today(c, today), history.for_client(c.slug), history.approvals_for(c.slug)
         )
+        for c in (plans.clients if not diags.errors else ())
+    )
+    for state in states:
         for project in state.projects:
             by_id = {m.id: m for m in project.milestones}
             for edit in project.scope_changes:
@@ -168,33 +174,15 @@ def validate(
     problems = diags.errors + (diags.warnings if strict else [])
     if problems:
         raise PlanError(diags.items if strict else diags.errors + diags.warnings)
-    return Checked(plans, history, diags, agency_settings)
+    return Checked(plans, history, diags, agency_settings, states)
 
 
-@dataclass(frozen=True)
-class ClientHistory:
-    """The part of the git history one client's site needs (small enough to send to a worker)."""
-
-    milestones: dict = field(default_factory=dict)
-    approvals: dict = field(default_factory=dict)
-    last_commit: int | None = None
-
-    @classmethod
-    def of(cls, history: History, slug: str) -> ClientHistory:
-        return cls(
-            history.for_client(slug), history.approvals_for(slug), history.last_commit.get(slug)
-        )
-
-
-def prepare_client(
-    client: Client, today: dt.date | None, history: ClientHistory, templates: Path
-) -> SiteBundle:
-    """Derive and render one client (pure apart from reading templates)."""
-    state = derive.derive_client(
-        client, client_today(client, today), history.milestones, history.approvals
+def prepare_client(state: ClientState, last_commit: int | None, templates: Path) -> SiteBundle:
+    """Render one derived client (pure apart from reading templates); `last_commit` is the
+    time (Unix seconds) of the newest commit touching it, for "last updated"."""
+    updated = (
+        dt.datetime.fromtimestamp(last_commit, dt.timezone.utc).date() if last_commit else None
     )
-    last = history.last_commit
-    updated = dt.datetime.fromtimestamp(last, dt.timezone.utc).date() if last else None
     return render_site(state, templates, last_updated=updated)
 
 
@@ -219,8 +207,7 @@ def prepare_for_preview(
     except PlanError as exc:
         problems = problems_site(slug, exc.diagnostics, fixed or dt.date.today(), templates)
         return Preview(problems, watch, agency.AgencySettings())
-    client = checked.plans.client(slug)
-    bundle = prepare_client(client, fixed, ClientHistory.of(checked.history, slug), templates)
+    bundle = prepare_client(checked.state(slug), checked.history.last_commit.get(slug), templates)
     return Preview(brand(bundle, checked.agency), watch, checked.agency)
 
 
@@ -283,10 +270,12 @@ def build(
         options.settings,
     )
     layer = config_layer(options.plans)
-    plans, history = checked.plans, checked.history
+    history = checked.history
     report = BuildReport(warnings=checked.diagnostics.warnings)
-    selected = [c for c in plans.clients if not clients or c.slug in clients]
-    salt_secret = protect.salt_secret() if any(c.access.needs_password for c in selected) else None
+    selected = [s for s in checked.states if not clients or s.client.slug in clients]
+    salt_secret = (
+        protect.salt_secret() if any(s.client.access.needs_password for s in selected) else None
+    )
 
     out = Path(options.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -298,25 +287,26 @@ def build(
         try:
             jobs = [
                 ClientJob(
-                    c,
-                    options.today,
-                    ClientHistory.of(history, c.slug),
+                    s,
+                    history.last_commit.get(s.client.slug),
                     templates,
                     base,
-                    staging / c.slug,
+                    staging / s.client.slug,
                     store,
-                    _password(c),
+                    _password(s.client),
                     salt_secret,
                     checked.agency,
                     layer,
                 )
-                for c in selected
+                for s in selected
             ]
-            built = list(_run(jobs, options.jobs, progress))
+            built = list(
+                run_jobs(_build_one, jobs, options.jobs, progress, ["site_builder.engines.mkdocs"])
+            )
             if options.team:
                 built.append(
                     _build_team(
-                        plans,
+                        checked.states,
                         history,
                         options.today,
                         templates,
@@ -330,7 +320,9 @@ def build(
             for site in built:  # every client built: publish each one atomically
                 swap_into_place(staging / site.slug, out / site.slug)
                 report.sites.append(BuiltSite(site.slug, out / site.slug, site.warnings))
-            access.write_build_access_files(out, staging, selected)  # host mode: OUT/_access
+            access.write_build_access_files(
+                out, staging, [s.client for s in selected]
+            )  # host mode: OUT/_access
         finally:
             shutil.rmtree(staging, ignore_errors=True)
             AssetStore(store).collect()
@@ -338,7 +330,7 @@ def build(
 
 
 def _build_team(
-    plans: Plans,
+    states: tuple[ClientState, ...],
     history: History,
     today: dt.date | None,
     templates: Path,
@@ -352,12 +344,6 @@ def _build_team(
     from .engines.mkdocs import build_site
     from .site.team import render_team_site
 
-    states = [
-        derive.derive_client(
-            c, client_today(c, today), history.for_client(c.slug), history.approvals_for(c.slug)
-        )
-        for c in plans.clients
-    ]
     bundle = brand(
         render_team_site(
             states, templates, today or max((s.today for s in states), default=dt.date.today())
@@ -381,9 +367,8 @@ def _package_sources() -> list[Path]:
 class ClientJob:
     """Everything a worker needs to build one client's site."""
 
-    client: Client
-    today: dt.date | None
-    history: ClientHistory
+    state: ClientState  # derived once, in validate()
+    last_commit: int | None  # Unix time of the newest commit touching the client
     templates: Path
     base_config: Path
     site_dir: Path
@@ -421,91 +406,43 @@ def check_site_paths(bundle: SiteBundle) -> None:
 def _build_one(job: ClientJob) -> BuiltSite:
     from .engines.mkdocs import PAGE_LISTING_FOLDERS, PAGE_LISTINGS, THEME_FOLDER, build_site
 
-    mode = job.client.access.mode
-    if job.client.access.needs_password and job.password is None:
+    client = job.state.client
+    mode = client.access.mode
+    if client.access.needs_password and job.password is None:
         # Never the site unencrypted: a page that says it is not available, and a warning.
-        login_shell.write_placeholder(job.site_dir, job.client.language)
+        login_shell.write_placeholder(job.site_dir, client.language)
         access.write_marker(job.site_dir, mode, protected=False)
         return BuiltSite(
-            job.client.slug,
+            client.slug,
             job.site_dir,
             (
-                f"password mode, but the environment variable {job.client.access.password_env} is "
+                f"password mode, but the environment variable {client.access.password_env} is "
                 f"not set: wrote a placeholder page instead of the site (nothing of the plans is "
-                f"in it; `publish` refuses it). Set {job.client.access.password_env} and build "
+                f"in it; `publish` refuses it). Set {client.access.password_env} and build "
                 f"again.",
             ),
         )
-    bundle = brand(prepare_client(job.client, job.today, job.history, job.templates), job.agency)
+    bundle = brand(prepare_client(job.state, job.last_commit, job.templates), job.agency)
     check_site_paths(bundle)
-    epoch = job.history.last_commit or calendar.timegm(bundle.today.timetuple())
+    epoch = job.last_commit or calendar.timegm(bundle.today.timetuple())
     warnings = build_site(
         bundle, job.base_config, job.site_dir, epoch, AssetStore(job.out), job.agency, job.layer
     )
-    if job.client.access.needs_password:
+    if client.access.needs_password:
         # The salt of the site now in OUT is kept while the password still opens it.
         sealer = protect.sealer_for(
-            job.client.slug, job.password.reveal(), job.out / job.client.slug, job.salt_secret
+            client.slug, job.password.reveal(), job.out / client.slug, job.salt_secret
         )
         engine = login_shell.EngineFiles(THEME_FOLDER, PAGE_LISTINGS, PAGE_LISTING_FOLDERS)
         login_shell.protect_site(
-            job.site_dir, sealer, job.client.language, [f.path for f in bundle.files], engine
+            job.site_dir, sealer, client.language, [f.path for f in bundle.files], engine
         )
         if len(job.password.reveal()) < protect.MIN_PASSWORD:
             warnings.append(
-                f"the password in {job.client.access.password_env} is shorter than "
+                f"the password in {client.access.password_env} is shorter than "
                 f"{protect.MIN_PASSWORD} characters: anyone can try passwords "
                 f"against the published files offline; use a long passphrase"
             )
     access.write_marker(job.site_dir, mode, protected=True)
     AssetStore(job.out).share_identical(job.site_dir)
-    return BuiltSite(job.client.slug, job.site_dir, tuple(warnings))
-
-
-def _exit_with_parent() -> None:
-    """In a worker: exit as soon as the main process is gone (even killed with SIGKILL).
-
-    Otherwise a worker goes on building into OUT, then waits for work forever: it holds its
-    own queue's write end (so never sees EOF) and keeps the forkserver alive too."""
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def watch() -> None:
-        parent.join()  # returns when the main process's end of the pipe closes
-        os._exit(1)
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
-
-
-def _run(jobs: list[ClientJob], workers: int, progress) -> Iterable[BuiltSite]:
-    """Build in worker processes (each reuses templates and theme listings between clients),
-    yielding results in job order so output and messages are stable."""
-    workers = min(workers or os.cpu_count() or 1, len(jobs))
-    if workers <= 1:
-        for n, job in enumerate(jobs, 1):
-            site = _build_one(job)
-            if progress:
-                progress(site, n, len(jobs))
-            yield site
-        return
-    if sys.platform == "win32":
-        context = multiprocessing.get_context("spawn")
-    else:
-        context = multiprocessing.get_context("forkserver")
-        # Workers fork from a server that has already imported MkDocs and Material.
-        context.set_forkserver_preload(["site_builder.engines.mkdocs"])
-    with futures.ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_exit_with_parent
-    ) as pool:
-        pending = [pool.submit(_build_one, job) for job in jobs]
-        try:
-            for n, done in enumerate(pending, 1):
-                site = done.result()
-                if progress:
-                    progress(site, n, len(jobs))
-                yield site
-        except BaseException:
-            for f in pending:
-                f.cancel()
-            raise
+    return BuiltSite(client.slug, job.site_dir, tuple(warnings))

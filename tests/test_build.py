@@ -498,3 +498,47 @@ def test_no_compiled_template_is_loaded_from_the_output_folder(plans, acme, tmp_
     pages = [p for p in (out / "acme").rglob("*.html")]
     assert pages and not [p for p in pages if "POISONED-CACHE" in p.read_text()]
     assert "Acme Widgets" in (out / "acme" / "index.html").read_text()
+
+
+# --- one derivation per client per run ------------------------------------------------------
+
+
+@pytest.fixture
+def derivations(monkeypatch):
+    """Counts derive.derive_client calls per client slug (in this process: jobs=1)."""
+    from site_builder import derive
+
+    counts: dict[str, int] = {}
+    real = derive.derive_client
+
+    def counting(client, *args, **kwargs):
+        counts[client.slug] = counts.get(client.slug, 0) + 1
+        return real(client, *args, **kwargs)
+
+    monkeypatch.setattr(derive, "derive_client", counting)
+    return counts
+
+
+def test_a_build_with_the_team_dashboard_derives_each_client_once(plans, tmp_path, derivations):
+    make_client(plans, "acme")
+    make_client(plans, "globex")
+    report = run(plans, tmp_path / "out", team=True)
+    assert sorted(s.slug for s in report.sites) == ["_team", "acme", "globex"]
+    assert derivations == {"acme": 1, "globex": 1}
+    status = json.loads((tmp_path / "out" / "acme" / "status.json").read_text())
+    assert status["projects"][0]["milestones"]  # the one derivation reached the site
+
+
+def test_status_and_due_reuse_the_derivation_of_validation(plans, derivations):
+    import datetime as dt
+
+    from site_builder.authoring.export import client_states
+    from site_builder.events.due import due_records
+
+    make_client(plans, "acme")
+    make_client(plans, "globex")
+    day = dt.date.fromisoformat(TODAY)
+    assert [s.client.slug for s in client_states(plans, today=day)] == ["acme", "globex"]
+    assert derivations == {"acme": 1, "globex": 1}
+    due_records(plans, 365, day)
+    assert derivations == {"acme": 2, "globex": 2}

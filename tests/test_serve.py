@@ -199,3 +199,34 @@ def test_a_password_mode_preview_says_loudly_that_it_is_unencrypted(plans, tmp_p
 )
 def test_which_host_headers_name_the_preview(header, host, expected):
     assert addressed_here(header, host, 8000) is expected
+
+
+def test_serve_prepares_the_client_once_for_its_first_build(plans, tmp_path, monkeypatch):
+    """The command prepares the client (unknown client: exit 2, before any server); the first
+    build uses that, and only a rebuild after a change prepares it again."""
+    from click.testing import CliRunner
+    from mkdocs.livereload import LiveReloadServer
+
+    import site_builder.build
+    import site_builder.plugin
+    from site_builder.cli import main
+
+    make_client(plans)
+    calls = []
+    real = site_builder.build.prepare_for_preview
+
+    def counting(*args, **kwargs):
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    def stop_after_first_build(self, *args, **kwargs):
+        raise KeyboardInterrupt  # MkDocs' serve shuts down cleanly on it
+
+    monkeypatch.setattr(site_builder.build, "prepare_for_preview", counting)
+    monkeypatch.setattr(site_builder.plugin, "prepare_for_preview", counting)
+    monkeypatch.setattr(LiveReloadServer, "serve", stop_after_first_build)
+    result = CliRunner().invoke(
+        main, ["serve", "acme", "--today", "2026-02-01", "--dev-addr", f"127.0.0.1:{free_port()}"]
+    )
+    assert result.exit_code == 0, result.output
+    assert calls == ["acme"]

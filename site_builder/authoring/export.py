@@ -15,8 +15,8 @@ import io
 import json
 from pathlib import Path
 
-from ..build import client_today, validate
-from ..derive import ClientState, derive_client
+from ..build import validate
+from ..derive import ClientState
 from ..errors import UsageError
 from ..site.render import status_document
 from ..site.text import redact
@@ -56,14 +56,7 @@ def client_states(
     plans: Path, client: str | None = None, today: dt.date | None = None
 ) -> list[ClientState]:
     """Every client's derived state (or one client's), with its git history."""
-    checked = validate(plans, [client] if client else [], today=today)
-    history = checked.history
-    return [
-        derive_client(
-            c, client_today(c, today), history.for_client(c.slug), history.approvals_for(c.slug)
-        )
-        for c in checked.plans.clients
-    ]
+    return list(validate(plans, [client] if client else [], today=today).states)
 
 
 def json_text(value) -> str:

@@ -165,7 +165,7 @@ def serve(plans, today, dev_addr, settings, client) -> None:
         fixed = today.isoformat() if today else None
         preview = prepare_for_preview(plans, client, fixed, settings)  # unknown client: exit 2
         run_serve(
-            preview.bundle,
+            preview,
             base_config_for(plans),
             plans,
             fixed,

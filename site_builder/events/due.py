@@ -15,19 +15,11 @@ from .records import DUE_SOON, OVERDUE, plain_text, record_path, where
 
 def due_records(plans: Path, within: int, today: dt.date | None = None) -> list[dict]:
     """Milestones not approved and due at most `within` days after the client's today."""
-    from ..build import client_today, validate
-    from ..derive import derive_client
+    from ..build import validate
 
-    checked = validate(plans, today=today)
     found = []
-    for client in checked.plans.clients:
-        day = client_today(client, today)
-        state = derive_client(
-            client,
-            day,
-            checked.history.for_client(client.slug),
-            checked.history.approvals_for(client.slug),
-        )
+    for state in validate(plans, today=today).states:
+        client, day = state.client, state.today
         for project in state.projects:
             for position, s in enumerate(project.milestones):
                 m = s.milestone

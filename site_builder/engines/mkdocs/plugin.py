@@ -58,6 +58,7 @@ class BundlePlugin(plugins.BasePlugin[PluginConfig]):
         super().__init__()
         self.bundle: SiteBundle | None = None
         self.watch: list[Path] = []
+        self.prepared: Preview | None = None  # `site-builder serve`'s start: already prepared
         self.unencrypted_preview = False  # a password-mode client, not encrypted (serve)
 
     @plugins.event_priority(100)
@@ -99,7 +100,9 @@ class BundlePlugin(plugins.BasePlugin[PluginConfig]):
                 )
         try:
             # Invalid plans give a page listing the problems, so the preview keeps running.
-            preview = self.prepare_preview(plans, client, self.config.today or None, settings)
+            preview = self.prepared or self.prepare_preview(
+                plans, client, self.config.today or None, settings
+            )
         except SiteBuilderError as exc:
             raise PluginError(f"site-builder: {exc}") from None
         self.bundle, self.watch = preview.bundle, preview.watch

@@ -9,7 +9,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from ...site.render import SiteBundle
+from ...site.render import Preview
 from .config import PLUGIN_NAME, base_values, client_overrides
 
 # --- serve: the preview answers only its own names, and says when it is unencrypted --------
@@ -83,7 +83,7 @@ def only_addressed_here(app, host: str, port: int):
 
 
 def serve(
-    bundle: SiteBundle,
+    preview: Preview,
     base_config: Path,
     plans: Path,
     today: str | None,
@@ -91,8 +91,13 @@ def serve(
     settings: Path | None = None,
     layer: Path | None = None,
 ) -> None:
-    """Live preview of one client's site (rebuilds when its plans, theme or config change)."""
+    """Live preview of one client's site (rebuilds when its plans, theme or config change).
+
+    `preview` is the client as prepared for this start: the first build uses it, every
+    rebuild after a change prepares the client again (the plugin's `prepare_preview`)."""
     import mkdocs.commands.serve as serve_module
+
+    bundle, first = preview.bundle, [preview]
 
     with tempfile.TemporaryDirectory(prefix="site-builder-docs-") as empty_docs:
         overrides = client_overrides(
@@ -108,7 +113,10 @@ def serve(
 
         def load_fresh(**kwargs):
             # MkDocs consumes the option dicts it validates; give it a fresh copy each rebuild.
-            return original(**copy.deepcopy(kwargs))
+            config = original(**copy.deepcopy(kwargs))
+            if first:  # the start: hand over the client prepared already, not a second one
+                config.plugins[PLUGIN_NAME].prepared = first.pop()
+            return config
 
         serve_module.load_config = load_fresh
         try:

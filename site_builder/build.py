@@ -429,6 +429,7 @@ def _build_one(job: ClientJob) -> BuiltSite:
         bundle, job.base_config, job.site_dir, epoch, AssetStore(job.out), job.agency, job.layer
     )
     if client.access.needs_password:
+        assert job.password is not None  # without one, the placeholder above was written
         # The salt of the site now in OUT is kept while the password still opens it.
         sealer = protect.sealer_for(
             client.slug, job.password.reveal(), job.out / client.slug, job.salt_secret

@@ -7,6 +7,7 @@ data is kept for team-only views; it is excluded from repr so it never lands in 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -75,6 +76,51 @@ class AccessUser:
 LINK_SECRET_ENV = "SITE_BUILDER_LINK_SECRET"
 
 
+class AccessMode(str, enum.Enum):
+    """Who may read a client's site (client.yml `access.mode`); each value is the word
+    client.yml, status.json and the access marker use, and is what str() and f-strings give.
+
+    public: anyone, and search engines may index it; link: anyone with the secret path;
+    password: the pages are encrypted; host: the web server asks for a login.
+    """
+
+    PUBLIC = "public"
+    LINK = "link"
+    PASSWORD = "password"
+    HOST = "host"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+    @property
+    def public(self) -> bool:
+        """Anyone may read the site, at its plain path, and search engines may index it."""
+        return self is AccessMode.PUBLIC
+
+    @property
+    def has_secret_path(self) -> bool:
+        """The site is served under an unguessable path, which no shared file may name."""
+        return self is AccessMode.LINK
+
+    @property
+    def needs_password(self) -> bool:
+        """The pages are encrypted with a password (no search index, no feeds)."""
+        return self is AccessMode.PASSWORD
+
+    @property
+    def needs_login(self) -> bool:
+        """The web server asks for a login (htpasswd users) before serving any file."""
+        return self is AccessMode.HOST
+
+    @property
+    def noindex(self) -> bool:
+        """Search engines are asked not to index the site, nor follow its links."""
+        return not self.public
+
+
 @dataclass(frozen=True)
 class Access:
     """Who may read the client's site (client.yml `access:`; docs/hosting/private-sites.md).
@@ -84,7 +130,7 @@ class Access:
     server asks for a login (htpasswd `users`).
     """
 
-    mode: str = "link"
+    mode: AccessMode = AccessMode.LINK
     explicit: bool = False  # False: client.yml has no access block (check warns)
     password_env: str | None = None
     users: tuple[AccessUser, ...] = field(default=(), repr=False)
@@ -94,22 +140,22 @@ class Access:
     @property
     def public(self) -> bool:
         """Anyone may read the site, at its plain path."""
-        return self.mode == "public"
+        return self.mode.public
 
     @property
     def has_secret_path(self) -> bool:
         """The site is served under an unguessable path (link mode)."""
-        return self.mode == "link"
+        return self.mode.has_secret_path
 
     @property
     def needs_password(self) -> bool:
         """The pages are encrypted with the password from `password_env`."""
-        return self.mode == "password"
+        return self.mode.needs_password
 
     @property
     def needs_login(self) -> bool:
         """The web server asks for a login (htpasswd `users`)."""
-        return self.mode == "host"
+        return self.mode.needs_login
 
 
 @dataclass(frozen=True)

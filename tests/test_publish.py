@@ -23,6 +23,7 @@ from site_builder.access import modes as access
 from site_builder.access import publish as publish_module
 from site_builder.build import BuildOptions, build
 from site_builder.cli import main
+from site_builder.model import AccessMode
 
 TODAY = dt.date(2026, 2, 20)
 SECRET = "publish-test-secret-0123456789abcdef"
@@ -259,16 +260,16 @@ def test_a_host_that_cannot_ask_for_a_login_never_gets_a_host_mode_site(
 
 
 def test_the_model_says_which_host_enforces_which_mode():
-    needs_login = [m for m in access.Mode if m.needs]
-    assert needs_login == [access.Mode.HOST]
+    needs_login = [m for m in AccessMode if access.safeguards(m)]
+    assert needs_login == [AccessMode.HOST]
     static = publish_module.TARGETS["static"]
-    assert [m for m in access.Mode if not static.lacks(m)] == [
-        access.Mode.PUBLIC,
-        access.Mode.LINK,
-        access.Mode.PASSWORD,
+    assert [m for m in AccessMode if not static.lacks(m)] == [
+        AccessMode.PUBLIC,
+        AccessMode.LINK,
+        AccessMode.PASSWORD,
     ]
     for name in ("nginx", "netlify-pro", "external-login"):
-        assert not any(publish_module.TARGETS[name].lacks(m) for m in access.Mode), name
+        assert not any(publish_module.TARGETS[name].lacks(m) for m in AccessMode), name
 
 
 def test_an_unknown_target_is_a_usage_error(four):

@@ -12,7 +12,7 @@ from helpers import git
 from test_schema_export import editor_load, schema_errors
 
 from site_builder.authoring import schema_export
-from site_builder.authoring.scaffold import TEMPLATES
+from site_builder.authoring.scaffold_templates import TEMPLATES
 from site_builder.cli import main
 from site_builder.plans.load import load_plans
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ..errors import SiteBuilderError
 from ..folders import swap_into_place
-from ..model import LINK_SECRET_ENV, Access, Client
+from ..model import LINK_SECRET_ENV, Access, AccessMode, Client
 
 
 class Safeguard(enum.Enum):
@@ -39,28 +39,15 @@ class Safeguard(enum.Enum):
     LOGIN = "ask for a login (HTTP Basic auth) before serving any file"
 
 
-class Mode(str, enum.Enum):
-    """An access mode, and what it needs from the host that serves the site.
+def safeguards(mode: AccessMode) -> frozenset[Safeguard]:
+    """What a site in this mode needs from the host that serves it.
 
     public, link and password sites need nothing but the files served as they are (a link
     site's protection is its unguessable path, a password site's its encryption), so any
     static host will do; a host site is plain HTML that only the server's login protects."""
-
-    PUBLIC = "public"
-    LINK = "link"
-    PASSWORD = "password"
-    HOST = "host"
-
-    @property
-    def needs(self) -> frozenset[Safeguard]:
-        return frozenset({Safeguard.LOGIN}) if self is Mode.HOST else frozenset()
-
-    @classmethod
-    def of(cls, client: Client) -> Mode:
-        return cls(client.access.mode)
+    return frozenset({Safeguard.LOGIN}) if mode.needs_login else frozenset()
 
 
-MODES = tuple(mode.value for mode in Mode)
 MIN_LINK_SECRET = 16  # characters; `openssl rand -hex 32` gives 64
 LINK_SEGMENT_LENGTH = 32  # base32 characters: 160 bits of the HMAC
 ACCESS_DIR = "_access"  # OUT/_access/<slug>/: never a client slug (slugs have no "_")
@@ -125,11 +112,11 @@ def password_for(access: Access, environ: Mapping[str, str] | None = None) -> st
 # --- marker: what a built site was built for --------------------------------------------------
 
 
-def write_marker(site_dir: Path, mode: str, protected: bool | None = None) -> None:
+def write_marker(site_dir: Path, mode: AccessMode, protected: bool | None = None) -> None:
     """Record the mode a site was built for, so `publish` never ships a site built for another
     mode (e.g. a plain site of a client that has since moved to password mode)."""
-    data = {"mode": mode}
-    if mode == "password":
+    data: dict[str, str | bool] = {"mode": mode.value}
+    if mode.needs_password:
         data["protected"] = bool(protected)
     (site_dir / MARKER).write_text(json.dumps(data, sort_keys=True) + "\n", encoding="utf-8")
 
@@ -150,13 +137,13 @@ def htpasswd(access: Access) -> str:
     return "".join(f"{user.name}:{user.hash}\n" for user in access.users)
 
 
-def nginx_location(url_path: str, mode: str, htpasswd_file: str | None = None) -> str:
+def nginx_location(url_path: str, mode: AccessMode, htpasswd_file: str | None = None) -> str:
     """An nginx `location` for one site: noindex headers, and a login for host mode.
 
     `^~` keeps regular-expression locations elsewhere in the server from taking the request
     (and so skipping the login)."""
     lines = [f"location ^~ {url_path} {{"]
-    if mode == "host":
+    if mode.needs_login:
         lines += [f'    auth_basic "{REALM}";', f'    auth_basic_user_file "{htpasswd_file}";']
     lines += [
         f'    add_header X-Robots-Tag "{NOINDEX}" always;',
@@ -200,7 +187,9 @@ def write_build_access_files(out: Path, staging: Path, clients: Iterable[Client]
             f"# path if the site is not served at /{client.slug}/, and give the full path of the\n"
             "# htpasswd file (relative paths are taken from nginx's configuration folder).\n"
             "# `site-builder publish` writes a ready-made version for all clients.\n"
-            + nginx_location(f"/{client.slug}/", "host", f"_access/{client.slug}/htpasswd"),
+            + nginx_location(
+                f"/{client.slug}/", client.access.mode, f"_access/{client.slug}/htpasswd"
+            ),
             encoding="utf-8",
         )
         (new / "_headers").write_text(host_headers(), encoding="utf-8")

@@ -15,7 +15,7 @@ The build writes OUT/<client>/ (CI artifacts, previews). `publish --to DIR` turn
       htpasswd/<slug>        host-mode logins (hashes from client.yml)
 
 `--target` names the kind of host (TARGETS) and so what it enforces. A site is published only
-where the host enforces everything its access mode needs (`access.Mode.needs`): a host-mode
+where the host enforces everything its access mode needs (`access.safeguards`): a host-mode
 site is plain HTML, so a host that cannot ask for a login never gets it. Such a client is
 left out of DIR entirely and reported as an error at its `access.mode` line (exit 1); the
 other sites are published.
@@ -35,10 +35,10 @@ from pathlib import Path
 
 from ..errors import Diagnostic, Diagnostics, PlanError, UsageError
 from ..folders import check_output_folder
-from ..model import Client
+from ..model import AccessMode, Client
 from ..plans.load import load_plans
 from . import modes as access
-from .modes import Mode, Safeguard
+from .modes import Safeguard, safeguards
 
 PUBLISH_MARKER = ".site-builder-publish"  # DIR holds a previous publish: safe to replace
 TMP_NAME = ".site-builder-publish-tmp"
@@ -55,9 +55,9 @@ class Target:
     # (access.basic_auth_env): a host-mode client without them gets no login, so is left out.
     login_in_headers: bool = False
 
-    def lacks(self, mode: Mode) -> frozenset[Safeguard]:
+    def lacks(self, mode: AccessMode) -> frozenset[Safeguard]:
         """What a site in this mode needs that this host does not do (empty: publishable)."""
-        return mode.needs - self.enforces
+        return safeguards(mode) - self.enforces
 
 
 # Conservative: a host counts as enforcing a login only when --target names one that asks for
@@ -109,7 +109,7 @@ class PublishOptions:
 @dataclass(frozen=True)
 class Published:
     slug: str
-    mode: str
+    mode: AccessMode
     path: str  # URL path under the host, e.g. /status/northwind/ (secret for link mode)
 
 
@@ -167,7 +167,7 @@ def publish(options: PublishOptions, environ: Mapping[str, str] | None = None) -
     clients = []
     for client in plans.clients:
         credentials = None
-        if target.login_in_headers and Safeguard.LOGIN in Mode.of(client).needs:
+        if target.login_in_headers and Safeguard.LOGIN in safeguards(client.access.mode):
             credentials = access.basic_auth_value(client.slug, environ)
         reason = _unenforceable(client, target, credentials is not None)
         if reason:
@@ -176,7 +176,7 @@ def publish(options: PublishOptions, environ: Mapping[str, str] | None = None) -
         if credentials:
             basic_auth[base + client.slug + "/"] = credentials
         clients.append(client)
-    secret = access.link_secret(environ) if any(Mode.of(c) is Mode.LINK for c in clients) else None
+    secret = access.link_secret(environ) if any(c.access.has_secret_path for c in clients) else None
     problems = []
     for client in clients:
         problem = _built_problem(client, out / client.slug, options.out)
@@ -195,7 +195,7 @@ def publish(options: PublishOptions, environ: Mapping[str, str] | None = None) -
 
 def _unenforceable(client: Client, target: Target, has_credentials: bool) -> str | None:
     """Why this host cannot protect the client's site as its access mode says (None: it can)."""
-    mode = Mode.of(client)
+    mode = client.access.mode
     lacks = target.lacks(mode)
     others = [t.name for t in TARGETS.values() if not t.lacks(mode)]
     if lacks:
@@ -207,7 +207,7 @@ def _unenforceable(client: Client, target: Target, has_credentials: bool) -> str
             + f". Publish it with --target {', '.join(others[:-1])} or {others[-1]} on "
             "such a host, or use `access.mode: password` (encrypted, safe on any host)"
         )
-    if target.login_in_headers and Safeguard.LOGIN in mode.needs and not has_credentials:
+    if target.login_in_headers and Safeguard.LOGIN in safeguards(mode) and not has_credentials:
         return (
             f"`access.mode: {mode.value}`: {client.slug} was left out of the published "
             f"folder: --target {target.name} asks for the login with a Basic-Auth line in "
@@ -249,17 +249,18 @@ def _lay_out(
         _link_tree(out / client.slug, www / folder)
         url_path = base + folder + "/"
         report.sites.append(Published(client.slug, client.access.mode, url_path))
-        if Mode.of(client) is Mode.HOST:
+        if client.access.needs_login:
             (access_dir / "htpasswd" / client.slug).write_text(
                 access.htpasswd(client.access), encoding="utf-8"
             )
             locations.append(
-                access.nginx_location(url_path, "host", f"{htpasswd_dir}/{client.slug}")
+                access.nginx_location(url_path, client.access.mode, f"{htpasswd_dir}/{client.slug}")
             )
         elif not client.access.public:
             locations.append(access.nginx_location(url_path, client.access.mode))
-    public = [p.path for p in report.sites if p.mode == "public"]
-    noindex = [p.path for p in report.sites if p.mode in ("password", "host")]
+    public = [p.path for p in report.sites if p.mode.public]
+    # A secret path is never written into a file that may be served.
+    noindex = [p.path for p in report.sites if p.mode.noindex and not p.mode.has_secret_path]
     (www / "robots.txt").write_text(access.robots_txt(public), encoding="utf-8")
     (www / "_headers").write_text(
         access.headers_file(noindex, bool(public), basic_auth), encoding="utf-8"
@@ -283,7 +284,7 @@ def _lay_out(
             f"robots.txt and _headers act only at the root of a host; www/ "
             f"is served from {base}, so put their rules in the host's own root"
         )
-    if options.target == "nginx" and any(Mode.of(c) is Mode.HOST for c in clients):
+    if options.target == "nginx" and any(c.access.needs_login for c in clients):
         report.notes.append(
             "host-mode sites are protected only once access/nginx.conf is "
             "included in the server block that serves www/"
@@ -303,7 +304,7 @@ def _built_problem(client: Client, site: Path, shown_out: Path) -> str | None:
             f"{client.slug}: {shown} was built by an older site-builder (no access "
             f"marker); build it again"
         )
-    if marker.get("mode") != mode:
+    if marker.get("mode") != mode.value:
         return (
             f"{client.slug}: {shown} was built for {marker.get('mode')} mode, client.yml "
             f"says {mode}; build it again"

@@ -84,6 +84,7 @@ def read_client(client_dir: Path) -> tuple[Client, Diagnostics]:
 
 
 def client_today(client: Client) -> dt.date:
+    zone: dt.tzinfo
     try:
         zone = zoneinfo.ZoneInfo(client.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

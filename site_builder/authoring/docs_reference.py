@@ -1,4 +1,4 @@
-"""The file-format reference of the docs site, generated from the declarations in schema.py.
+"""The file-format reference of the docs site, generated from the declarations in plans/schema/.
 
 One Markdown page per file kind (client.yml, plan.yml, approval notes, site-builder.yml): a
 table of every field (name, type, required, description, example) for the file and for each
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,7 +29,7 @@ PAGES: dict[str, tuple[schema.Record, str, str]] = {
     "agency": (schema.AGENCY, "agency-yml.md", "site-builder.yml"),
 }
 GENERATED = (
-    "<!-- Generated from site_builder/plans/schema/formats.py by `python -m site_builder.authoring.docs_reference`;"
+    "<!-- Generated from site_builder/plans/schema/ by `python -m site_builder.authoring.docs_reference`;"
     " do not edit. -->"
 )
 
@@ -183,4 +182,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

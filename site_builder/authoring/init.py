@@ -101,7 +101,8 @@ def init(root: Path, ci: str = "github", start: dt.date | None = None) -> InitRe
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root} is not a folder")
     root.mkdir(parents=True, exist_ok=True)
-    written, skipped = [], []
+    written: list[str] = []
+    skipped: list[str] = []
     # Schemas first: the example client's `$schema` lines find them and `new` writes none.
     for relative, text in sorted(
         planned_files(ci).items(),
@@ -115,7 +116,9 @@ def init(root: Path, ci: str = "github", start: dt.date | None = None) -> InitRe
     return InitReport(root, ci, tuple(written), tuple(skipped), in_git, example, clients)
 
 
-def _example_client(root: Path, start: dt.date | None, written: list, skipped: list) -> str | None:
+def _example_client(
+    root: Path, start: dt.date | None, written: list[str], skipped: list[str]
+) -> str | None:
     """One example client with one project (plans/ has no client yet)."""
     plans = root / "plans"
     folder = f"plans/{EXAMPLE_CLIENT}"

@@ -21,12 +21,15 @@ refused). Problems are reported as PATH:LINE (lines of an e-mail count in its de
 from __future__ import annotations
 
 import email
+import email.message
 import email.policy
+import email.utils
 import os
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from ..errors import Diagnostics, PlanError, SiteBuilderError
 from ..plans import signatures
@@ -101,7 +104,7 @@ def receive(source: Path, data: bytes, plans: Path) -> Received:
         raise PlanError(diags.errors)
     fields = parsed[0]
 
-    def refuse(field: str, message: str):
+    def refuse(field: str, message: str) -> NoReturn:
         diags.error(source, fields.line_of(field), message)
         raise PlanError(diags.errors)
 
@@ -254,14 +257,16 @@ def _texts(data: bytes) -> list[str]:
             if not isinstance(content, str):
                 continue
             content = _lines(content)
-            if (
-                part.get_content_type() == "text/plain"
-                and part.get_param("format", "").lower() == "flowed"
-            ):
-                content = _unflow(content, part.get_param("delsp", "").lower() == "yes")
+            if part.get_content_type() == "text/plain" and _param(part, "format") == "flowed":
+                content = _unflow(content, _param(part, "delsp") == "yes")
             texts.append(content)
         return texts
     return [_lines(data.decode("utf-8", "replace"))]
+
+
+def _param(part: email.message.Message, name: str) -> str:
+    """A Content-Type parameter of a mail part, lower-cased ("" when absent)."""
+    return email.utils.collapse_rfc2231_value(part.get_param(name, "")).lower()
 
 
 def _looks_like_mail(data: bytes) -> bool:

@@ -108,7 +108,9 @@ def publish(plans, out, to, base_path, htpasswd_dir, target) -> None:
         )
         for site in report.sites:
             # Never print a link-mode path: CI logs are often readable by more people.
-            shown = "secret path, see `site-builder links`" if site.mode == "link" else site.path
+            shown = (
+                "secret path, see `site-builder links`" if site.mode.has_secret_path else site.path
+            )
             say(f"{site.slug}: {site.mode} ({shown})")
         for note in report.notes:
             say(f"note: {note}", err=True)

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -57,8 +58,8 @@ class Progress:
     """A progress bar on a terminal (rich); plain `[n/N] client` lines in CI logs."""
 
     def __init__(self) -> None:
-        self._bar = None
-        self._task = None
+        self._bar: Any = None  # a rich.progress.Progress, imported only on a terminal
+        self._task: Any = None
 
     def __enter__(self) -> Progress:
         if sys.stderr.isatty():

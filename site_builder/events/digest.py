@@ -230,6 +230,7 @@ def smtp_settings(environ: Mapping[str, str] = os.environ) -> Smtp | None:
 
 def _connect(server: Smtp) -> smtplib.SMTP:
     context = ssl.create_default_context()
+    conn: smtplib.SMTP
     if server.scheme == "smtps":
         conn = smtplib.SMTP_SSL(server.host, server.port, timeout=server.timeout, context=context)
     else:

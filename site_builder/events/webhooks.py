@@ -16,6 +16,7 @@ import json
 import math
 import os
 import re
+import socket
 import time
 import urllib.error
 import urllib.parse
@@ -154,38 +155,31 @@ class _DeadlineReader(io.RawIOBase):
         super().close()
 
 
-class _DeadlineSocket:
-    """What http.client's response reads from: it only calls makefile()."""
+class _DeadlineResponse(http.client.HTTPResponse):
+    """An answer whose every read (status line, headers, body) ends at `until`."""
 
-    def __init__(self, sock, until: float):
-        self._sock, self._until = sock, until
-
-    def makefile(self, mode: str):
-        return io.BufferedReader(_DeadlineReader(self._sock, self._until))
-
-
-def _deadline_response(sock, *args, until: float, **kwargs) -> http.client.HTTPResponse:
-    return http.client.HTTPResponse(_DeadlineSocket(sock, until), *args, **kwargs)
+    def __init__(self, sock: socket.socket, *args, until: float, **kwargs):
+        super().__init__(sock, *args, **kwargs)
+        self.fp.close()  # the plain file of the socket, unread: replaced by one with a deadline
+        self.fp = io.BufferedReader(_DeadlineReader(sock, until))
 
 
-class _DeadlineConnection:
-    """Mixed into http.client's connections: everything ends at `until`."""
+class _HTTPConnection(http.client.HTTPConnection):
+    """An http.client connection where everything ends at `until`."""
 
     def __init__(self, *args, until: float, **kwargs):
         super().__init__(*args, **kwargs)
         self.until = until
-        self.response_class = functools.partial(_deadline_response, until=until)
+        # http.client only calls response_class(sock, ...): a partial carrying the deadline
+        # is such a callable, though typeshed declares the attribute a class.
+        self.response_class = functools.partial(_DeadlineResponse, until=until)  # type: ignore[assignment]
 
     def connect(self) -> None:
         self.timeout = max(self.until - time.monotonic(), 0.001)  # connect and send
         super().connect()
 
 
-class _HTTPConnection(_DeadlineConnection, http.client.HTTPConnection):
-    pass
-
-
-class _HTTPSConnection(_DeadlineConnection, http.client.HTTPSConnection):
+class _HTTPSConnection(_HTTPConnection, http.client.HTTPSConnection):
     pass
 
 
@@ -271,10 +265,10 @@ def _post_once(hook: Webhook, body: bytes, headers: dict, until: float, late: st
             _retry_after(exc.headers.get("Retry-After")),
         )
     except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, TimeoutError):
+        cause = exc.reason
+        if isinstance(cause, TimeoutError):
             return _Attempt(late, True)
-        return _Attempt(printable(getattr(reason, "strerror", None) or reason), True)
+        return _Attempt(printable(getattr(cause, "strerror", None) or cause), True)
     except TimeoutError:
         return _Attempt(late, True)
     except (http.client.HTTPException, OSError) as exc:

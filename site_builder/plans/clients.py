@@ -12,6 +12,7 @@ from ..errors import Diagnostics
 from ..model import (
     LINK_SECRET_ENV,
     Access,
+    AccessMode,
     AccessUser,
     Client,
     Contact,
@@ -70,7 +71,8 @@ def load_client(folder: Path, diags: Diagnostics) -> Client | None:
     referenced: set[str] = set()
     site = SiteSettings()
     access = Access()
-    language, timezone, signers = "en", "UTC", ()
+    language, timezone = "en", "UTC"
+    signers: tuple[Signer, ...] = ()
     if fields is not None:
         language = fields.get("language", "en")
         if not _LANGUAGE_RE.match(language):
@@ -177,7 +179,9 @@ def signers_of(path: Path, fields: schema.Fields, diags: Diagnostics) -> tuple[S
     and a key may each appear once in the file (a key shared by two signers would let either
     sign as the other).
     """
-    out, seen, seen_keys = [], {}, {}
+    out: list[Signer] = []
+    seen: dict[str, int] = {}  # email -> its line
+    seen_keys: dict[tuple[str, ...], int] = {}  # (type, base64) -> its line
     items = fields.get("signers") or []
     for item, line in zip(items, getattr(items, "lines", [])):
         keys = _signing_keys(path, item, line, diags)
@@ -278,10 +282,11 @@ def _access(path: Path, fields: schema.Fields, site: SiteSettings, diags: Diagno
             )
         return Access()
     line = block.line
-    mode = block.get("mode", "link")
+    # The schema checked the word (an invalid one is reported and reads as the default).
+    mode = AccessMode(block.get("mode", AccessMode.LINK.value))
     password_env = block.get("password_env")
     users = block.get("users") or []
-    if mode == "password" and password_env is None and "password_env" not in block.lines:
+    if mode.needs_password and password_env is None and "password_env" not in block.lines:
         diags.error(
             path,
             line,
@@ -289,7 +294,7 @@ def _access(path: Path, fields: schema.Fields, site: SiteSettings, diags: Diagno
             "environment variable that holds the password, e.g. "
             "`password_env: NORTHWIND_SITE_PASSWORD`",
         )
-    if mode != "password" and "password_env" in block.lines:
+    if not mode.needs_password and "password_env" in block.lines:
         diags.error(
             path,
             block.line_of("password_env"),
@@ -302,20 +307,21 @@ def _access(path: Path, fields: schema.Fields, site: SiteSettings, diags: Diagno
             f"`access.password_env` must not be {LINK_SECRET_ENV} (the link secret): "
             "give the password a variable of its own",
         )
-    if mode == "host" and not users and "users" not in block.lines:
+    if mode.needs_login and not users and "users" not in block.lines:
         diags.error(
             path,
             line,
             "host mode needs `users`: at least one `{name, hash}` with an "
             "htpasswd hash (`htpasswd -nB NAME` prints one)",
         )
-    if mode != "host" and "users" in block.lines:
+    if not mode.needs_login and "users" in block.lines:
         diags.error(
             path,
             block.line_of("users"),
             f"`access.users` is only for host mode (mode here: {mode})",
         )
-    out, seen = [], {}
+    out: list[AccessUser] = []
+    seen: dict[str, int] = {}  # user name -> its line
     for item, item_line in zip(users, getattr(users, "lines", [])):
         name, hashed = item.get("name"), item.get("hash")
         if name is None or hashed is None:
@@ -335,7 +341,7 @@ def _access(path: Path, fields: schema.Fields, site: SiteSettings, diags: Diagno
                 "prefer bcrypt (`htpasswd -nB NAME`)",
             )
         out.append(AccessUser(name, hashed))
-    if mode != "public" and site.url is not None:
+    if not mode.public and site.url is not None:
         site_fields = fields.get("site")
         diags.warning(
             path,

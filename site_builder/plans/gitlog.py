@@ -106,11 +106,13 @@ def iter_blobs(
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
     )
+    stdin, stdout = process.stdin, process.stdout
+    assert stdin is not None and stdout is not None  # both were asked for as pipes
 
     def feed() -> None:  # a thread, so the pipe never fills up in both directions
         try:
-            process.stdin.write("".join(f"{n}\n" for n in wanted).encode())
-            process.stdin.close()
+            stdin.write("".join(f"{n}\n" for n in wanted).encode())
+            stdin.close()
         except BrokenPipeError:
             pass
 
@@ -118,23 +120,23 @@ def iter_blobs(
     writer.start()
     try:
         for name in wanted:
-            header = process.stdout.readline().split()
+            header = stdout.readline().split()
             if len(header) != 3 or not header[2].isdigit():
                 continue  # "<name> missing" (or ambiguous): nothing follows
             size = int(header[2])
             if header[1] == b"blob" and size <= max_bytes:
-                yield name, process.stdout.read(size + 1)[:size]
+                yield name, stdout.read(size + 1)[:size]
                 continue
             remaining = size + 1  # skip the contents and the newline after them
             while remaining > 0:
-                chunk = process.stdout.read(min(remaining, 1 << 20))
+                chunk = stdout.read(min(remaining, 1 << 20))
                 if not chunk:
                     break
                 remaining -= len(chunk)
             if header[1] == b"blob":
                 yield name, None
     finally:
-        process.stdout.close()
+        stdout.close()
         process.kill()
         writer.join()
         process.wait()

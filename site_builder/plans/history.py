@@ -96,14 +96,13 @@ def _milestone_snapshots(root: yaml.Node) -> dict[str, _Snapshot] | None:
         return None
     if not isinstance(items, list):
         return None
-    out = {}
+    out: dict[str, _Snapshot] = {}
     for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
             continue
+        written = item.get("due")
         try:
-            due = (
-                dt.date.fromisoformat(item.get("due")) if isinstance(item.get("due"), str) else None
-            )
+            due = dt.date.fromisoformat(written) if isinstance(written, str) else None
         except ValueError:
             due = None
         if due is not None and date_range_problem(due):
@@ -364,17 +363,17 @@ def read_history(plans: Path, clients: Iterable[str] = ()) -> History:
                 continue
             renamed = status == "R"
             if len(parts) == 4 and parts[2] == "approvals" and parts[3].endswith(".md"):
-                moved = state.notes.pop(old, None) if renamed else None
+                moved_note = state.notes.pop(old, None) if renamed else None
                 state.notes[new] = (
                     state.notes.get(new)
-                    or moved
+                    or moved_note
                     or next((p.notes[n] for p in others for n in (new, old) if n in p.notes), None)
                     or Provenance(commit.author, commit.date, commit.short)
                 )
             if len(parts) != 3 or parts[2] != "plan.yml":
                 continue
-            moved = state.plans.pop(old, None) if renamed else None
-            lineages = [state.plans.get(new) or moved] + [
+            moved_plan = state.plans.pop(old, None) if renamed else None
+            lineages = [state.plans.get(new) or moved_plan] + [
                 p.plans.get(new) or (p.plans.get(old) if renamed else None) for p in others
             ]
             state.plans[new] = _Lineage.after(

@@ -244,7 +244,7 @@ def approvals_of(
             state = verifier.state(note.raw, signature, email, date)
             retired = (
                 verifier.key_outside_window(note.raw, signature, email, date)
-                if state == signatures.UNKNOWN_SIGNER
+                if state == signatures.UNKNOWN_SIGNER and signature is not None
                 else None
             )
         except signatures.SshKeygenMissing as exc:

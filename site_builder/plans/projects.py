@@ -95,7 +95,8 @@ def _milestones(
             f"{len(items)} milestones in one project (more than "
             f"{MAX_MILESTONES_WARNING}): milestones are checkpoints, not tasks",
         )
-    out, seen = [], {}
+    out: list[Milestone] = []
+    seen: dict[str, int] = {}  # milestone id -> its line
     all_ids = [item.get("id") for item in items]
     for index, item in enumerate(items):
         mid = item.get("id")

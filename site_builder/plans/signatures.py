@@ -114,17 +114,21 @@ class Verifier:
 
     @contextlib.contextmanager
     def _signature_file(self, signature: bytes) -> Iterator[str]:
-        if self._keygen is None:
-            raise SshKeygenMissing("ssh-keygen (OpenSSH) is needed to check signatures")
+        self._ssh_keygen()  # fail before writing anything
         with tempfile.NamedTemporaryFile(dir=self._dir.name, suffix=".sig") as handle:
             handle.write(signature)
             handle.flush()
             yield handle.name
 
+    def _ssh_keygen(self) -> str:
+        if self._keygen is None:
+            raise SshKeygenMissing("ssh-keygen (OpenSSH) is needed to check signatures")
+        return self._keygen
+
     def _run(self, *args: str, note: bytes) -> bool:
         try:
             done = subprocess.run(
-                [self._keygen, "-Y", *args],
+                [self._ssh_keygen(), "-Y", *args],
                 input=note,
                 capture_output=True,
                 timeout=_TIMEOUT,

@@ -20,6 +20,7 @@ import bisect
 import html
 import re
 import unicodedata
+from collections.abc import Sequence
 from urllib.parse import unquote
 
 REPLACEMENT = "[email hidden]"
@@ -58,6 +59,8 @@ _DOMAIN = re.compile(r"(?:[^\W_]|-)+(?:\.(?:[^\W_]|-)+)*\.[^\W\d_]{2,}")
 # HTML: tags (quoted attribute values may hold '>'), and the attribute values inside a tag.
 _TAG = re.compile(r"<[A-Za-z/!?](?:[^<>\"']|\"[^\"]*\"|'[^']*')*>")
 _ATTRIBUTE_VALUE = re.compile(r"(=\s*)(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+))")
+
+Tag = tuple[int, int, str]  # (start, end, markup) of one HTML tag
 _TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)")
 # Inline elements join the text around them (`ada<em>@</em>example.org` reads as an address);
 # any other tag separates text.
@@ -144,13 +147,14 @@ def _redact_attributes(tag: re.Match) -> str:
 # --- the decoded view --------------------------------------------------------------------------
 
 
-def _view(text: str, tags) -> tuple[str, list[int], list[int]]:
+def _view(text: str, tags: Sequence[Tag]) -> tuple[str, Sequence[int], Sequence[int]]:
     """(view, starts, ends): the decoded text, and for each of its characters the span of
     `text` it comes from. `tags` (HTML only) are removed first."""
+    starts: Sequence[int] | None = None
+    ends: Sequence[int] = ()
+    view = text
     if tags:
         view, starts, ends = _drop_tags(text, tags)
-    else:
-        view, starts, ends = text, None, None
     for _ in range(_MAX_PASSES):
         if not _TOKEN.search(view):
             break
@@ -168,8 +172,11 @@ def _view(text: str, tags) -> tuple[str, list[int], list[int]]:
     return view, starts, ends
 
 
-def _drop_tags(text: str, tags) -> tuple[str, list[int], list[int]]:
-    pieces, starts, ends, pos = [], [], [], 0
+def _drop_tags(text: str, tags: Sequence[Tag]) -> tuple[str, list[int], list[int]]:
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
     for start, end, tag in tags:
         _copy(text, pos, start, pieces, starts, ends)
         name = _TAG_NAME.match(tag)
@@ -183,7 +190,10 @@ def _drop_tags(text: str, tags) -> tuple[str, list[int], list[int]]:
 
 
 def _decode_once(text: str) -> tuple[str, list[int], list[int]]:
-    pieces, starts, ends, pos = [], [], [], 0
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
     for m in _TOKEN.finditer(text):
         _copy(text, pos, m.start(), pieces, starts, ends)
         pos = m.end()
@@ -206,7 +216,9 @@ def _decode_once(text: str) -> tuple[str, list[int], list[int]]:
     return "".join(pieces), starts, ends
 
 
-def _decode_unicode(run: str, offset: int, pieces, starts, ends) -> None:
+def _decode_unicode(
+    run: str, offset: int, pieces: list[str], starts: list[int], ends: list[int]
+) -> None:
     """Non-ASCII characters: invisible ones dropped, the rest NFKC-normalised (＠ -> @)."""
     if not _INVISIBLE.search(run) and unicodedata.is_normalized("NFKC", run):
         _copy(run, 0, len(run), pieces, starts, ends, offset)
@@ -220,7 +232,15 @@ def _decode_unicode(run: str, offset: int, pieces, starts, ends) -> None:
         ends.extend([offset + i + 1] * len(decoded))
 
 
-def _copy(text, start, end, pieces, starts, ends, offset=0) -> None:
+def _copy(
+    text: str,
+    start: int,
+    end: int,
+    pieces: list[str],
+    starts: list[int],
+    ends: list[int],
+    offset: int = 0,
+) -> None:
     if end > start:
         pieces.append(text[start:end])
         starts.extend(range(offset + start, offset + end))
@@ -230,7 +250,7 @@ def _copy(text, start, end, pieces, starts, ends, offset=0) -> None:
 # --- finding and replacing ---------------------------------------------------------------------
 
 
-def _address_spans(view: str, starts, ends) -> list[tuple[int, int]]:
+def _address_spans(view: str, starts: Sequence[int], ends: Sequence[int]) -> list[tuple[int, int]]:
     """Spans of the original text holding an address of `view`, in order, not overlapping.
 
     Each '@' is checked once: the local part is the run of address characters before it (read
@@ -242,7 +262,7 @@ def _address_spans(view: str, starts, ends) -> list[tuple[int, int]]:
     while at != -1:
         domain = _DOMAIN.match(view, at + 1)
         local = _LOCAL.match(reversed_view, n - at) if domain else None
-        if local:
+        if domain and local:
             first, last = at - len(local.group()), domain.end() - 1
             span = (starts[first], ends[last])
             if spans and span[0] <= spans[-1][1]:
@@ -265,13 +285,14 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _replace(text: str, spans, tags, replacement: str) -> str:
+def _replace(text: str, spans: list[tuple[int, int]], tags: Sequence[Tag], replacement: str) -> str:
     """Each span replaced by `replacement`; tags inside a span (HTML) are kept after it, so
     the markup stays balanced."""
     if not spans:
         return text
     tag_starts = [start for start, _, _ in tags]
-    out, pos = [], 0
+    out: list[str] = []
+    pos = 0
     for start, end in spans:
         out.append(text[pos:start])
         out.append(replacement)

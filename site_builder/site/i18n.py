@@ -21,7 +21,7 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from babel.numbers import format_currency
@@ -50,24 +50,30 @@ def languages() -> list[str]:
     return sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
 
 
-def key_of(message) -> str:
+def key_of(message: Message) -> str:
     """A catalog entry's label key (for a plural entry, its msgid)."""
-    return message.id[0] if isinstance(message.id, tuple) else message.id
+    return message.id if isinstance(message.id, str) else message.id[0]
 
 
 def labels(name: str) -> dict[str, Label]:
     """The translated labels of one catalog, in catalog order; entries left empty (any plural
     form empty) or marked fuzzy count as untranslated, as gettext tools treat them."""
     found = catalog(name)
-    return (
-        {
-            key_of(m): m.string
-            for m in found
-            if m.id and not m.fuzzy and (all(m.string) if isinstance(m.string, tuple) else m.string)
-        }
-        if found
-        else {}
-    )
+    if found is None:
+        return {}
+    translated: dict[str, Label] = {}
+    for m in found:
+        text = _filled(m.string)
+        if m.id and not m.fuzzy and text is not None:
+            translated[key_of(m)] = text
+    return translated
+
+
+def _filled(string: str | tuple[str, ...] | list[str] | None) -> Label | None:
+    """A message's text (plural forms as a tuple), None if it or any of its forms is empty."""
+    if isinstance(string, (tuple, list)):
+        return tuple(string) if all(string) else None
+    return string or None
 
 
 def _lookup_order(language: str) -> list[str]:
@@ -183,6 +189,8 @@ def extra_labels(language: str) -> list[str]:
 def template() -> Catalog:
     """messages.pot, made from the English catalog: every key, its English text as a comment."""
     english = catalog("en")
+    if english is None:
+        raise FileNotFoundError(f"no English label catalog in {LOCALE_DIR}")
     pot = Catalog(
         domain=DOMAIN,
         project="site-builder",

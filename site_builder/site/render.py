@@ -31,6 +31,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..derive import ClientState, ProjectState, delay_owner
+from ..model import AccessMode
 from ..plans.agency import AgencySettings
 from . import emails, feeds, revision, template_cache, timeline
 from .i18n import EN, Translator
@@ -96,9 +97,9 @@ class SiteBundle:
     accent_color: str | None = None
     favicon: str | None = None  # path inside the site
     extra_css: tuple[str, ...] = ()  # paths inside the site
-    # Access mode (model.Access): only "public" sites drop noindex; "password" sites are
-    # built without search and then encrypted (protect.py). Not public unless said so.
-    access: str = "link"
+    # Access mode (model.Access): only public sites drop noindex; password sites are built
+    # without search and then encrypted (protect.py). Not public unless said so.
+    access: AccessMode = AccessMode.LINK
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ def plan_revision(project: Project) -> str:
 def _plain(value):
     if isinstance(value, (dt.date, Decimal)):
         return str(value)
-    if dataclasses.is_dataclass(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.asdict(value)
     if isinstance(value, tuple):
         return list(value)

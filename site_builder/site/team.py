@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -382,7 +382,7 @@ def client_href(client: Client) -> str:
     return f"../{client.slug}/index.html"
 
 
-def render_team_site(states: list[ClientState], templates: Path, today: dt.date) -> SiteBundle:
+def render_team_site(states: Sequence[ClientState], templates: Path, today: dt.date) -> SiteBundle:
     """The team dashboard's pages (English: it is for the delivery team)."""
     t = Translator("en")
     env = environment(templates)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 
 from markupsafe import Markup
 
@@ -157,7 +158,7 @@ def _diamond(r: float) -> str:
     return f"M{c} {c - r}L{c + r} {c}L{c} {c + r}L{c - r} {c}Z"
 
 
-def _marker(parent: ET.Element, css: str, x: float, paths: list[tuple[str, float]]) -> None:
+def _marker(parent: ET.Element, css: str, x: float, paths: Sequence[tuple[str, float]]) -> None:
     """A small SVG centred on `x` (percent): one diamond path per (class, half-diagonal)."""
     svg = _el(
         parent,

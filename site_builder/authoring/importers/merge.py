@@ -84,7 +84,11 @@ def merge(path: Path, text: str, records: list[Record]) -> Merged:
     taken = set(by_id)
     matched: set[str] = set()
     edits: list[tuple[int, int, str]] = []
-    added, updated, unchanged, expected, new_blocks = [], [], [], {}, []
+    added: list[str] = []
+    updated: list[str] = []
+    unchanged: list[str] = []
+    expected: dict[str, tuple[str, dt.date]] = {}
+    new_blocks: list[list[str]] = []
     for record in records:
         found = by_ref.get(record.ref) if record.ref else None
         if found is None:

@@ -1,9 +1,10 @@
 """Read milestones from a tracker's export: GitHub and GitLab API JSON, Jira's issue CSV, and
 the generic CSV (`id,title,due,owner,invoice,phase,delivered`).
 
-Every reader returns `Record`s and reports problems as diagnostics tied to the source file and
-line (JSON: the line where the milestone's object starts). A record without a due date is
-skipped with a warning: trackers routinely keep undated milestones ("Backlog", "Someday").
+Every reader returns what it `Found` and reports problems as diagnostics tied to the source file
+and line (JSON: the line where the milestone's object starts); `read` keeps the dated ones as
+`Record`s. A record without a due date is skipped with a warning: trackers routinely keep
+undated milestones ("Backlog", "Someday").
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Literal
 
 from ...errors import Diagnostics
 from ...plans.schema import SLUG_RE, date_range_problem
@@ -45,8 +47,8 @@ _JIRA_DAY = re.compile(
 
 
 @dataclass(frozen=True)
-class Record:
-    """One milestone read from a source."""
+class Found:
+    """One milestone as a source has it; its due date may be missing."""
 
     title: str
     due: dt.date | None
@@ -62,6 +64,14 @@ class Record:
     @property
     def label(self) -> str:
         return f'milestone "{self.title}"' + (f" ({self.ref})" if self.ref else "")
+
+
+@dataclass(frozen=True)
+class Record(Found):
+    """A milestone that can go into a plan: dated, with text plan.yml accepts (`read` returns
+    only these)."""
+
+    due: dt.date
 
 
 def slugify(text: str) -> str:
@@ -106,9 +116,9 @@ def read(
     return sorted(_dated(records, diags), key=lambda r: r.due)
 
 
-def _dated(records: list[Record], diags: Diagnostics) -> list[Record]:
+def _dated(records: list[Found], diags: Diagnostics) -> list[Record]:
     """The records that can become milestones: dated, with text plan.yml accepts."""
-    kept = []
+    kept: list[Record] = []
     for r in records:
         too_long = [
             name
@@ -128,7 +138,20 @@ def _dated(records: list[Record], diags: Diagnostics) -> list[Record]:
                 r.path, r.line, f"{r.label} has no due date; skipped (a plan milestone needs one)"
             )
         else:
-            kept.append(r)
+            kept.append(
+                Record(
+                    r.title,
+                    r.due,
+                    r.path,
+                    r.line,
+                    ref=r.ref,
+                    id=r.id,
+                    owner=r.owner,
+                    phase=r.phase,
+                    invoice=r.invoice,
+                    delivered=r.delivered,
+                )
+            )
     return kept
 
 
@@ -179,7 +202,8 @@ def _json_items(path: Path, text: str, diags: Diagnostics) -> list[tuple[int, ob
     if not text.startswith("[", index):
         diags.error(path, 1, "expected a JSON list of milestones, as the API returns it")
         return []
-    items, index = [], index + 1
+    items: list[tuple[int, object]] = []
+    index += 1
     try:
         while True:
             index = _skip_space(text, index)
@@ -205,9 +229,9 @@ def _skip_space(text: str, index: int) -> int:
     return index
 
 
-def _api_json(kind: str, path: Path, text: str, diags: Diagnostics) -> list[Record]:
+def _api_json(kind: str, path: Path, text: str, diags: Diagnostics) -> list[Found]:
     number_key, due_key = ("number", "due_on") if kind == "github" else ("iid", "due_date")
-    records = []
+    records: list[Found] = []
     for line, item in _json_items(path, text, diags):
         if not isinstance(item, dict):
             diags.error(path, line, "expected a milestone object ({...})")
@@ -234,7 +258,7 @@ def _api_json(kind: str, path: Path, text: str, diags: Diagnostics) -> list[Reco
             date = _checked_date(date, path, line, f'milestone "{title}"', diags)
             if date is None:
                 continue
-        records.append(Record(title, date, path, line, ref=f"{kind}#{number}"))
+        records.append(Found(title, date, path, line, ref=f"{kind}#{number}"))
     return records
 
 
@@ -258,7 +282,7 @@ def _csv_rows(path: Path, text: str, diags: Diagnostics) -> list[tuple[int, list
     return rows
 
 
-def _generic_csv(path: Path, text: str, diags: Diagnostics) -> list[Record]:
+def _generic_csv(path: Path, text: str, diags: Diagnostics) -> list[Found]:
     rows = _csv_rows(path, text, diags)
     if not rows:
         return []
@@ -281,7 +305,8 @@ def _generic_csv(path: Path, text: str, diags: Diagnostics) -> list[Record]:
             )
     if "title" not in names or "due" not in names:
         return []
-    records, seen = [], {}
+    records: list[Found] = []
+    seen: dict[str, int] = {}  # id -> the line it is first on
     for line, row in body:
         cells = {
             name: unprotect(row[i].strip()) if i < len(row) else ""
@@ -302,7 +327,7 @@ def _generic_csv(path: Path, text: str, diags: Diagnostics) -> list[Record]:
     return records
 
 
-def _csv_record(path: Path, line: int, cells: dict[str, str], diags: Diagnostics) -> Record | None:
+def _csv_record(path: Path, line: int, cells: dict[str, str], diags: Diagnostics) -> Found | None:
     title = one_line(cells.get("title", ""))
     if not title:
         diags.error(path, line, "`title` is empty")
@@ -317,7 +342,7 @@ def _csv_record(path: Path, line: int, cells: dict[str, str], diags: Diagnostics
             f"starting with a letter or digit, at most 63), not `{mid}`",
         )
         ok = False
-    dates = {}
+    dates: dict[str, dt.date | None] = {}
     for name in ("due", "delivered"):
         value = cells.get(name, "")
         dates[name] = None
@@ -347,7 +372,7 @@ def _csv_record(path: Path, line: int, cells: dict[str, str], diags: Diagnostics
             ok = False
     if not ok:
         return None
-    return Record(
+    return Found(
         title,
         dates["due"],
         path,
@@ -363,7 +388,7 @@ def _csv_record(path: Path, line: int, cells: dict[str, str], diags: Diagnostics
 # --- Jira: the issue export CSV ---------------------------------------------------------------
 
 
-def _jira(path: Path, text: str, diags: Diagnostics, mode: str) -> list[Record]:
+def _jira(path: Path, text: str, diags: Diagnostics, mode: str) -> list[Found]:
     rows = _csv_rows(path, text, diags)
     if not rows:
         return []
@@ -392,7 +417,7 @@ def _jira(path: Path, text: str, diags: Diagnostics, mode: str) -> list[Record]:
         )
         return []
     if mode == "epics":
-        records = []
+        records: list[Found] = []
         for line, row in body:
             if first(row, "issue type").lower() != "epic":
                 continue
@@ -402,7 +427,7 @@ def _jira(path: Path, text: str, diags: Diagnostics, mode: str) -> list[Record]:
             key = first(row, "issue key")
             due = _jira_due(path, line, first(row, "due date"), diags)
             if title and due is not False:
-                records.append(Record(title, due, path, line, ref=f"jira#{key}" if key else None))
+                records.append(Found(title, due, path, line, ref=f"jira#{key}" if key else None))
         return records
     versions: dict[str, list] = {}  # name -> [line, latest due]
     for line, row in body:
@@ -412,12 +437,14 @@ def _jira(path: Path, text: str, diags: Diagnostics, mode: str) -> list[Record]:
             if due and (entry[1] is None or due > entry[1]):
                 entry[1] = due
     return [
-        Record(name, due, path, line, ref=f"jira-version#{name}")
+        Found(name, due, path, line, ref=f"jira-version#{name}")
         for name, (line, due) in versions.items()
     ]
 
 
-def _jira_due(path: Path, line: int, value: str, diags: Diagnostics):
+def _jira_due(
+    path: Path, line: int, value: str, diags: Diagnostics
+) -> dt.date | None | Literal[False]:
     """The date of a `Due date` cell; None when empty; False (reported) when unreadable."""
     if not value:
         return None

@@ -9,8 +9,9 @@ Two ways in:
 * `mkdocs serve` / `site-builder serve CLIENT`: the plugin loads and renders the client itself
   on every (re)build, so edits to the plans show up live.
 
-config.py: the base config, its layering and protections; plugin.py: the plugin; build.py:
-building a site; serve.py: the preview and its Host check.
+base.py: the base config; layer.py: the agency's own mkdocs.yml laid over it; config.py: the
+per-client overrides and protections; plugin.py: the plugin; build.py: building a site;
+serve.py: the preview and its Host check.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from .config import (
     PAGE_LISTINGS,
     PLUGIN_NAME,
     THEME_FOLDER,
-    layer_problems,
     supported_languages,
 )
+from .layer import layer_problems
 from .plugin import BundlePlugin, PluginConfig, compact_html
-from .serve import addressed_here, only_addressed_here, serve, with_preview_banner
+from .preview import addressed_here, only_addressed_here, with_preview_banner
+from .serve import serve
 
 __all__ = [
     "PAGE_LISTINGS",

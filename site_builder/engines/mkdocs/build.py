@@ -1,5 +1,14 @@
-"""Building one client's site with MkDocs: its log captured, a fixed SOURCE_DATE_EPOCH, theme
-files and templates reused between the builds of one run."""
+"""Building one client's site with MkDocs: its log captured, a fixed SOURCE_DATE_EPOCH, the
+theme's file listing reused between the builds of one run.
+
+MkDocs is driven through its public API (load_config, commands.build.build) and the plugin's
+documented events (plugin.py: pages and files in on_files, compiled templates shared in on_env,
+theme files linked from the asset store by a File subclass). One internal is still replaced,
+for speed: `Files.add_files_from_theme` (_cached_theme_files). MkDocs calls it before any
+plugin event, and it matches all ~14,500 files of Material's theme against a dozen patterns on
+every build (a large part of a small site's build time); no event can skip it. The replacement
+lists them once per process and is undone after each build. If MkDocs changes that method,
+only this module is affected."""
 
 from __future__ import annotations
 
@@ -17,10 +26,10 @@ from mkdocs.structure.files import File, Files
 
 from ...errors import BuildError
 from ...plans.agency import AgencySettings
-from ...site import template_cache
 from ...site.render import SiteBundle
 from ...store import AssetStore
 from .config import PLUGIN_NAME, base_config_file, client_overrides
+from .plugin import BundlePlugin
 
 
 @contextlib.contextmanager
@@ -60,9 +69,7 @@ def _source_date(epoch: int) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = old
 
 
-_BYTECODE = template_cache.CACHE
-_THEME_LISTINGS: dict[tuple, list[tuple[str, str]]] = {}
-_THEME_DIRS: set[str] = set()
+_THEME_LISTINGS: dict[tuple, list[tuple[str, str | None]]] = {}
 
 
 def _cached_theme_files(original):
@@ -74,7 +81,6 @@ def _cached_theme_files(original):
             probe = Files([])
             original(probe, env, config)
             _THEME_LISTINGS[key] = [(f.src_uri, f.src_dir) for f in probe]
-            _THEME_DIRS.update(config.theme.dirs)
         for src_uri, src_dir in _THEME_LISTINGS[key]:
             if files.get_file_from_path(src_uri) is None:
                 files.append(File(src_uri, src_dir, config.site_dir, config.use_directory_urls))
@@ -83,38 +89,15 @@ def _cached_theme_files(original):
 
 
 @contextlib.contextmanager
-def _reuse_between_builds(store: AssetStore | None) -> Iterator[None]:
-    """Within this process, reuse compiled templates and the theme file listing; link theme
-    files from the asset store instead of copying them."""
-    from mkdocs.theme import Theme
-
-    original_env, original_files = Theme.get_env, Files.add_files_from_theme
-    original_copy = File.copy_file
-
-    def copy_file(file: File, dirty: bool = False) -> None:
-        if (
-            store is not None
-            and file.src_dir is not None
-            and file.abs_src_path
-            and file.src_dir in _THEME_DIRS
-        ):
-            store.link(file.abs_src_path, file.abs_dest_path)
-        else:
-            original_copy(file, dirty)
-
-    def get_env(theme):
-        env = original_env(theme)
-        env.bytecode_cache = _BYTECODE
-        return env
-
-    Theme.get_env = get_env
-    Files.add_files_from_theme = _cached_theme_files(original_files)
-    File.copy_file = copy_file
+def _theme_listed_once() -> Iterator[None]:
+    """Within this process, list the theme's files once (see _cached_theme_files)."""
+    original = Files.add_files_from_theme
+    # The internal replacement the module docstring explains (hence the method-assign).
+    Files.add_files_from_theme = _cached_theme_files(original)  # type: ignore[method-assign]
     try:
         yield
     finally:
-        Theme.get_env, Files.add_files_from_theme = original_env, original_files
-        File.copy_file = original_copy
+        Files.add_files_from_theme = original  # type: ignore[method-assign]
 
 
 def build_site(
@@ -133,7 +116,7 @@ def build_site(
         tempfile.TemporaryDirectory(prefix="site-builder-docs-") as empty_docs,
         _captured_mkdocs_log() as records,
         _source_date(epoch),
-        _reuse_between_builds(store),
+        _theme_listed_once(),
     ):
         try:
             config = load_config(
@@ -145,7 +128,8 @@ def build_site(
                 },
             )
             plugin = config.plugins[PLUGIN_NAME]
-            plugin.bundle = bundle
+            assert isinstance(plugin, BundlePlugin)
+            plugin.bundle, plugin.store = bundle, store
             mkdocs_build(config)
         except (MkDocsException, OSError) as exc:
             details = "; ".join(r.getMessage() for r in records if r.levelno >= logging.ERROR)

@@ -18,9 +18,13 @@ from mkdocs.structure.toc import get_toc
 
 from ...errors import SiteBuilderError
 from ...folders import base_config_for, check_output_folder
+from ...site import template_cache
 from ...site.render import Preview, SiteBundle
-from .config import apply_branding, base_values, layer_problems, protect_loaded, same_file
-from .serve import only_addressed_here, with_preview_banner
+from ...store import AssetStore
+from .base import base_values, same_file
+from .config import apply_branding, protect_loaded
+from .layer import layer_problems
+from .preview import only_addressed_here, with_preview_banner
 
 log = logging.getLogger("mkdocs.plugins.site_builder")
 
@@ -47,6 +51,17 @@ class _AsIs(File):
         return False
 
 
+class _Shared(File):
+    """A theme file linked from the run's asset store instead of copied: every site of a
+    build shares one copy of Material's assets."""
+
+    store: AssetStore
+
+    def copy_file(self, dirty: bool = False) -> None:
+        assert self.abs_src_path is not None
+        self.store.link(self.abs_src_path, self.abs_dest_path)
+
+
 class BundlePlugin(plugins.BasePlugin[PluginConfig]):
     """Replaces the (empty) docs folder with the generated pages of one client.
 
@@ -58,6 +73,7 @@ class BundlePlugin(plugins.BasePlugin[PluginConfig]):
         super().__init__()
         self.bundle: SiteBundle | None = None
         self.watch: list[Path] = []
+        self.store: AssetStore | None = None  # site-builder's build: theme files are linked
         self.prepared: Preview | None = None  # `site-builder serve`'s start: already prepared
         self.unencrypted_preview = False  # a password-mode client, not encrypted (serve)
 
@@ -65,6 +81,7 @@ class BundlePlugin(plugins.BasePlugin[PluginConfig]):
     def on_config(self, config):
         if self.bundle is None:  # `mkdocs build/serve`, `site-builder serve`: load it ourselves
             self._load_directly(config)
+        assert self.bundle is not None
         config.nav = [{page.title: page.path} for page in self.bundle.pages]
         config.use_directory_urls = False
         return config
@@ -107,7 +124,7 @@ class BundlePlugin(plugins.BasePlugin[PluginConfig]):
             raise PluginError(f"site-builder: {exc}") from None
         self.bundle, self.watch = preview.bundle, preview.watch
         # Only site-builder's own build encrypts password sites (protect.py).
-        self.unencrypted_preview = self.bundle.access == "password"
+        self.unencrypted_preview = self.bundle.access.needs_password
         apply_branding(config, self.bundle)  # client.yml may have changed since start
         protect_loaded(config, self.bundle, base_values(base), base, preview.agency)
         # MkDocs empties site_dir before a build: never the folder holding every client,
@@ -128,13 +145,18 @@ class BundlePlugin(plugins.BasePlugin[PluginConfig]):
     def on_files(self, files: Files, config) -> Files:
         assert self.bundle is not None
         docs = os.path.realpath(config.docs_dir)
+        theme = {os.path.realpath(d) for d in config.theme.dirs}
+        kept = []
         # Theme source maps, and whatever the docs folder holds: every page is generated.
-        kept = [
-            f
-            for f in files
-            if not f.src_uri.endswith(".map")
-            and not (f.src_dir and os.path.realpath(f.src_dir) == docs)
-        ]
+        for f in files:
+            where = os.path.realpath(f.src_dir) if f.src_dir else None
+            if f.src_uri.endswith(".map") or where == docs:
+                continue
+            if self.store is not None and where in theme:
+                shared = _Shared(f.src_uri, f.src_dir, f.dest_dir, f.use_directory_urls)
+                shared.store = self.store
+                f = shared
+            kept.append(f)
         for page in self.bundle.pages:
             kept.append(File.generated(config, page.path, content=""))
         for item in self.bundle.files:  # published byte for byte, whatever their extension
@@ -143,6 +165,11 @@ class BundlePlugin(plugins.BasePlugin[PluginConfig]):
             else:
                 kept.append(_AsIs.generated(config, item.path, abs_src_path=str(item.source)))
         return Files(kept)
+
+    def on_env(self, env, config, files):
+        # Compiled templates shared by every build of this process (site/template_cache.py).
+        env.bytecode_cache = template_cache.CACHE
+        return env
 
     def on_page_markdown(self, markdown, page, config, files):
         return ""  # our pages are finished HTML; nothing for Markdown to do

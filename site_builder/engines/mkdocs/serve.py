@@ -1,85 +1,19 @@
-"""Preview: `site-builder serve CLIENT` on MkDocs' live-reload server, which answers only its
-own names (the Host check) and says when it is unencrypted."""
+"""Preview: `site-builder serve CLIENT` on MkDocs' live-reload server (its guards: preview.py)."""
 
 from __future__ import annotations
 
 import copy
-import ipaddress
-import re
 import tempfile
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 from ...site.render import Preview
-from .config import PLUGIN_NAME, base_values, client_overrides
+from .base import base_values
+from .config import PLUGIN_NAME, client_overrides
+from .plugin import BundlePlugin
 
-# --- serve: the preview answers only its own names, and says when it is unencrypted --------
-
-LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
-_WILDCARDS = frozenset({"", "0.0.0.0", "::"})
-PREVIEW_BANNER = (
-    '<div class="sb-preview-unencrypted" role="alert" style="position:sticky;top:0;z-index:10;'
-    "margin:0;padding:.6rem 1rem;background:#b3261e;color:#fff;font:600 1rem/1.4 system-ui,"
-    'sans-serif;text-align:center">Unencrypted preview: this site is password-protected only '
-    'when built with <code style="color:inherit">site-builder build</code>. Here anyone who can '
-    "reach this address reads it in clear.</div>"
-)
-_BODY_TAG = re.compile(r"<body\b[^>]*>", re.I)
-
-
-def with_preview_banner(page: str) -> str:
-    """A page with the unencrypted-preview banner first in its body."""
-    match = _BODY_TAG.search(page)
-    at = match.end() if match else 0
-    return page[:at] + PREVIEW_BANNER + page[at:]
-
-
-def _host_and_port(header: str) -> tuple[str, int] | None:
-    """(name, port) of an HTTP Host header (port 80 when absent); None if malformed."""
-    header = header.strip().lower()
-    if header.startswith("["):  # [IPv6]:port
-        name, _, rest = header[1:].partition("]")
-        port = rest[1:] if rest.startswith(":") else ("" if not rest else None)
-    else:
-        name, _, port = header.partition(":")
-    if not name or port is None or (port and not port.isdigit()):
-        return None
-    return name.rstrip("."), int(port) if port else 80
-
-
-def _is_ip(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return True
-
-
-def addressed_here(header: str, host: str, port: int) -> bool:
-    """Whether a request's Host header names this preview server: the address it is bound
-    to, or localhost, 127.0.0.1, [::1], with its port. A page on another site whose name
-    an attacker points at 127.0.0.1 (DNS rebinding) sends its own name, so it is refused;
-    a server bound to all interfaces accepts any IP address (not a name: names rebind)."""
-    parsed = _host_and_port(header)
-    if parsed is None or parsed[1] != port:
-        return False
-    name, bound = parsed[0], host.strip("[]").lower()
-    return name in LOCAL_NAMES or name == bound or (bound in _WILDCARDS and _is_ip(name))
-
-
-def only_addressed_here(app, host: str, port: int):
-    """WSGI middleware: answer 421 (and no content) to requests for any other host name."""
-
-    def guarded(environ, start_response):
-        if addressed_here(environ.get("HTTP_HOST", ""), host, port):
-            return app(environ, start_response)
-        body = b"421 Misdirected Request: this preview answers only its own address\n"
-        start_response(
-            "421 Misdirected Request",
-            [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
-        )
-        return [body]
-
-    return guarded
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
 
 
 def serve(
@@ -109,13 +43,24 @@ def serve(
             overrides.pop(key, None)  # the real file is read (and watched) on every rebuild
         if dev_addr:
             overrides["dev_addr"] = dev_addr
+        # The one MkDocs internal replaced here: mkdocs.commands.serve.serve offers no way to
+        # pass a config object, only options it hands to load_config on every rebuild, and
+        # validating consumes those dicts (hence a copy each time); the first load also gets
+        # the client prepared above, so the start does not prepare it twice.
         original = serve_module.load_config
 
-        def load_fresh(**kwargs):
-            # MkDocs consumes the option dicts it validates; give it a fresh copy each rebuild.
-            config = original(**copy.deepcopy(kwargs))
-            if first:  # the start: hand over the client prepared already, not a second one
-                config.plugins[PLUGIN_NAME].prepared = first.pop()
+        def load_fresh(
+            config_file: str | IO[Any] | None = None,
+            *,
+            config_file_path: str | None = None,
+            **kwargs: Any,
+        ) -> MkDocsConfig:
+            config = original(
+                config_file, config_file_path=config_file_path, **copy.deepcopy(kwargs)
+            )
+            plugin = config.plugins[PLUGIN_NAME]
+            if first and isinstance(plugin, BundlePlugin):
+                plugin.prepared = first.pop()  # the start: the client prepared already
             return config
 
         serve_module.load_config = load_fresh

@@ -5,28 +5,16 @@ and documentation. The loader validates YAML nodes against these declarations (k
 numbers), and the same declarations can be exported as JSON Schema for editors.
 
 The machinery (values.py: patterns, Ctx, the value types; records.py: ListOf, Field, Record)
-is apart from the declarations (formats.py: CLIENT, PLAN, APPROVAL, AGENCY, ...); every public
-name of the three is re-exported here.
+is apart from the declarations, one module per file (client.py: CLIENT and its records; plan.py:
+PLAN; approval.py: APPROVAL; agency.py: AGENCY); every public name of them is re-exported here.
 """
 
 from __future__ import annotations
 
-from .formats import (
-    ACCESS,
-    ACCESS_MODES,
-    ACCESS_USER,
-    AGENCY,
-    AGENCY_COLORS,
-    APPROVAL,
-    CLIENT,
-    CONTACT,
-    DELIVERABLE,
-    MILESTONE,
-    PLAN,
-    SIGNER,
-    SIGNING_KEY,
-    SITE,
-)
+from .agency import AGENCY, AGENCY_COLORS
+from .approval import APPROVAL
+from .client import ACCESS, ACCESS_MODES, ACCESS_USER, CLIENT, CONTACT, SIGNER, SIGNING_KEY, SITE
+from .plan import DELIVERABLE, MILESTONE, PLAN
 from .records import (
     Field,
     Fields,
@@ -41,6 +29,7 @@ from .values import (
     EMAIL_RE,
     ENV_NAME_RE,
     HTPASSWD_USER_RE,
+    INTERNAL_DOC,
     INVALID,
     MATERIAL_COLORS,
     NO_PASSWORDS,
@@ -99,6 +88,7 @@ __all__ = [
     "Field",
     "Fields",
     "HTPASSWD_USER_RE",
+    "INTERNAL_DOC",
     "INVALID",
     "ListOf",
     "MATERIAL_COLORS",

@@ -21,7 +21,7 @@ class Seq(list):
 class ListOf(Type):
     def __init__(self, item: Type, min_items: int = 0, allow_scalar: bool = False):
         self.item, self.min_items, self.allow_scalar = item, min_items, allow_scalar
-        array = {"type": "array", "items": item.json}
+        array: dict[str, Any] = {"type": "array", "items": item.json}
         if min_items:
             array["minItems"] = min_items
         self.json = {"anyOf": [item.json, array]} if allow_scalar else array
@@ -138,6 +138,8 @@ class Record(Type):
     # `keys`); like Field.json_extra, it never changes what the loader accepts.
     json_rules: dict = field(default_factory=dict)
 
+    # A record's JSON Schema is computed from its fields; the value types keep theirs as a
+    # plain attribute (Type.json), which a property may override for reading only.
     @property
     def json(self):  # type: ignore[override]
         required = [f.name for f in self.fields if f.required]

@@ -1,6 +1,7 @@
 """The declaration machinery, part 1: patterns, the validation context (Ctx) and the value
 types (Str, Slug, Date, Amount, ...) a field can have. The records built from them are in
-records.py; the file formats declared with both, in formats.py."""
+records.py; the file formats declared with both, in client.py, plan.py, approval.py and
+agency.py."""
 
 from __future__ import annotations
 
@@ -45,6 +46,9 @@ NO_PASSWORDS = (
     "`access.password_env` names the environment variable that holds the password "
     "(password mode), `access.users` takes htpasswd hashes such as `$2y$...` from "
     "`htpasswd -nB NAME` (host mode)"
+)
+INTERNAL_DOC = (
+    "Free-form notes for the team (any YAML). Never published: not on the site, not in status.json."
 )
 MATERIAL_COLORS = (
     "red",

@@ -98,3 +98,26 @@ def test_bad_option_values_are_echoed_inert(plans):
         assert result.exit_code == 2
         assert "\x1b" not in result.output and "\x07" not in result.output
         assert "`\\x1b[2J" in result.output or "\\x1b[2J`" in result.output
+
+
+def test_every_command_maps_exceptions_the_same_way(plans, monkeypatch):
+    """One place (cli.shared.Commands) turns exceptions into exit codes for every command,
+    nested groups included: usage 2, plan errors 1, a bug a one-line internal error."""
+    import site_builder.authoring.export
+    import site_builder.build
+    from site_builder.cli import EXIT_INTERNAL
+
+    make_client(plans)
+    assert cli("new", "client", "--frobnicate").exit_code == 2  # a nested group's option
+    assert cli("signers", "add").exit_code == 2
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(site_builder.build, "validate", broken)
+    monkeypatch.setattr(site_builder.authoring.export, "validate", broken)
+    for args in (["check"], ["status"], ["events", "--due-within", "3"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == EXIT_INTERNAL, (args, result.output)
+        assert "internal error: RuntimeError: boom" in result.stderr
+        assert "Traceback" not in result.output

@@ -193,6 +193,25 @@ def publish(options: PublishOptions, environ: Mapping[str, str] | None = None) -
     return report
 
 
+@dataclass(frozen=True)
+class SiteLink:
+    """Where one client's site is published: its path under www/ (a secret one in link mode)."""
+
+    slug: str
+    path: str
+    mode: AccessMode
+
+
+def site_links(plans: Path) -> list[SiteLink]:
+    """Every client's published path (`links`); needs the link secret when a client is in
+    link mode. Raises PlanError when the plans have errors."""
+    loaded, diags = load_plans(plans)
+    if diags.errors:
+        raise PlanError(diags.errors)
+    secret = access.link_secret() if any(c.access.has_secret_path for c in loaded.clients) else None
+    return [SiteLink(c.slug, access.site_path(c, secret), c.access.mode) for c in loaded.clients]
+
+
 def _unenforceable(client: Client, target: Target, has_credentials: bool) -> str | None:
     """Why this host cannot protect the client's site as its access mode says (None: it can)."""
     mode = client.access.mode

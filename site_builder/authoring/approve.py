@@ -427,6 +427,21 @@ def summary(results: list[NoteState]) -> str:
     )
 
 
+def check_verified(results: list[NoteState], diags: Diagnostics, strict: bool = False) -> None:
+    """`verify`'s verdict: raise when a signature is invalid, a note or client.yml could not
+    be read, or (strict) a note is not verified; return when every note is in order."""
+    invalid = [r for r in results if r.state == signatures.INVALID]
+    if invalid:
+        raise SiteBuilderError(
+            f"{len(invalid)} note(s) with an invalid signature: changed "
+            "after signing, or not a signature of this note"
+        )
+    if any(r.state is None for r in results) or diags.errors:
+        raise SiteBuilderError("some notes or client.yml files could not be read (see above)")
+    if strict and any(r.state != signatures.VERIFIED for r in results):
+        raise SiteBuilderError("--strict: not every note has a verified signature")
+
+
 def existing_projects(plans: Path, client: str) -> list[str]:
     folder = Path(plans) / client
     return (

@@ -2,7 +2,8 @@
 
 Exit status: 0 success; 1 the plans have errors (or warnings with --strict); 2 bad usage.
 The commands live beside this file, grouped by pipeline stage (site, access, authoring,
-events); what they share (say(), the option declarations, run_command()) is in shared.py.
+events); what they share (say(), the option declarations, the Commands group that turns
+exceptions into exit codes) is in shared.py.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ import click
 
 from .. import __version__
 from . import access, authoring, events, site
-from .shared import EXIT_INTERNAL, say
+from .shared import EXIT_INTERNAL, Commands, say
 
 __all__ = ["EXIT_INTERNAL", "main", "say"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="site-builder")
 def main() -> None:
     """Milestone status sites from plans kept in git: one static site per client."""

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import click
 
-from ..errors import PlanError, UsageError
+from ..errors import UsageError
 from .shared import (
     plans_option,
-    run_command,
     say,
     show_diagnostics,
 )
@@ -32,22 +31,11 @@ def links(plans, base_url) -> None:
     Needs SITE_BUILDER_LINK_SECRET when a client is in link mode. The output names secret
     addresses: send each client only their own, and keep it out of public CI logs.
     """
-    from ..access import modes as access
-    from ..plans.load import load_plans
+    from ..access.publish import site_links
 
-    def action():
-        loaded, diags = load_plans(plans)
-        if diags.errors:
-            raise PlanError(diags.errors)
-        secret = (
-            access.link_secret() if any(c.access.has_secret_path for c in loaded.clients) else None
-        )
-        base = base_url.rstrip("/") + "/" if base_url else ""
-        for client in loaded.clients:
-            path = access.site_path(client, secret)
-            say(f"{client.slug}: {base}{path}/ ({client.access.mode})")
-
-    run_command(action)
+    base = base_url.rstrip("/") + "/" if base_url else ""
+    for link in site_links(plans):
+        say(f"{link.slug}: {base}{link.path}/ ({link.mode})")
 
 
 @click.command()
@@ -95,39 +83,34 @@ def publish(plans, out, to, base_path, htpasswd_dir, target) -> None:
     from ..access.publish import PublishOptions
     from ..access.publish import publish as run_publish
 
-    def action():
-        report = run_publish(
-            PublishOptions(
-                to=to,
-                out=out,
-                plans=plans,
-                base_path=base_path,
-                htpasswd_dir=htpasswd_dir,
-                target=target,
-            )
+    report = run_publish(
+        PublishOptions(
+            to=to,
+            out=out,
+            plans=plans,
+            base_path=base_path,
+            htpasswd_dir=htpasswd_dir,
+            target=target,
         )
-        for site in report.sites:
-            # Never print a link-mode path: CI logs are often readable by more people.
-            shown = (
-                "secret path, see `site-builder links`" if site.mode.has_secret_path else site.path
-            )
-            say(f"{site.slug}: {site.mode} ({shown})")
-        for note in report.notes:
-            say(f"note: {note}", err=True)
+    )
+    for site in report.sites:
+        # Never print a link-mode path: CI logs are often readable by more people.
+        shown = "secret path, see `site-builder links`" if site.mode.has_secret_path else site.path
+        say(f"{site.slug}: {site.mode} ({shown})")
+    for note in report.notes:
+        say(f"note: {note}", err=True)
+    say(
+        f"published {len(report.sites)} site(s): deploy {report.www}/; keep "
+        f"{report.access}/ off the web"
+    )
+    if report.left_out:
+        show_diagnostics(report.left_out)
         say(
-            f"published {len(report.sites)} site(s): deploy {report.www}/; keep "
-            f"{report.access}/ off the web"
+            f"site-builder: {len(report.left_out)} client(s) left out: the host "
+            f"cannot protect them; do not deploy until this is fixed",
+            err=True,
         )
-        if report.left_out:
-            show_diagnostics(report.left_out)
-            say(
-                f"site-builder: {len(report.left_out)} client(s) left out: the host "
-                f"cannot protect them; do not deploy until this is fixed",
-                err=True,
-            )
-            sys.exit(1)
-
-    run_command(action)
+        sys.exit(1)
 
 
 @click.command()
@@ -148,32 +131,29 @@ def decrypt(password_env, output, file) -> None:
     """Decrypt a file of a password-protected site: status.json, a page or a document."""
     from ..access.password import decrypt as run_decrypt
 
-    def action():
+    try:
+        with click.open_file(str(file), "rb") as handle:
+            data = handle.read(200_000_000)
+    except OSError as exc:
+        raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from None
+    if password_env:
+        password = os.environ.get(password_env)
+        if not password:
+            raise UsageError(f"environment variable {password_env} is not set")
+    elif sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, err=True)
+    else:
+        raise UsageError("give --password-env NAME (no terminal to ask for the password)")
+    plain = run_decrypt(data, password)
+    if output:
         try:
-            with click.open_file(str(file), "rb") as handle:
-                data = handle.read(200_000_000)
+            output.write_bytes(plain)
         except OSError as exc:
-            raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from None
-        if password_env:
-            password = os.environ.get(password_env)
-            if not password:
-                raise UsageError(f"environment variable {password_env} is not set")
-        elif sys.stdin.isatty():
-            password = click.prompt("Password", hide_input=True, err=True)
-        else:
-            raise UsageError("give --password-env NAME (no terminal to ask for the password)")
-        plain = run_decrypt(data, password)
-        if output:
-            try:
-                output.write_bytes(plain)
-            except OSError as exc:
-                raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
-        else:
-            sys.stdout.flush()
-            sys.stdout.buffer.write(plain)
-            sys.stdout.buffer.flush()
-
-    run_command(action)
+            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(plain)
+        sys.stdout.buffer.flush()
 
 
 # --- authoring: editor schemas, scaffolding, approvals ----------------------------------------

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import click
 
-from ..errors import SiteBuilderError, UsageError
+from ..errors import UsageError
 from .shared import (
     parse_date,
     plans_option,
-    run_command,
     say,
     show_diagnostics,
 )
@@ -39,16 +38,13 @@ def invoices(plans, form, start, end, client) -> None:
     """One row per milestone with an invoice amount: invoiced (approved) or still to invoice."""
     from ..authoring import export
 
-    def action():
-        if start and end and start > end:
-            raise UsageError("--from is after --to")
-        rows = export.invoice_rows(export.client_states(plans, client), start, end)
-        if form == "json":
-            click.echo(export.invoices_json(rows))
-        else:
-            click.echo(export.invoices_csv(rows), nl=False)
-
-    run_command(action)
+    if start and end and start > end:
+        raise UsageError("--from is after --to")
+    rows = export.invoice_rows(export.client_states(plans, client), start, end)
+    if form == "json":
+        click.echo(export.invoices_json(rows))
+    else:
+        click.echo(export.invoices_csv(rows), nl=False)
 
 
 @click.group("export")
@@ -63,10 +59,7 @@ def export_jira(plans, target) -> None:
     """The project's milestones as epics for Jira's CSV importer: `> plan.csv`."""
     from ..authoring import export
 
-    def action():
-        click.echo(export.jira_csv(plans, target), nl=False)
-
-    run_command(action)
+    click.echo(export.jira_csv(plans, target), nl=False)
 
 
 @click.command("import")
@@ -105,43 +98,40 @@ def import_command(
     tracker reference, then id; changes only titles and due dates of existing milestones."""
     from ..authoring.importers import ImportRequest, run_import
 
-    def action():
-        token = None
-        if token_env:
-            if repo is None:
-                raise UsageError("--token-env goes with --repo")
-            token = os.environ.get(token_env)
-            if not token:
-                raise UsageError(f"environment variable {token_env} is not set")
-        done = run_import(
-            ImportRequest(
-                plans=plans,
-                kind=kind,
-                target=target,
-                file=file,
-                dry_run=dry_run,
-                jira_milestones=jira_milestones,
-                repo=repo,
-                token=token,
-                title=title,
-            )
+    token = None
+    if token_env:
+        if repo is None:
+            raise UsageError("--token-env goes with --repo")
+        token = os.environ.get(token_env)
+        if not token:
+            raise UsageError(f"environment variable {token_env} is not set")
+    done = run_import(
+        ImportRequest(
+            plans=plans,
+            kind=kind,
+            target=target,
+            file=file,
+            dry_run=dry_run,
+            jira_milestones=jira_milestones,
+            repo=repo,
+            token=token,
+            title=title,
         )
-        show_diagnostics(done.warnings)
-        if dry_run:
-            for line in done.diff:
-                say(line)
-        shown = os.path.relpath(done.path)
-        counts = (
-            f"{len(done.added)} added, {len(done.updated)} updated, {len(done.unchanged)} unchanged"
-        )
-        if dry_run:
-            say(f"dry run: {shown} not written ({counts})", err=True)
-        elif done.written:
-            say(f"{'wrote' if done.created else 'updated'} {shown}: {counts}")
-        else:
-            say(f"{shown}: already up to date ({counts})")
-
-    run_command(action)
+    )
+    show_diagnostics(done.warnings)
+    if dry_run:
+        for line in done.diff:
+            say(line)
+    shown = os.path.relpath(done.path)
+    counts = (
+        f"{len(done.added)} added, {len(done.updated)} updated, {len(done.unchanged)} unchanged"
+    )
+    if dry_run:
+        say(f"dry run: {shown} not written ({counts})", err=True)
+    elif done.written:
+        say(f"{'wrote' if done.created else 'updated'} {shown}: {counts}")
+    else:
+        say(f"{shown}: already up to date ({counts})")
 
 
 @click.command()
@@ -165,24 +155,21 @@ def schema(kind, write, out) -> None:
     site-builder.yml."""
     from ..authoring import schema_export
 
-    def action():
-        if write == (kind is not None):
-            raise UsageError(
-                "name one schema to print (client, plan, approval or agency), or "
-                "use --write to write all of them"
-            )
-        if kind is not None:
-            click.echo(schema_export.render(kind), nl=False)
-            return
-        folders = [out]
-        package = schema_export.source_checkout_dir()
-        if package is not None and package.resolve() != out.resolve():
-            folders.append(package)
-        for folder in folders:
-            for path in schema_export.write(folder):
-                say(f"wrote {os.path.relpath(path)}")
-
-    run_command(action)
+    if write == (kind is not None):
+        raise UsageError(
+            "name one schema to print (client, plan, approval or agency), or "
+            "use --write to write all of them"
+        )
+    if kind is not None:
+        click.echo(schema_export.render(kind), nl=False)
+        return
+    folders = [out]
+    package = schema_export.source_checkout_dir()
+    if package is not None and package.resolve() != out.resolve():
+        folders.append(package)
+    for folder in folders:
+        for path in schema_export.write(folder):
+            say(f"wrote {os.path.relpath(path)}")
 
 
 @click.command("init")
@@ -201,25 +188,22 @@ def init_command(ci, directory) -> None:
     from ..authoring.init import init as run
     from ..authoring.init import next_steps
 
-    def action():
-        report = run(directory, ci)
-        for path in report.written:
-            say(f"wrote {os.path.relpath(report.root / path)}")
-        for path in report.skipped:
-            say(f"skipped {os.path.relpath(report.root / path)}: it exists (not overwritten)")
-        if report.clients:
-            say(f"plans/ has {len(report.clients)} client(s) already: no example client written")
-        if not report.in_git:
-            say(
-                f"site-builder: warning: {report.root} is not in a git repository; site-builder "
-                "reads the plans' history from git: run `git init` there",
-                err=True,
-            )
-        say(f"{len(report.written)} file(s) written, {len(report.skipped)} left as they were")
-        for line in next_steps(report):
-            say(line)
-
-    run_command(action)
+    report = run(directory, ci)
+    for path in report.written:
+        say(f"wrote {os.path.relpath(report.root / path)}")
+    for path in report.skipped:
+        say(f"skipped {os.path.relpath(report.root / path)}: it exists (not overwritten)")
+    if report.clients:
+        say(f"plans/ has {len(report.clients)} client(s) already: no example client written")
+    if not report.in_git:
+        say(
+            f"site-builder: warning: {report.root} is not in a git repository; site-builder "
+            "reads the plans' history from git: run `git init` there",
+            err=True,
+        )
+    say(f"{len(report.written)} file(s) written, {len(report.skipped)} left as they were")
+    for line in next_steps(report):
+        say(line)
 
 
 @click.group()
@@ -235,14 +219,11 @@ def new_client(plans, name, slug) -> None:
     """Write plans/SLUG/client.yml."""
     from ..authoring.scaffold import new_client as run
 
-    def action():
-        written = run(plans, slug, name)
-        for path in written.schemas:
-            say(f"wrote {os.path.relpath(path)} (editor schema)")
-        say(f"wrote {os.path.relpath(written.path)}")
-        say(f"next: site-builder new project {slug}/PROJECT --template agency|saas|construction")
-
-    run_command(action)
+    written = run(plans, slug, name)
+    for path in written.schemas:
+        say(f"wrote {os.path.relpath(path)} (editor schema)")
+    say(f"wrote {os.path.relpath(written.path)}")
+    say(f"next: site-builder new project {slug}/PROJECT --template agency|saas|construction")
 
 
 @new.command("project")
@@ -272,20 +253,16 @@ def new_project(plans, template, title, start, currency, target) -> None:
     """Write plans/CLIENT/SLUG/plan.yml with the milestones of a template."""
     from ..authoring.scaffold import new_project as run
 
-    def action():
-        written = run(plans, target, template, title=title, start=start, currency=currency)
-        for path in written.schemas:
-            say(f"wrote {os.path.relpath(path)} (editor schema)")
-        say(
-            f"wrote {os.path.relpath(written.path)}: {written.milestones} milestones, "
-            f"due {written.first_due} to {written.last_due}"
-        )
-        say(
-            "next: put names in place of the owner roles, adjust the dates, then run "
-            "site-builder check"
-        )
-
-    run_command(action)
+    written = run(plans, target, template, title=title, start=start, currency=currency)
+    for path in written.schemas:
+        say(f"wrote {os.path.relpath(path)} (editor schema)")
+    say(
+        f"wrote {os.path.relpath(written.path)}: {written.milestones} milestones, "
+        f"due {written.first_due} to {written.last_due}"
+    )
+    say(
+        "next: put names in place of the owner roles, adjust the dates, then run site-builder check"
+    )
 
 
 @click.command()
@@ -336,34 +313,31 @@ def approve(plans, by, decision, date, note_file, deliverables, key, target, mil
     from ..authoring.approve import ApprovalRequest
     from ..authoring.approve import approve as run
 
-    def action():
-        note = None
-        if note_file is not None:
-            try:
-                with click.open_file(str(note_file), "rb") as handle:
-                    note = handle.read(1_000_000).decode("utf-8")
-            except OSError as exc:
-                raise UsageError(
-                    f"--note-file: cannot read {note_file}: {exc.strerror or exc}"
-                ) from None
-            except UnicodeDecodeError:
-                raise UsageError(f"--note-file: {note_file} is not UTF-8 text") from None
-        run(
-            ApprovalRequest(
-                plans=plans,
-                target=target,
-                milestone=milestone,
-                by=by,
-                decision=decision,
-                date=date,
-                note=note,
-                key=key,
-                deliverables=tuple(deliverables),
-            ),
-            say=say,
-        )
-
-    run_command(action)
+    note = None
+    if note_file is not None:
+        try:
+            with click.open_file(str(note_file), "rb") as handle:
+                note = handle.read(1_000_000).decode("utf-8")
+        except OSError as exc:
+            raise UsageError(
+                f"--note-file: cannot read {note_file}: {exc.strerror or exc}"
+            ) from None
+        except UnicodeDecodeError:
+            raise UsageError(f"--note-file: {note_file} is not UTF-8 text") from None
+    run(
+        ApprovalRequest(
+            plans=plans,
+            target=target,
+            milestone=milestone,
+            by=by,
+            decision=decision,
+            date=date,
+            note=note,
+            key=key,
+            deliverables=tuple(deliverables),
+        ),
+        say=say,
+    )
 
 
 @click.group()
@@ -388,12 +362,9 @@ def signers_add(plans, name, email, valid_after, client, key_line) -> None:
     file's comments and layout."""
     from ..authoring.signers import add_signer
 
-    def action():
-        added = add_signer(plans, client, key_line, name, email, valid_after)
-        what = "new signer" if added.new_signer else f"now {added.keys} keys"
-        say(f"added the key for {added.email} to {os.path.relpath(added.path)} ({what})")
-
-    run_command(action)
+    added = add_signer(plans, client, key_line, name, email, valid_after)
+    what = "new signer" if added.new_signer else f"now {added.keys} keys"
+    say(f"added the key for {added.email} to {os.path.relpath(added.path)} ({what})")
 
 
 @click.command()
@@ -405,25 +376,19 @@ def receive(plans, file) -> None:
     from ..authoring.receive import ReceiveError, read_input
     from ..authoring.receive import receive as run
 
-    def action():
-        try:
-            source, data = read_input(file)
-            got = run(source, data, plans)
-        except ReceiveError as exc:
-            say(f"receive: error: {exc}", err=True)
-            sys.exit(1)
-        if got.renamed_from:
-            say(f"note: {got.renamed_from} exists; this decision gets the next free name")
-        say(
-            f"wrote {os.path.relpath(got.note)} and {got.signature.name}: {got.decision} "
-            f"`{got.milestone}` by {got.by_name}, signature verified"
-        )
-        say(
-            f"next: git add {os.path.relpath(got.note)} {os.path.relpath(got.signature)} "
-            "&& git commit"
-        )
-
-    run_command(action)
+    try:
+        source, data = read_input(file)
+        got = run(source, data, plans)
+    except ReceiveError as exc:
+        say(f"receive: error: {exc}", err=True)
+        sys.exit(1)
+    if got.renamed_from:
+        say(f"note: {got.renamed_from} exists; this decision gets the next free name")
+    say(
+        f"wrote {os.path.relpath(got.note)} and {got.signature.name}: {got.decision} "
+        f"`{got.milestone}` by {got.by_name}, signature verified"
+    )
+    say(f"next: git add {os.path.relpath(got.note)} {os.path.relpath(got.signature)} && git commit")
 
 
 @click.command()
@@ -436,32 +401,18 @@ def verify(plans, strict, paths) -> None:
     PATH may be a note, its .sig, or a folder (a client, a project, approvals/); default: every
     note in the plans folder.
     """
-    from ..authoring.approve import summary
+    from ..authoring.approve import check_verified, summary
     from ..authoring.approve import verify as run
-    from ..plans import signatures
 
-    def action():
-        results, diags = run(paths, plans)
-        for result in results:
-            shown = os.path.relpath(result.path)
-            by = f"  {result.by_name}" if result.by_name else ""
-            counts = "" if result.counts else "  (does not count: signatures required)"
-            say(f"{result.state or 'unreadable':<15} {shown}{by}{counts}")
-        show_diagnostics(diags.items)
-        say(summary(results))
-        invalid = [r for r in results if r.state == signatures.INVALID]
-        unreadable = [r for r in results if r.state is None]
-        if invalid:
-            raise SiteBuilderError(
-                f"{len(invalid)} note(s) with an invalid signature: changed "
-                "after signing, or not a signature of this note"
-            )
-        if unreadable or diags.errors:
-            raise SiteBuilderError("some notes or client.yml files could not be read (see above)")
-        if strict and any(r.state != signatures.VERIFIED for r in results):
-            raise SiteBuilderError("--strict: not every note has a verified signature")
-
-    run_command(action)
+    results, diags = run(paths, plans)
+    for result in results:
+        shown = os.path.relpath(result.path)
+        by = f"  {result.by_name}" if result.by_name else ""
+        counts = "" if result.counts else "  (does not count: signatures required)"
+        say(f"{result.state or 'unreadable':<15} {shown}{by}{counts}")
+    show_diagnostics(diags.items)
+    say(summary(results))
+    check_verified(results, diags, strict)
 
 
 COMMANDS = (

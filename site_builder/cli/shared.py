@@ -119,33 +119,40 @@ def show_diagnostics(diagnostics) -> None:
         say(d.format(), err=True)
 
 
-def run_command(action) -> None:
-    """Run a command body; map our exceptions to exit codes, never show a traceback."""
-    try:
-        action()
-    except PlanError as exc:
-        show_diagnostics(exc.diagnostics)
-        errors = sum(1 for d in exc.diagnostics if d.is_error)
-        warnings = len(exc.diagnostics) - errors
-        say(
-            f"site-builder: {errors} error(s), {warnings} warning(s); nothing was written", err=True
-        )
-        sys.exit(1)
-    except UsageError as exc:
-        say(f"site-builder: error: {exc}", err=True)
-        sys.exit(2)
-    except SiteBuilderError as exc:
-        say(f"site-builder: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        say("site-builder: interrupted", err=True)
-        sys.exit(130)
-    except Exception as exc:  # a bug: say so plainly; the traceback only on request
-        if os.environ.get("SITE_BUILDER_DEBUG"):
-            raise
-        say(
-            f"site-builder: internal error: {type(exc).__name__}: {exc} "
-            "(set SITE_BUILDER_DEBUG=1 for details)",
-            err=True,
-        )
-        sys.exit(EXIT_INTERNAL)
+class Commands(click.Group):
+    """The command group: runs a command and maps our exceptions to exit codes (1 plan
+    errors, 2 usage, a SiteBuilderError's own code, 130 interrupted); never a traceback.
+    The commands themselves only parse options and call one function of the pipeline."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # click's own: bad options, --help, --version
+        except PlanError as exc:
+            show_diagnostics(exc.diagnostics)
+            errors = sum(1 for d in exc.diagnostics if d.is_error)
+            warnings = len(exc.diagnostics) - errors
+            say(
+                f"site-builder: {errors} error(s), {warnings} warning(s); nothing was written",
+                err=True,
+            )
+            sys.exit(1)
+        except UsageError as exc:
+            say(f"site-builder: error: {exc}", err=True)
+            sys.exit(2)
+        except SiteBuilderError as exc:
+            say(f"site-builder: error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            say("site-builder: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # a bug: say so plainly; the traceback only on request
+            if os.environ.get("SITE_BUILDER_DEBUG"):
+                raise
+            say(
+                f"site-builder: internal error: {type(exc).__name__}: {exc} "
+                "(set SITE_BUILDER_DEBUG=1 for details)",
+                err=True,
+            )
+            sys.exit(EXIT_INTERNAL)

@@ -10,7 +10,6 @@ from .shared import (
     Progress,
     parse_shard,
     plans_option,
-    run_command,
     say,
     settings_option,
     show_diagnostics,
@@ -68,32 +67,29 @@ def build(plans, out, clients, today, strict, jobs, changed_since, shard, team, 
     from ..build import BuildOptions
     from ..build import build as run_build
 
-    def action():
-        options = BuildOptions(
-            plans=plans,
-            out=out,
-            clients=tuple(clients),
-            today=today,
-            strict=strict,
-            jobs=jobs,
-            changed_since=changed_since,
-            shard=shard,
-            team=team,
-            settings=settings,
-        )
-        with Progress() as progress:
-            report = run_build(options, progress=progress.advance)
-        show_diagnostics(report.warnings)
-        for site in report.sites:
-            say(f"{site.slug}: {site.path / 'index.html'}")
-            for warning in site.warnings:
-                say(f"{site.slug}: warning: {warning}", err=True)
-        if not report.sites and (changed_since or shard):
-            say("nothing to build: no selected client changed")
-        else:
-            say(f"built {len(report.sites)} site(s) in {out}/")
-
-    run_command(action)
+    options = BuildOptions(
+        plans=plans,
+        out=out,
+        clients=tuple(clients),
+        today=today,
+        strict=strict,
+        jobs=jobs,
+        changed_since=changed_since,
+        shard=shard,
+        team=team,
+        settings=settings,
+    )
+    with Progress() as progress:
+        report = run_build(options, progress=progress.advance)
+    show_diagnostics(report.warnings)
+    for site in report.sites:
+        say(f"{site.slug}: {site.path / 'index.html'}")
+        for warning in site.warnings:
+            say(f"{site.slug}: warning: {warning}", err=True)
+    if not report.sites and (changed_since or shard):
+        say("nothing to build: no selected client changed")
+    else:
+        say(f"built {len(report.sites)} site(s) in {out}/")
 
 
 @click.command()
@@ -104,17 +100,14 @@ def check(plans, strict, settings) -> None:
     """Validate the plans; report every problem as PATH:LINE: error: MESSAGE."""
     from ..build import validate
 
-    def action():
-        checked = validate(plans, strict=strict, settings=settings)
-        loaded, diags = checked.plans, checked.diagnostics
-        show_diagnostics(diags.warnings)
-        projects = sum(len(c.projects) for c in loaded.clients)
-        say(
-            f"ok: {len(loaded.clients)} client(s), {projects} project(s), "
-            f"{len(diags.warnings)} warning(s)"
-        )
-
-    run_command(action)
+    checked = validate(plans, strict=strict, settings=settings)
+    loaded, diags = checked.plans, checked.diagnostics
+    show_diagnostics(diags.warnings)
+    projects = sum(len(c.projects) for c in loaded.clients)
+    say(
+        f"ok: {len(loaded.clients)} client(s), {projects} project(s), "
+        f"{len(diags.warnings)} warning(s)"
+    )
 
 
 @click.command()
@@ -134,15 +127,12 @@ def status(plans, today, form, client) -> None:
     from ..authoring import export
     from ..terminal import print_status
 
-    def action():
-        states = export.client_states(plans, client, today)
-        if form == "table":
-            print_status(states)
-        else:
-            text = export.status_json(states) if form == "json" else export.status_csv(states)
-            click.echo(text, nl=form == "json")
-
-    run_command(action)
+    states = export.client_states(plans, client, today)
+    if form == "table":
+        print_status(states)
+    else:
+        text = export.status_json(states) if form == "json" else export.status_csv(states)
+        click.echo(text, nl=form == "json")
 
 
 @click.command()
@@ -161,20 +151,17 @@ def serve(plans, today, dev_addr, settings, client) -> None:
     from ..build import base_config_for, config_layer, prepare_for_preview
     from ..engines.mkdocs import serve as run_serve
 
-    def action():
-        fixed = today.isoformat() if today else None
-        preview = prepare_for_preview(plans, client, fixed, settings)  # unknown client: exit 2
-        run_serve(
-            preview,
-            base_config_for(plans),
-            plans,
-            fixed,
-            dev_addr,
-            settings,
-            config_layer(plans),
-        )
-
-    run_command(action)
+    fixed = today.isoformat() if today else None
+    preview = prepare_for_preview(plans, client, fixed, settings)  # unknown client: exit 2
+    run_serve(
+        preview,
+        base_config_for(plans),
+        plans,
+        fixed,
+        dev_addr,
+        settings,
+        config_layer(plans),
+    )
 
 
 # --- private sites: links, publish, decrypt ---------------------------------------------------

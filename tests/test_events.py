@@ -875,3 +875,18 @@ def test_slack_format_honours_retry_after_too(history):
     assert len(server.times) == 3  # the first message twice, then the second
     assert server.times[1] - server.times[0] >= 1.0
     assert "posted 2 event(s)" in result.stderr
+
+
+def test_a_plan_at_a_revision_is_read_with_the_loaders_rules(plans, tmp_path):
+    """events reads plan.yml with the loader's own milestone reader: a plan the loader
+    refuses (here: a milestone depending on a later one) is refused at either end too."""
+    make_client(plans)
+    start = commit_all(tmp_path, "Plan", "2026-01-01")
+    edit(plan_file(plans), "depends_on: [kickoff]", "depends_on: [launch]")
+    sha = commit_all(tmp_path, "Bad dependency", "2026-01-02")
+    result = cli("events", "--since", start)
+    assert result.exit_code == 1
+    assert (
+        "`depends_on`: milestone `launch` comes later in the plan; a milestone may only "
+        f"depend on earlier ones (in revision {sha})"
+    ) in result.stderr

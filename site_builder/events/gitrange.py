@@ -20,13 +20,14 @@ from pathlib import Path, PurePosixPath
 
 from ..derive import counts
 from ..errors import Diagnostic, Diagnostics, SiteBuilderError, UsageError
-from ..model import Approval, Client, Milestone, Source
+from ..model import Approval, Client, Source
 from ..plans import schema, signatures
 from ..plans.clients import client_from_text
 from ..plans.files import MAX_YAML_BYTES, decode, parse_yaml
 from ..plans.gitlog import LOG_FORMAT, Commit, open_repo, parse_log, read_blobs
 from ..plans.notes import parse_approval_note
-from .revisions import NotesAt, PlanAt, one_error, resolve_revision
+from ..plans.projects import read_milestones
+from .revisions import NotesAt, PlanAt, resolve_revision
 
 _ZERO = "0" * 40
 
@@ -214,26 +215,10 @@ class GitRange:
         fields = parse_yaml(shown, text, schema.PLAN, diags)
         if self._problems(diags, at, path) or fields is None:
             return None
-        milestones: dict[str, Milestone] = {}
-        for item in fields.get("milestones") or []:
-            mid = item.get("id")
-            if mid in milestones:
-                self._problems(
-                    one_error(shown, item.line_of("id"), f"milestone id `{mid}` is used twice"),
-                    at,
-                    path,
-                )
-                return None
-            milestones[mid] = Milestone(
-                id=mid,
-                title=item["title"],
-                due=item["due"],
-                source=Source(shown, item.line),
-                owner=item.get("owner"),
-                delivered=item.get("delivered"),
-                invoice=item.get("invoice"),
-            )
-        return PlanAt(fields["title"], fields.get("currency", "USD"), milestones)
+        milestones = read_milestones(shown, fields, None, diags)
+        if self._problems(diags, at, path):
+            return None
+        return PlanAt(fields["title"], fields.get("currency", "USD"), {m.id: m for m in milestones})
 
     def note(self, oid: str, path: str, ids: Iterable[str], at: Commit) -> Approval | None:
         """An approval note at `at`; its signature state is filled in by `signed`."""

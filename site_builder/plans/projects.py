@@ -58,7 +58,7 @@ def load_project(folder: Path, real: Path, diags: Diagnostics) -> tuple[Project,
                 "unexpected entry in the project folder; it holds plan.yml, "
                 "approvals/ and documents/",
             )
-    milestones = _milestones(path, fields, documents, diags) if fields is not None else ()
+    milestones = read_milestones(path, fields, documents, diags) if fields is not None else ()
     if (
         fields is not None
         and fields.get("summary")
@@ -84,9 +84,12 @@ def load_project(folder: Path, real: Path, diags: Diagnostics) -> tuple[Project,
     ), notes
 
 
-def _milestones(
-    path: Path, fields: schema.Fields, documents: dict[str, Document], diags: Diagnostics
+def read_milestones(
+    path: Path, fields: schema.Fields, documents: dict[str, Document] | None, diags: Diagnostics
 ) -> tuple[Milestone, ...]:
+    """The milestones of a parsed plan.yml, every rule checked (the one plan.yml reader of the
+    loader and of `events`). `documents`: the project's documents/, which deliverable files
+    must name; None for a plan read at a git revision, whose documents are not read."""
     items = fields.get("milestones") or []
     if len(items) > MAX_MILESTONES_WARNING:
         diags.warning(
@@ -178,7 +181,9 @@ def _warn_far_dates(path: Path, items, diags: Diagnostics) -> None:
             )
 
 
-def _deliverables(path, items, documents, diags) -> tuple[Deliverable, ...]:
+def _deliverables(
+    path: Path, items, documents: dict[str, Document] | None, diags: Diagnostics
+) -> tuple[Deliverable, ...]:
     out = []
     for item, _line in zip(items, getattr(items, "lines", [])):
         if isinstance(item, str):
@@ -205,6 +210,9 @@ def _deliverables(path, items, documents, diags) -> tuple[Deliverable, ...]:
                     f"deliverable file `{file}` must be under "
                     f"documents/ (e.g. documents/{pure.name})",
                 )
+                continue
+            if documents is None:  # a plan at a revision: its documents are not read
+                out.append(Deliverable(title, key))
                 continue
             if key not in documents:
                 near = schema.did_you_mean(key, documents)

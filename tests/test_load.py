@@ -273,3 +273,23 @@ def test_all_problems_are_reported_at_once(plans):
         "plans/two/client.yml:1: error: missing required field `name`, e.g. `name: Fable "
         "Studio`" in found
     )
+
+
+def test_both_readers_of_client_yml_refuse_an_unknown_time_zone(plans):
+    """client_from_text (approve, verify, events) and the loader apply the same rule, so a
+    Client's timezone is always a real zone and 'today' is computed one way."""
+    from site_builder.errors import Diagnostics
+    from site_builder.plans.clients import client_from_text, load_client
+
+    text = "name: Acme\ntimezone: Mars/Olympus\n"
+    folder = make_client(plans, client_yml=text)
+    message = (
+        "`timezone` must be an IANA time zone such as Europe/Berlin or UTC, not `Mars/Olympus`"
+    )
+    quick = Diagnostics()
+    client = client_from_text("acme", folder / "client.yml", text, quick)
+    assert [(d.line, d.message) for d in quick.errors] == [(2, message)]
+    assert client is not None and client.timezone == "UTC"
+    full = Diagnostics()
+    assert load_client(folder, full) is None
+    assert [(d.line, d.message) for d in full.errors] == [(2, message)]

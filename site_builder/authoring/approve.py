@@ -17,12 +17,12 @@ import os
 import shutil
 import subprocess
 import sys
-import zoneinfo
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..build import client_today
 from ..errors import Diagnostics, PlanError, SiteBuilderError, UsageError
 from ..model import Client, SigningKey, Source
 from ..plans import schema, signatures
@@ -81,15 +81,6 @@ def read_client(client_dir: Path) -> tuple[Client, Diagnostics]:
     text = read_text(path, MAX_YAML_BYTES, diags)
     client = client_from_text(client_dir.name, path, text, diags) if text is not None else None
     return client or Client(client_dir.name, client_dir.name, client_dir, Source(path, 1)), diags
-
-
-def client_today(client: Client) -> dt.date:
-    zone: dt.tzinfo
-    try:
-        zone = zoneinfo.ZoneInfo(client.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = dt.timezone.utc
-    return dt.datetime.now(zone).date()
 
 
 @dataclass(frozen=True)
@@ -181,7 +172,7 @@ def approve(request: ApprovalRequest, say: Callable[[str], None]) -> Path:
                 "--sign needs ssh-keygen (OpenSSH); install it, e.g. the openssh-client package"
             )
     info, info_diags = read_client(plans / client)
-    date = request.date or client_today(info)
+    date = request.date or client_today(info, None)
     text = _note_text(request, client, project, name, email, date)
     if len(text.encode("utf-8")) > MAX_NOTE_BYTES:
         raise UsageError(f"the note is larger than {MAX_NOTE_BYTES:,} bytes")

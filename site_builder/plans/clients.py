@@ -81,16 +81,7 @@ def load_client(folder: Path, diags: Diagnostics) -> Client | None:
                 fields.line_of("language"),
                 f"`language` must be a language code such as en, de or pt-BR, not `{language}`",
             )
-        timezone = fields.get("timezone", "UTC")
-        try:
-            zoneinfo.ZoneInfo(timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            diags.error(
-                path,
-                fields.line_of("timezone"),
-                f"`timezone` must be an IANA time zone such as Europe/Berlin or UTC, "
-                f"not `{timezone}`",
-            )
+        timezone = _timezone(path, fields, diags)
         signers = signers_of(path, fields, diags)
         site, referenced = _site(folder, real, path, fields.get("site"), diags)
         access = _access(path, fields, site, diags)
@@ -166,10 +157,25 @@ def client_from_text(slug: str, path: Path, text: str, diags: Diagnostics) -> Cl
         name=fields["name"],
         path=path.parent,
         source=Source(path, fields.line),
-        timezone=fields.get("timezone", "UTC"),
+        timezone=_timezone(path, fields, diags),
         require_signed_approvals=fields.get("require_signed_approvals", False),
         signers=signers_of(path, fields, diags),
     )
+
+
+def _timezone(path: Path, fields: schema.Fields, diags: Diagnostics) -> str:
+    """The client's IANA time zone; UTC, with an error, when it names none."""
+    timezone = fields.get("timezone", "UTC")
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        diags.error(
+            path,
+            fields.line_of("timezone"),
+            f"`timezone` must be an IANA time zone such as Europe/Berlin or UTC, not `{timezone}`",
+        )
+        return "UTC"
+    return timezone
 
 
 def signers_of(path: Path, fields: schema.Fields, diags: Diagnostics) -> tuple[Signer, ...]:

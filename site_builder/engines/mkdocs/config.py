@@ -27,22 +27,30 @@ PAGE_LISTING_FOLDERS = frozenset({"search"})
 _PROTECTED_PLUGINS: tuple[str, ...] = ()
 
 
+def branding(palette: Any, bundle: SiteBundle) -> dict[str, Any]:
+    """The theme settings of a client's look (client.yml `site:`): its colours laid over each
+    palette (one, or a light/dark list), its logo and favicon."""
+    out: dict[str, Any] = {}
+    colours = {
+        k: v for k, v in (("primary", bundle.primary_color), ("accent", bundle.accent_color)) if v
+    }
+    if colours and isinstance(palette, list) and palette:
+        out["palette"] = [{**p, **colours} for p in palette]
+    elif colours:
+        out["palette"] = {**(palette or {}), **colours}
+    if bundle.logo:
+        out["logo"] = bundle.logo
+    if bundle.favicon:
+        out["favicon"] = bundle.favicon
+    return out
+
+
 def apply_branding(config, bundle: SiteBundle) -> None:
     """Per-client look on an already loaded config (live preview re-reads client.yml)."""
     config.site_name = bundle.site_name
     theme = config.theme
-    colours = {
-        k: v for k, v in (("primary", bundle.primary_color), ("accent", bundle.accent_color)) if v
-    }
-    palette = theme["palette"] if "palette" in theme else None
-    if colours and isinstance(palette, list):
-        theme["palette"] = [{**p, **colours} for p in palette]
-    elif colours:
-        theme["palette"] = {**(palette or {}), **colours}
-    if bundle.logo:
-        theme["logo"] = bundle.logo
-    if bundle.favicon:
-        theme["favicon"] = bundle.favicon
+    for key, value in branding(theme["palette"] if "palette" in theme else None, bundle).items():
+        theme[key] = value
 
 
 def protect_loaded(
@@ -127,19 +135,7 @@ def client_overrides(
         if key in base_theme:
             theme[key] = base_theme[key]
     theme["language"] = bundle.language
-    colours = {
-        k: v for k, v in (("primary", bundle.primary_color), ("accent", bundle.accent_color)) if v
-    }
-    if colours:
-        palette = theme.get("palette") or {}
-        if isinstance(palette, list):
-            theme["palette"] = [{**p, **colours} for p in palette]
-        else:
-            theme["palette"] = {**palette, **colours}
-    if bundle.logo:
-        theme["logo"] = bundle.logo
-    if bundle.favicon:
-        theme["favicon"] = bundle.favicon
+    theme.update(branding(theme.get("palette") or None, bundle))
     protected = bundle.access.needs_password
     if protected:
         # Password sites are encrypted page by page (protect.py): instant navigation would

@@ -53,7 +53,7 @@ class Heading:
 class Page:
     """A generated page: finished HTML for the content area, never run through Markdown."""
 
-    path: str  # source path inside the site, e.g. projects/brand-refresh.md
+    path: str  # its address inside the site, e.g. projects/brand-refresh.html
     title: str  # already HTML-escaped: MkDocs templates print titles unescaped
     html: str
     toc: tuple[Heading, ...] = ()
@@ -193,7 +193,7 @@ def render_site(
     }
     pages = [
         page(
-            "index.md",
+            "index.html",
             html.escape(t("overview")),
             env.get_template("index.html.j2").render(**common),
         )
@@ -210,7 +210,7 @@ def render_site(
             with_contact(
                 client,
                 page(
-                    f"projects/{project.slug}.md",
+                    f"projects/{project.slug}.html",
                     html.escape(redact(project.title)),
                     env.get_template("project.html.j2").render(
                         **common, p=project_state, signing=signing_context(client, project, t)
@@ -419,7 +419,7 @@ def problems_site(slug: str, diagnostics, today: dt.date, templates: Path) -> Si
         site_url=None,
         primary_color="red",
         logo=None,
-        pages=(page("index.md", "Problems", body),),
+        pages=(page("index.html", "Problems", body),),
         files=(),
         today=today,
     )

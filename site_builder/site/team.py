@@ -407,7 +407,7 @@ def render_team_site(states: Sequence[ClientState], templates: Path, today: dt.d
         site_url=None,
         primary_color="blue grey",
         logo=None,
-        pages=(page("index.md", "Portfolio", html_text),),
+        pages=(page("index.html", "Portfolio", html_text),),
         files=(),
         today=today,
     )

@@ -19,7 +19,7 @@ from mkdocs.structure.toc import get_toc
 from ...errors import SiteBuilderError
 from ...folders import base_config_for, check_output_folder
 from ...site import template_cache
-from ...site.render import Preview, SiteBundle
+from ...site.render import Page, Preview, SiteBundle
 from ...store import AssetStore
 from .base import base_values, same_file
 from .config import apply_branding, protect_loaded
@@ -38,6 +38,12 @@ class PluginConfig(Config):
     """Fixed date (YYYY-MM-DD) for statuses; empty means today in the client's time zone."""
     settings = opt.Type(str, default="")
     """The agency's settings file; empty means site-builder.yml beside the plans folder."""
+
+
+def source_name(page: Page) -> str:
+    """The name MkDocs knows a generated page by: a Markdown source (x.md), which it writes
+    as x.html (use_directory_urls is off), the page's address."""
+    return page.path.removesuffix(".html") + ".md"
 
 
 class _AsIs(File):
@@ -82,7 +88,7 @@ class BundlePlugin(plugins.BasePlugin[PluginConfig]):
         if self.bundle is None:  # `mkdocs build/serve`, `site-builder serve`: load it ourselves
             self._load_directly(config)
         assert self.bundle is not None
-        config.nav = [{page.title: page.path} for page in self.bundle.pages]
+        config.nav = [{page.title: source_name(page)} for page in self.bundle.pages]
         config.use_directory_urls = False
         return config
 
@@ -158,7 +164,7 @@ class BundlePlugin(plugins.BasePlugin[PluginConfig]):
                 f = shared
             kept.append(f)
         for page in self.bundle.pages:
-            kept.append(File.generated(config, page.path, content=""))
+            kept.append(File.generated(config, source_name(page), content=""))
         for item in self.bundle.files:  # published byte for byte, whatever their extension
             if item.content is not None:
                 kept.append(_AsIs.generated(config, item.path, content=item.content))
@@ -195,7 +201,7 @@ class BundlePlugin(plugins.BasePlugin[PluginConfig]):
 
     @property
     def _pages(self):
-        return {p.path: p for p in self.bundle.pages} if self.bundle else {}
+        return {source_name(p): p for p in self.bundle.pages} if self.bundle else {}
 
     def on_serve(self, server, config, builder):
         for path in self.watch:

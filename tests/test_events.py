@@ -622,6 +622,70 @@ def test_due_within_reminders_go_to_the_webhook(plans):
     ]
 
 
+def test_run_events_without_click_posts_reminders_and_keeps_a_failure_for_last(
+    plans, tmp_path, monkeypatch
+):
+    """run_events is the whole command: its outcome holds the records, the payloads, every
+    line in order with its stream, what was posted and written, and the failure to raise last.
+    The due path hands the clients it validated to the payloads (no second load)."""
+    import datetime as dt
+    from dataclasses import replace
+
+    from site_builder.events import notify
+    from site_builder.events.run import EventsRequest, Line, run_events
+    from site_builder.events.webhooks import WebhookError
+
+    make_client(plans, client_yml=CLIENT_YML.replace("timezone:", "language: de\ntimezone:"))
+    for name in ("http_proxy", "HTTP_PROXY", "SITE_BUILDER_SMTP_URL", "SITE_BUILDER_SMTP_FROM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(notify, "clients_of", lambda *args: pytest.fail("plans loaded twice"))
+    request = EventsRequest(plans, due_within=7, today=dt.date(2026, 3, 5), fmt="slack")
+    shown = [
+        "2026-01-10  acme/web/kickoff  overdue by 54 day(s): Kickoff done "
+        "(awaiting-approval, owner Sam Lee)",
+        "2026-02-10  acme/web/design  overdue by 23 day(s): Design approved (awaiting-approval)",
+        "2026-03-10  acme/web/launch  due in 5 day(s): Site live (upcoming)",
+    ]
+
+    with Receiver() as receiver:
+        hook = f"http://127.0.0.1:{receiver.port}/remind"
+        outcome = run_events(replace(request, webhook=f"{hook}?token=abc"))
+    assert outcome.failure is None
+    assert [(r["type"], r["milestone"]["id"]) for r in outcome.records] == [
+        ("overdue", "kickoff"),
+        ("overdue", "design"),
+        ("due-soon", "launch"),
+    ]
+    posted = [json.loads(body) for _, _, body in receiver.requests]
+    assert posted == list(outcome.payloads)
+    assert "überfällig" in posted[0]["text"]  # the client's language, from the validated plans
+    assert outcome.delivered == 3
+    assert outcome.lines == (
+        *(Line(text) for text in shown),
+        Line(f"posted 3 event(s) to {hook}", stderr=True),
+    )
+
+    with Receiver(failures=1, status=400) as receiver:
+        failed = run_events(
+            replace(
+                request,
+                webhook=f"http://127.0.0.1:{receiver.port}/remind",
+                email=True,
+                email_team="team@agency.example",
+                email_out=tmp_path / "mail",
+            )
+        )
+    assert isinstance(failed.failure, WebhookError)
+    assert "400" in str(failed.failure)
+    assert failed.delivered == 0
+    assert len(failed.written) == 1 and failed.written[0].parent == tmp_path / "mail"
+    assert b"Kickoff done" in failed.written[0].read_bytes()
+    assert failed.lines == (
+        *(Line(text) for text in shown),
+        Line(f"wrote {failed.written[0]}", stderr=True),
+    )
+
+
 def test_webhook_that_never_answers_times_out(history):
     with socket.socket() as silent:  # accepts connections (backlog), never answers
         silent.bind(("127.0.0.1", 0))

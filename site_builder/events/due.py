@@ -4,21 +4,34 @@ days after the client's today (overdue ones included), from the working tree, li
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..derive import APPROVED
+from ..model import Client
 from ..site.render import json_day, json_text
 from .records import DUE_SOON, OVERDUE, plain_text, record_path, where
 
 # --- due soon ------------------------------------------------------------------------------------
 
 
-def due_records(plans: Path, within: int, today: dt.date | None = None) -> list[dict]:
-    """Milestones not approved and due at most `within` days after the client's today."""
+@dataclass(frozen=True)
+class Due:
+    """The due-soon and overdue records, and the clients they name as validation loaded them
+    (language, site address, signers: what chat payloads and digests need)."""
+
+    records: list[dict]
+    clients: dict[str, Client]
+
+
+def due_records(plans: Path, within: int, today: dt.date | None = None) -> Due:
+    """Milestones not approved and due at most `within` days after the client's today, with
+    the clients they name."""
     from ..build import validate
 
     found = []
-    for state in validate(plans, today=today).states:
+    states = validate(plans, today=today).states
+    for state in states:
         client, day = state.client, state.today
         for project in state.projects:
             for position, s in enumerate(project.milestones):
@@ -44,7 +57,9 @@ def due_records(plans: Path, within: int, today: dt.date | None = None) -> list[
                 }
                 found.append(((m.due, client.slug, project.project.slug, position), record))
     found.sort(key=lambda item: item[0])
-    return [record for _, record in found]
+    records = [record for _, record in found]
+    named = {r["client"]["slug"] for r in records}
+    return Due(records, {s.client.slug: s.client for s in states if s.client.slug in named})
 
 
 def due_line(r: dict) -> str:

@@ -13,6 +13,7 @@ from .shared import (
     plans_option,
     say,
     show_diagnostics,
+    sites_option,
 )
 
 
@@ -40,13 +41,7 @@ def links(plans, base_url) -> None:
 
 @click.command()
 @plans_option
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("site"),
-    show_default=True,
-    help="Where `build` wrote the sites.",
-)
+@sites_option("Where `build` wrote the sites.")
 @click.option(
     "--to",
     "to",

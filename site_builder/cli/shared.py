@@ -109,6 +109,17 @@ settings_option = click.option(
 )
 
 
+def sites_option(help: str):
+    """`--out DIR`: the folder holding the built sites, OUT/<client>/ (declared once, here)."""
+    return click.option(
+        "--out",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=Path("site"),
+        show_default=True,
+        help=help,
+    )
+
+
 def today_option(help: str = "Compute statuses as of this date."):
     """`--today YYYY-MM-DD`: the date statuses are computed as of (declared once, here)."""
     return click.option("--today", callback=parse_date, metavar="YYYY-MM-DD", help=help)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from .shared import (
@@ -13,6 +11,7 @@ from .shared import (
     say,
     settings_option,
     show_diagnostics,
+    sites_option,
     strict_option,
     today_option,
 )
@@ -20,13 +19,7 @@ from .shared import (
 
 @click.command()
 @plans_option
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("site"),
-    show_default=True,
-    help="Where the sites go: OUT/<client>/.",
-)
+@sites_option("Where the sites go: OUT/<client>/.")
 @click.option(
     "--client",
     "clients",

@@ -3,18 +3,17 @@
 import email.utils
 import hashlib
 import hmac
-import http.server
 import json
 import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
 from click.testing import CliRunner
 from helpers import CLIENT_YML, PLAN_YML, approval, commit_all, git, make_client, sign, write
+from webhook_server import WebhookServer, reply
 
 from site_builder import __version__
 from site_builder.cli import main
@@ -436,38 +435,9 @@ def test_without_today_each_client_counts_from_its_own_date(plans, monkeypatch):
 # --- webhooks ------------------------------------------------------------------------------------
 
 
-class Receiver:
-    """A real HTTP server on 127.0.0.1 that records POSTs; answers `status` `failures` times
-    first, then 204."""
-
-    def __init__(self, failures=0, status=500):
-        self.requests, self.failures, self.status = [], failures, status
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append((self.path, dict(self.headers), body))
-                failing = receiver.failures > 0
-                receiver.failures -= 1
-                self.send_response(receiver.status if failing else 204)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+def receiving(failures=0, status=500):
+    """Records POSTs; answers `status` to the first `failures` of them, then 204."""
+    return WebhookServer(lambda handler, n: reply(handler, status if n < failures else 204))
 
 
 @pytest.fixture
@@ -490,7 +460,7 @@ FAST = {
 
 
 def test_webhook_posts_each_event_as_signed_json(history):
-    with Receiver() as receiver:
+    with receiving() as receiver:
         result = cli(
             "events",
             "--since",
@@ -519,7 +489,7 @@ def test_webhook_posts_each_event_as_signed_json(history):
 
 
 def test_webhook_retries_with_backoff_then_succeeds(history):
-    with Receiver(failures=2) as receiver:
+    with receiving(failures=2) as receiver:
         result = cli(
             "events",
             "--since",
@@ -534,7 +504,7 @@ def test_webhook_retries_with_backoff_then_succeeds(history):
 
 
 def test_webhook_basic_auth_from_the_url(history):
-    with Receiver() as receiver:
+    with receiving() as receiver:
         result = cli(
             "events",
             "--since",
@@ -582,7 +552,7 @@ def test_webhook_down_exits_1_with_a_clear_message_and_no_secret(history):
 
 
 def test_webhook_client_errors_are_not_retried(history):
-    with Receiver(failures=5, status=400) as receiver:
+    with receiving(failures=5, status=400) as receiver:
         result = cli(
             "events",
             "--since",
@@ -602,7 +572,7 @@ def test_webhook_client_errors_are_not_retried(history):
 
 def test_due_within_reminders_go_to_the_webhook(plans):
     make_client(plans)
-    with Receiver() as receiver:
+    with receiving() as receiver:
         result = cli(
             "events",
             "--due-within",
@@ -647,7 +617,7 @@ def test_run_events_without_click_posts_reminders_and_keeps_a_failure_for_last(
         "2026-03-10  acme/web/launch  due in 5 day(s): Site live (upcoming)",
     ]
 
-    with Receiver() as receiver:
+    with receiving() as receiver:
         hook = f"http://127.0.0.1:{receiver.port}/remind"
         outcome = run_events(replace(request, webhook=f"{hook}?token=abc"))
     assert outcome.failure is None
@@ -665,7 +635,7 @@ def test_run_events_without_click_posts_reminders_and_keeps_a_failure_for_last(
         Line(f"posted 3 event(s) to {hook}", stderr=True),
     )
 
-    with Receiver(failures=1, status=400) as receiver:
+    with receiving(failures=1, status=400) as receiver:
         failed = run_events(
             replace(
                 request,
@@ -720,38 +690,9 @@ def test_reminders_workflow_posts_due_soon_on_a_schedule():
 # --- webhook deadlines, Retry-After, failure messages -------------------------------------------
 
 
-class Scripted:
-    """A real HTTP server on 127.0.0.1 whose `answer(handler, n)` writes the n-th answer (0-based)
-    by hand; records the monotonic time each POST arrived."""
-
-    def __init__(self, answer):
-        self.times, self.paths = [], []
-        scripted = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                self.rfile.read(int(self.headers["Content-Length"]))
-                scripted.times.append(time.monotonic())
-                scripted.paths.append(self.path)
-                try:
-                    answer(self, len(scripted.times) - 1)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+def scripted(answer):
+    """`answer(handler, n)` writes the n-th answer (0-based) by hand; POST times recorded."""
+    return WebhookServer(answer)
 
 
 def trickle(handler, data: bytes):
@@ -792,7 +733,7 @@ def run_cli(*args, env):
 
 @pytest.mark.parametrize("answer", [trickled_headers, trickled_body])
 def test_webhook_request_has_a_wall_clock_deadline(history, answer):
-    with Scripted(answer) as server:
+    with scripted(answer) as server:
         done = run_cli(
             "events",
             "--since",
@@ -807,7 +748,7 @@ def test_webhook_request_has_a_wall_clock_deadline(history, answer):
 
 
 def test_webhook_run_has_a_wall_clock_deadline_over_all_retries(history):
-    with Scripted(trickled_body) as server:
+    with scripted(trickled_body) as server:
         done = run_cli(
             "events",
             "--since",
@@ -854,7 +795,7 @@ def answer_then_204(status, retry_after):
     ids=["seconds", "http-date"],
 )
 def test_webhook_waits_as_long_as_retry_after_asks(history, status, retry_after):
-    with Scripted(answer_then_204(status, retry_after)) as server:
+    with scripted(answer_then_204(status, retry_after)) as server:
         result = cli("events", "--since", history, "--webhook", server.url, env=FAST)
     assert result.exit_code == 0, result.output
     assert len(server.times) == 3  # the first event twice, then the second
@@ -867,7 +808,7 @@ def test_webhook_waits_as_long_as_retry_after_asks(history, status, retry_after)
     ids=["seconds", "http-date"],
 )
 def test_webhook_gives_up_when_retry_after_is_past_the_run_deadline(history, retry_after, shown):
-    with Scripted(answer_then_204(503, retry_after)) as server:
+    with scripted(answer_then_204(503, retry_after)) as server:
         result = cli("events", "--since", history, "--webhook", server.url, env=FAST)
     assert result.exit_code == 1
     assert (
@@ -885,7 +826,7 @@ def test_webhook_redirects_are_refused(history):
         handler.send_header("Content-Length", "0")
         handler.end_headers()
 
-    with Scripted(redirect) as server:
+    with scripted(redirect) as server:
         result = cli("events", "--since", history, "--webhook", server.url, env=FAST)
     assert result.exit_code == 1
     assert (
@@ -907,7 +848,7 @@ def test_webhook_failure_shows_status_and_a_short_inert_excerpt_without_secrets(
         handler.end_headers()
         handler.wfile.write(body)
 
-    with Scripted(refuse) as server:
+    with scripted(refuse) as server:
         result = cli(
             "events",
             "--since",
@@ -931,7 +872,7 @@ def test_webhook_failure_shows_status_and_a_short_inert_excerpt_without_secrets(
 
 
 def test_slack_format_honours_retry_after_too(history):
-    with Scripted(answer_then_204(429, in_seconds(1))) as server:
+    with scripted(answer_then_204(429, in_seconds(1))) as server:
         result = cli(
             "events", "--since", history, "--format", "slack", "--webhook", server.url, env=FAST
         )

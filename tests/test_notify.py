@@ -1,16 +1,15 @@
 """`events --format slack|teams|google-chat`: each service's incoming-webhook payload, checked
 against JSON Schemas written from the services' public docs, posted to a real local server."""
 
-import http.server
 import json
 import re
-import threading
 from pathlib import Path
 
 import jsonschema
 import pytest
 from click.testing import CliRunner
 from helpers import approval, commit_all, make_client, write
+from webhook_server import WebhookServer, reply
 
 from site_builder.cli import main
 
@@ -140,42 +139,15 @@ def test_due_soon_reminders_as_slack_messages(plans):
     ]
 
 
-class Receiver:
-    """A real HTTP server on 127.0.0.1 that records each POST's body and answers 200 "ok"
-    (as Slack does)."""
-
-    def __init__(self):
-        self.bodies = []
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                receiver.bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/services/T0/B0/x"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+def receiving():
+    """Records each POST's body and answers 200 "ok" (as Slack does)."""
+    return WebhookServer(lambda handler, n: reply(handler, 200, b"ok"), "/services/T0/B0/x")
 
 
 @pytest.mark.parametrize("fmt", ["slack", "teams", "google-chat"])
 def test_webhook_receives_one_payload_per_record(history, fmt):
     expected = payloads("--since", history, "--format", fmt)
-    with Receiver() as receiver:
+    with receiving() as receiver:
         result = CliRunner().invoke(
             main,
             ["events", "--since", history, "--format", fmt, "--webhook", receiver.url],

@@ -40,6 +40,8 @@ from ..plans.notes import (
     check_binding,
     is_bound,
     parse_front_matter,
+    read_signature,
+    signature_path,
     unbound_warning,
 )
 from ..plans.schema import EMAIL_RE, PERSON_RE
@@ -260,7 +262,7 @@ def _create_note(folder: Path, base: str, text: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for n in range(1, 1000):
         path = folder / (f"{base}.md" if n == 1 else f"{base}-{n}.md")
-        if path.exists() or path.with_name(path.name + ".sig").exists():
+        if path.exists() or signature_path(path).exists():
             continue
         try:
             with open(path, "x", encoding="utf-8", newline="\n") as handle:
@@ -290,7 +292,7 @@ def sign(note: Path, key: Path) -> Path:
         )
     except subprocess.TimeoutExpired:
         done = None
-    signature = note.with_name(note.name + ".sig")
+    signature = signature_path(note)
     if done is None or done.returncode != 0 or not signature.is_file():
         reason = " ".join((done.stderr or "").split()) if done is not None else "timed out"
         raise SiteBuilderError(
@@ -389,14 +391,7 @@ def verify(paths: Iterable[Path], plans: Path) -> tuple[list[NoteState], Diagnos
             if note is None:
                 results.append(NoteState(path, None))
                 continue
-            sig_path = path.with_name(path.name + ".sig")
-            signature = None
-            if sig_path.is_file():
-                signature = (
-                    sig_path.read_bytes()
-                    if sig_path.stat().st_size <= signatures.MAX_SIGNATURE_BYTES
-                    else b"too large"
-                )
+            signature = read_signature(path)
             try:
                 state = verifier.state(note.raw, signature, note.by_email, note.date)
             except signatures.SshKeygenMissing as exc:

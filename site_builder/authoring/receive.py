@@ -35,7 +35,7 @@ from ..errors import Diagnostics, PlanError, SiteBuilderError
 from ..plans import signatures
 from ..plans.files import MAX_NOTE_BYTES
 from ..plans.load import load_plans
-from ..plans.notes import parse_front_matter, split_front_matter
+from ..plans.notes import parse_front_matter, signature_path, split_front_matter
 from ..site.revision import plan_revision, shown_deliverables
 
 MAX_INPUT_BYTES = 5_000_000
@@ -182,7 +182,7 @@ def receive(source: Path, data: bytes, plans: Path) -> Received:
     note_path, renamed_from = _create(folder, f"{date.isoformat()}-{milestone.id}", raw, signature)
     return Received(
         note_path,
-        note_path.with_name(note_path.name + ".sig"),
+        signature_path(note_path),
         milestone.id,
         fields.get("decision", "approved"),
         name,
@@ -221,7 +221,7 @@ def _create(folder: Path, base: str, raw: bytes, signature: bytes) -> tuple[Path
     first = folder / f"{base}.md"
     for n in range(1, 1000):
         path = folder / (f"{base}.md" if n == 1 else f"{base}-{n}.md")
-        sig = path.with_name(path.name + ".sig")
+        sig = signature_path(path)
         if path.exists() or sig.exists():
             if path.is_file() and path.read_bytes() == raw:
                 raise ReceiveError(f"this decision was already received: {_shown(path)}")

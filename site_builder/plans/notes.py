@@ -224,20 +224,30 @@ def unbound_warning(client: str, project: str) -> str:
     )
 
 
+def signature_path(note: Path) -> Path:
+    """Where a note's detached signature is: beside it, NOTE.sig."""
+    return note.with_name(note.name + ".sig")
+
+
+def read_signature(note: Path) -> bytes | None:
+    """The detached signature beside a note (NOTE.sig), if any; one over the size limit
+    reads as `too large` (so it verifies as invalid, never as absent)."""
+    sig_path = signature_path(note)
+    if not sig_path.is_file():
+        return None
+    if sig_path.stat().st_size > signatures.MAX_SIGNATURE_BYTES:
+        return b"too large"
+    return sig_path.read_bytes()
+
+
 def approvals_of(
     client: Client, notes: list[Note], verifier: signatures.Verifier, diags: Diagnostics
 ) -> tuple[Approval, ...]:
     """Turn parsed notes into Approvals (oldest first), checking each signature."""
     approvals = []
     for note in notes:
-        sig_path = note.path.with_name(note.path.name + ".sig")
-        signature = None
-        if sig_path.is_file():
-            signature = (
-                sig_path.read_bytes()
-                if sig_path.stat().st_size <= signatures.MAX_SIGNATURE_BYTES
-                else b"too large"
-            )
+        sig_path = signature_path(note.path)
+        signature = read_signature(note.path)
         name, email = note.fields["by"]
         date = note.fields["date"]
         try:

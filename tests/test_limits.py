@@ -387,3 +387,18 @@ def test_the_readme_states_the_real_limits():
     ]
     missing = [e for e in expected if e not in section]
     assert not missing, missing
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'summary: "' + "[" * 40 + '"\n',  # in a quoted string
+        "summary: notes " + "{" * 40 + "\n",  # in a plain scalar
+        "summary: |\n  " + "[" * 40 + "\n",  # in a block scalar
+        "# " + "[" * 40 + "\ntitle: x\n",  # in a comment
+    ],
+)
+def test_brackets_in_text_are_not_nesting(text):
+    """Only flow collections count towards MAX_DEPTH, never brackets written in text."""
+    node = yamlsafe.parse(text)
+    assert not isinstance(node, yamlsafe.YamlProblem), node

@@ -4,7 +4,8 @@ PyYAML's safe loader still expands aliases lazily, so a 500-byte "billion laughs
 minutes and gigabytes once walked, and deep nesting overflows the stack (in libyaml's composer,
 a crash rather than an exception). Plan files need neither, so:
 
-* nesting is bounded *before* parsing, by a linear scan of the text;
+* nesting is bounded *before* composing, by a linear scan of the text (and of the scanner's
+  tokens when the text holds more than MAX_DEPTH brackets);
 * the node graph is composed with libyaml (about 25x faster than pure Python) and then walked
   once: a node reached twice is an alias, refused with its line.
 
@@ -23,7 +24,8 @@ from yaml.events import AliasEvent
 MAX_DEPTH = 32  # flow nesting ([ and {)
 MAX_BLOCK_PREFIX = 96  # columns of indentation / "- " before content on one line
 _BLOCK_PREFIX = re.compile(r"^(?: |- |\? )+", re.M)
-_BRACKETS = re.compile(r"[\[\]{}]")
+_FLOW_START = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken)
+_FLOW_END = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)
 _CLoader = getattr(yaml, "CSafeLoader", None)
 
 
@@ -41,14 +43,30 @@ def _nesting_problem(text: str) -> YamlProblem | None:
                 line, f"invalid YAML: indented or nested deeper than {MAX_BLOCK_PREFIX} columns"
             )
     if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return None
+        return None  # the common case: too few brackets to nest too deep
+    # Count real flow collections, not brackets in quoted or plain text: the scanner (no
+    # recursion, unlike the composer) tells them apart.
     depth = 0
-    for match in _BRACKETS.finditer(text):
-        depth += 1 if match.group() in "[{" else -1
-        if depth > MAX_DEPTH:
-            line = text.count("\n", 0, match.start()) + 1
-            return YamlProblem(line, f"invalid YAML: nested deeper than {MAX_DEPTH} levels")
-        depth = max(depth, 0)
+    try:
+        for token in yaml.scan(text, Loader=_CLoader or yaml.SafeLoader):
+            if isinstance(token, _FLOW_START):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return YamlProblem(
+                        token.start_mark.line + 1,
+                        f"invalid YAML: nested deeper than {MAX_DEPTH} levels",
+                    )
+            elif isinstance(token, _FLOW_END):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        if "nesting depth" in (exc.problem or "") and exc.problem_mark is not None:
+            # libyaml's own limit (1000 levels), met while looking ahead for a mapping key
+            return YamlProblem(
+                exc.problem_mark.line + 1, f"invalid YAML: nested deeper than {MAX_DEPTH} levels"
+            )
+        return None  # not valid YAML: parsing reports it, with its line
+    except yaml.YAMLError:
+        return None
     return None
 
 

@@ -895,3 +895,38 @@ def test_a_plan_at_a_revision_is_read_with_the_loaders_rules(plans, tmp_path):
         "`depends_on`: milestone `launch` comes later in the plan; a milestone may only "
         f"depend on earlier ones (in revision {sha})"
     ) in result.stderr
+
+
+def test_a_hanging_name_lookup_ends_at_the_request_deadline(monkeypatch):
+    """The system resolver has no timeout: a lookup that never answers still ends with the
+    request's deadline, reported like any late answer (no hang, no traceback)."""
+    import socket
+    import threading
+
+    from site_builder.events import webhooks
+
+    release = threading.Event()
+    real = socket.getaddrinfo
+
+    def hanging(host, *args, **kwargs):
+        if host == "hanging-dns.example":
+            release.wait(120)  # a resolver that does not answer
+            raise socket.gaierror("never")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", hanging)
+    hook = webhooks.webhook(
+        "http://hanging-dns.example/hook",
+        environ={webhooks.TIMEOUT_ENV: "1", webhooks.DELAYS_ENV: ""},
+    )
+    record = {
+        "id": "r1",
+        "type": "approved",
+        **{k: {"slug": "x", "id": "x"} for k in ("client", "project", "milestone")},
+    }
+    try:
+        with pytest.raises(webhooks.WebhookError) as failed:
+            webhooks.deliver(hook, [record])
+    finally:
+        release.set()
+    assert "no complete answer within 1 s (1 attempt(s))" in str(failed.value)

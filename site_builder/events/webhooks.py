@@ -17,6 +17,7 @@ import math
 import os
 import re
 import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -173,10 +174,50 @@ class _HTTPConnection(http.client.HTTPConnection):
         # http.client only calls response_class(sock, ...): a partial carrying the deadline
         # is such a callable, though typeshed declares the attribute a class.
         self.response_class = functools.partial(_DeadlineResponse, until=until)  # type: ignore[assignment]
+        # http.client's hook for opening the socket (the standard library's tests use it):
+        # the system resolver has no timeout of its own, so name lookup is bounded here.
+        self._create_connection = _connect_within
 
     def connect(self) -> None:
-        self.timeout = max(self.until - time.monotonic(), 0.001)  # connect and send
+        self.timeout = max(self.until - time.monotonic(), 0.001)  # resolve, connect and send
         super().connect()
+
+
+def _resolve(host: str, port: int, timeout: float) -> list:
+    """getaddrinfo within `timeout` seconds: in a thread, which is left behind (daemon) if
+    the resolver hangs; TimeoutError then."""
+    infos: list = []
+    errors: list[OSError] = []
+
+    def lookup() -> None:
+        try:
+            infos.extend(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except OSError as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=lookup, name="webhook-dns", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise TimeoutError(f"looking up {host} took longer than the deadline")
+    if errors:
+        raise errors[0]
+    return infos
+
+
+def _connect_within(address: tuple[str, int], timeout: float | None = None, source=None):
+    """socket.create_connection, with the name lookup bounded by `timeout` too."""
+    host, port = address
+    started = time.monotonic()
+    infos = _resolve(host, port, timeout or 10.0)
+    last: OSError = OSError(f"no address for {host}")
+    for _family, _type, _proto, _name, sockaddr in infos:
+        left = max((timeout or 10.0) - (time.monotonic() - started), 0.001)
+        try:  # a numeric address: create_connection looks nothing up
+            return socket.create_connection((sockaddr[0], sockaddr[1]), left, source)
+        except OSError as exc:
+            last = exc
+    raise last
 
 
 class _HTTPSConnection(_HTTPConnection, http.client.HTTPSConnection):

@@ -130,11 +130,11 @@ def test_due_soon_reminders_as_slack_messages(plans):
     assert [p["text"] for p in found] == [
         (
             "Acme Widgets · Website relaunch: Kickoff done: Prévu le 10 janv. 2026 : en retard de "
-            "26 jour(s) · En attente de votre validation · Responsable: Sam Lee"
+            "26 jours · En attente de votre validation · Responsable: Sam Lee"
         ),
         (
             "Acme Widgets · Website relaunch: Design approved: Prévu le 10 févr. 2026 : dans 5 "
-            "jour(s) · En attente de votre validation"
+            "jours · En attente de votre validation"
         ),
     ]
 
@@ -162,9 +162,16 @@ def test_webhook_receives_one_payload_per_record(history, fmt):
     assert "posted 3 event(s)" in result.stderr
 
 
-def test_every_language_has_every_notification_label():
+def test_notification_labels_are_catalog_entries_in_every_language_with_plurals():
     from site_builder.events import notify
+    from site_builder.site import i18n
 
-    assert set(notify.LABELS) == {"en", "de", "fr", "es", "nl"}
-    for language, labels in notify.LABELS.items():
-        assert set(labels) == set(notify.LABELS["en"]), language
+    keys = [k for k in i18n.EN if k.startswith("notify.")]
+    assert len(keys) == 11
+    for language in ("de", "fr", "es", "nl"):
+        assert not [k for k in i18n.missing_labels(language) if k in keys], language
+    de = notify.Labels("de")
+    assert de("notify.overdue", due="1. März", count=1) == "Fällig am 1. März: 1 Tag überfällig"
+    assert de("notify.overdue", due="1. März", count=3) == "Fällig am 1. März: 3 Tage überfällig"
+    assert notify.Labels("fr")("notify.subject", client="Acme", count=0) == "Acme : 0 mise à jour"
+    assert notify.Labels("en")("notify.subject", client="Acme", count=2) == "Acme: 2 updates"

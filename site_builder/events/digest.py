@@ -114,9 +114,9 @@ def compose(
         for r in mine
     ]
     names = sorted({r["client"]["name"] for r in mine})
-    subject = clean_line(labels("subject", client=", ".join(names), count=len(mine)))
+    subject = clean_line(labels("notify.subject", client=", ".join(names), count=len(mine)))
     text = (
-        labels("intro")
+        labels("notify.intro")
         + "\n\n"
         + "\n\n".join(
             "\n".join([m.title, *m.lines, *([m.link] if m.link else [])]) for m in messages
@@ -125,7 +125,7 @@ def compose(
     )
     markup = (
         f'<!DOCTYPE html>\n<html lang="{html.escape(recipient.language)}"><body>\n'
-        f"<p>{html.escape(labels('intro'))}</p>\n"
+        f"<p>{html.escape(labels('notify.intro'))}</p>\n"
         + "\n".join(_html(m) for m in messages)
         + "\n</body></html>\n"
     )

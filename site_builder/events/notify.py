@@ -33,93 +33,15 @@ JSON, SLACK, TEAMS, GOOGLE_CHAT = "json", "slack", "teams", "google-chat"
 FORMATS = (JSON, SLACK, TEAMS, GOOGLE_CHAT)
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
+
 # The few labels of notifications and digests, in every language the sites speak (English is
 # the fallback). Kept here, beside their only user.
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "added": "New milestone, due {due}",
-        "removed": "Milestone removed",
-        "delivered": "Delivered on {date}: awaiting your approval",
-        "decided": "{decision} by {name} on {date}",
-        "invoice": "Invoice released: {amount}",
-        "overdue": "Due {due}: overdue by {count} day(s)",
-        "due_soon": "Due {due}: in {count} day(s)",
-        "due_today": "Due today",
-        "open": "Open the status page",
-        "subject": "{client}: {count} update(s)",
-        "intro": "What changed in your projects:",
-    },
-    "de": {
-        "added": "Neuer Meilenstein, fällig am {due}",
-        "removed": "Meilenstein entfernt",
-        "delivered": "Geliefert am {date}: wartet auf Ihre Freigabe",
-        "decided": "{decision} von {name} am {date}",
-        "invoice": "Rechnung freigegeben: {amount}",
-        "overdue": "Fällig am {due}: {count} Tag(e) überfällig",
-        "due_soon": "Fällig am {due}: in {count} Tag(en)",
-        "due_today": "Heute fällig",
-        "open": "Statusseite öffnen",
-        "subject": "{client}: {count} Neuigkeit(en)",
-        "intro": "Was sich in Ihren Projekten geändert hat:",
-    },
-    "fr": {
-        "added": "Nouveau jalon, prévu le {due}",
-        "removed": "Jalon supprimé",
-        "delivered": "Livré le {date} : en attente de votre validation",
-        "decided": "{decision} par {name} le {date}",
-        "invoice": "Facture débloquée : {amount}",
-        "overdue": "Prévu le {due} : en retard de {count} jour(s)",
-        "due_soon": "Prévu le {due} : dans {count} jour(s)",
-        "due_today": "Prévu aujourd’hui",
-        "open": "Ouvrir la page de suivi",
-        "subject": "{client} : {count} mise(s) à jour",
-        "intro": "Ce qui a changé dans vos projets :",
-    },
-    "es": {
-        "added": "Nuevo hito, previsto para el {due}",
-        "removed": "Hito eliminado",
-        "delivered": "Entregado el {date}: pendiente de su aprobación",
-        "decided": "{decision} por {name} el {date}",
-        "invoice": "Factura emitida: {amount}",
-        "overdue": "Previsto para el {due}: {count} día(s) de retraso",
-        "due_soon": "Previsto para el {due}: en {count} día(s)",
-        "due_today": "Previsto para hoy",
-        "open": "Abrir la página de estado",
-        "subject": "{client}: {count} novedad(es)",
-        "intro": "Lo que ha cambiado en sus proyectos:",
-    },
-    "nl": {
-        "added": "Nieuwe mijlpaal, gepland op {due}",
-        "removed": "Mijlpaal verwijderd",
-        "delivered": "Opgeleverd op {date}: wacht op uw goedkeuring",
-        "decided": "{decision} door {name} op {date}",
-        "invoice": "Factuur vrijgegeven: {amount}",
-        "overdue": "Gepland op {due}: {count} dag(en) te laat",
-        "due_soon": "Gepland op {due}: over {count} dag(en)",
-        "due_today": "Vandaag gepland",
-        "open": "Statuspagina openen",
-        "subject": "{client}: {count} update(s)",
-        "intro": "Wat er in uw projecten is veranderd:",
-    },
-}
+class Labels(Translator):
+    """The site's labels (dates, money, statuses) for notifications; their own texts are the
+    `notify.*` entries of the same gettext catalogs (site/locale/)."""
 
-
-class Labels:
-    """The site's Translator (dates, money, shared labels) plus the notification labels."""
-
-    def __init__(self, language: str = "en"):
-        self.t = Translator(language)
-        base = language.split("-")[0]
-        self.own = {**LABELS["en"], **LABELS.get(base, {}), **LABELS.get(language, {})}
-
-    def __call__(self, key: str, **values) -> str:
-        text = self.own.get(key)
-        if text is None:
-            return self.t(key, **values)
-        return text.format(**values)
-
-    def date(self, iso: str | None) -> str:
-        return self.t.date(dt.date.fromisoformat(iso)) if iso else ""
+    def iso_date(self, iso: str | None) -> str:
+        return self.date(dt.date.fromisoformat(iso)) if iso else ""
 
 
 @dataclass(frozen=True)
@@ -147,44 +69,46 @@ def message(record: dict, labels: Labels, link: str | None = None) -> Message:
         f"{record['client']['name']} · {record['project']['title']}: {record['milestone']['title']}"
     )
     if kind == ADDED:
-        what = L("added", due=L.date(record["due"]))
+        what = L("notify.added", due=L.iso_date(record["due"]))
     elif kind == REMOVED:
-        what = L("removed")
+        what = L("notify.removed")
     elif kind == DUE_MOVED:
         what = L(
             "moved",
-            old=L.date(record["from"]),
-            new=L.date(record["to"]),
-            date=L.date(record["date"]),
+            old=L.iso_date(record["from"]),
+            new=L.iso_date(record["to"]),
+            date=L.iso_date(record["date"]),
         )
     elif kind == DELIVERED:
-        what = L("delivered", date=L.date(record["delivered"]))
+        what = L("notify.delivered", date=L.iso_date(record["delivered"]))
     elif kind in (OVERDUE, DUE_SOON):
         left = record["days_left"]
         what = (
-            L("overdue", due=L.date(record["due"]), count=-left)
+            L("notify.overdue", due=L.iso_date(record["due"]), count=-left)
             if left < 0
-            else L("due_today")
+            else L("notify.due_today")
             if left == 0
-            else L("due_soon", due=L.date(record["due"]), count=left)
+            else L("notify.due_soon", due=L.iso_date(record["due"]), count=left)
         )
         what += f" · {L('status.' + record['status'])}"
         if record.get("owner"):
             what += f" · {L('owner')}: {record['owner']}"
     else:
         what = L(
-            "decided",
+            "notify.decided",
             decision=L(f"decision.{kind}"),
             name=record["by"],
-            date=L.date(record["date"]),
+            date=L.iso_date(record["date"]),
         )
         if not record["counted"]:
             what += f" ({L('feed.not_counted')})"
     lines = [what]
     if record.get("invoice") is not None:
-        amount = L.t.money(Decimal(str(record["invoice"])), record["currency"])
-        lines.append(L("invoice", amount=amount))
-    return Message(clean_line(title), tuple(clean_line(line) for line in lines), link, L("open"))
+        amount = L.money(Decimal(str(record["invoice"])), record["currency"])
+        lines.append(L("notify.invoice", amount=amount))
+    return Message(
+        clean_line(title), tuple(clean_line(line) for line in lines), link, L("notify.open")
+    )
 
 
 # --- per service ---------------------------------------------------------------------------------

@@ -246,3 +246,28 @@ def test_password_in_the_url_is_refused(history):
     )
     assert result.exit_code == 2
     assert "SITE_BUILDER_SMTP_PASSWORD" in result.stderr and PASSWORD not in result.output
+
+
+def test_the_from_address_can_come_from_site_builder_yml(history, tmp_path):
+    """site-builder.yml `email_from` is the From unless SITE_BUILDER_SMTP_FROM is set; a bad
+    one is a plan error with its line, before anything is written."""
+    settings = tmp_path / "site-builder.yml"
+    settings.write_text(
+        "name: Northstar\nemail_from: Northstar status <status@northstar.example>\n"
+    )
+    args = ["--since", history, "--email", "--email-team", "team@agency.example"]
+    done = run(*args, "--email-out", "a", environ={"SITE_BUILDER_SMTP_URL": None})
+    assert done.exit_code == 0, done.output
+    for path in (tmp_path / "a").glob("*.eml"):
+        mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        assert mail["From"] == "Northstar status <status@northstar.example>"
+    environ = {"SITE_BUILDER_SMTP_URL": None, "SITE_BUILDER_SMTP_FROM": "bot@agency.example"}
+    done = run(*args, "--email-out", "b", environ=environ)
+    mail = next((tmp_path / "b").glob("*.eml")).read_bytes()
+    assert b"From: bot@agency.example" in mail
+
+    settings.write_text("name: Northstar\nemail_from: status@northstar.example\n")
+    done = run(*args, "--email-out", "c", environ={"SITE_BUILDER_SMTP_URL": None})
+    assert done.exit_code == 1
+    assert done.stderr.startswith("site-builder.yml:2: error: `email_from` must be a name and")
+    assert not (tmp_path / "c").exists()

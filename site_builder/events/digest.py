@@ -74,13 +74,23 @@ def recipients(clients: Mapping[str, Client], team: str | None) -> list[Recipien
     return out
 
 
-def sender(team: str | None, environ: Mapping[str, str] = os.environ) -> str:
-    """The From address: SITE_BUILDER_SMTP_FROM, else the team address."""
-    value = environ.get(FROM_ENV) or team
-    if not value:
-        raise UsageError(f"events --email: set {FROM_ENV} (the From address) or --email-team")
-    _address(value, FROM_ENV if environ.get(FROM_ENV) else "--email-team")
-    return value
+def sender(
+    team: str | None, agency_from: str | None = None, environ: Mapping[str, str] = os.environ
+) -> str:
+    """The From address: SITE_BUILDER_SMTP_FROM, else site-builder.yml `email_from`, else the
+    team address."""
+    for value, what in (
+        (environ.get(FROM_ENV), FROM_ENV),
+        (agency_from, "site-builder.yml `email_from`"),
+        (team, "--email-team"),
+    ):
+        if value:
+            _address(value, what)
+            return value
+    raise UsageError(
+        f"events --email: set {FROM_ENV} or `email_from` in site-builder.yml (the From "
+        "address), or give --email-team"
+    )
 
 
 def _html(m: Message) -> str:

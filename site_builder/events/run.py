@@ -10,8 +10,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Diagnostic, SiteBuilderError, UsageError
+from ..errors import Diagnostic, PlanError, SiteBuilderError, UsageError
 from ..model import Client
+from ..plans import agency
 from ..textsafe import printable_json
 from . import digest, due, notify, webhooks
 from .changes import change_events
@@ -113,7 +114,7 @@ def run_events(request: EventsRequest, show: Callable[[Line], None] | None = Non
         if request.webhook is not None
         else None
     )
-    mail = _mailing(request.email_team, request.email_out) if request.email else None
+    mail = _mailing(request.plans, request.email_team, request.email_out) if request.email else None
     found = _find(request)
     records, fmt = found.records, request.fmt
     lines: list[Line] = []
@@ -187,11 +188,14 @@ def run_events(request: EventsRequest, show: Callable[[Line], None] | None = Non
     )
 
 
-def _mailing(team: str | None, out: Path | None) -> _Mailing:
+def _mailing(plans: Path, team: str | None, out: Path | None) -> _Mailing:
     server = digest.smtp_settings()
     if out is None and server is None:
         raise UsageError(f"events --email: give --email-out DIR or set {digest.URL_ENV}")
-    return _Mailing(team, out, digest.sender(team), server)
+    settings, problems = agency.load_settings(plans)
+    if problems.errors:
+        raise PlanError(problems.errors)
+    return _Mailing(team, out, digest.sender(team, settings.email_from), server)
 
 
 def _find(request: EventsRequest) -> _Found:

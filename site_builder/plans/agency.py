@@ -13,6 +13,7 @@ after them (engines/mkdocs/).
 
 from __future__ import annotations
 
+import email.utils
 import html
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -40,6 +41,7 @@ class AgencySettings:
     languages: tuple[str, ...] = ()
     languages_line: int = 0
     extra_css: tuple[Path, ...] = ()
+    email_from: str | None = None  # the From of e-mail digests ("Name <address>")
 
     @property
     def footer_html(self) -> str | None:
@@ -111,6 +113,9 @@ def load_settings(plans: Path, settings: Path | None = None) -> tuple[AgencySett
         languages=tuple(languages),
         languages_line=fields.line_of("languages"),
         extra_css=tuple(css),
+        email_from=email.utils.formataddr(fields["email_from"])
+        if fields.get("email_from")
+        else None,
     ), diags
 
 

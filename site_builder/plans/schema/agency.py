@@ -5,6 +5,7 @@ from __future__ import annotations
 from .records import Field, ListOf, Record
 from .values import (
     Color,
+    Person,
     Str,
 )
 
@@ -68,6 +69,13 @@ AGENCY = Record(
             Str(500),
             "Copyright line under the footer text (plain text).",
             example="© 2026 Northstar Delivery Co.",
+        ),
+        Field(
+            "email_from",
+            Person(),
+            "The From of the e-mail digests `site-builder events --email` sends "
+            "(SITE_BUILDER_SMTP_FROM, when set, wins). Default: the --email-team address.",
+            example="Northstar status <status@northstar.example>",
         ),
         Field(
             "languages",

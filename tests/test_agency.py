@@ -257,3 +257,24 @@ def test_build_refuses_a_weakening_layer_and_writes_nothing(plans, tmp_path):
     assert result.exit_code == 1
     assert "mkdocs.yml:4: error: `theme.font` must be false" in result.output
     assert not (tmp_path / "site" / "acme").exists()
+
+
+def test_site_builder_yml_is_read_with_the_plan_files_rules(plans, tmp_path):
+    """Not UTF-8, too large or a hard link: one line each, like any plan file."""
+    import os
+
+    from site_builder.plans import agency
+
+    settings = tmp_path / "site-builder.yml"
+    settings.write_bytes(b"name: Caf\xe9\n")
+    _, diags = agency.load_settings(plans)
+    assert [d.format() for d in diags.errors] == [
+        "site-builder.yml:1: error: file is not valid UTF-8 text"
+    ]
+    settings.write_text("name: x\n" + "# padding\n" * (agency.MAX_SETTINGS_BYTES // 10 + 1))
+    _, diags = agency.load_settings(plans)
+    assert "file is too large" in diags.errors[0].message
+    settings.write_text("name: Northstar\n")
+    os.link(settings, tmp_path / "elsewhere.yml")
+    _, diags = agency.load_settings(plans)
+    assert "hard links" in diags.errors[0].message

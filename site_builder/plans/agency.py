@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import Diagnostics
 from . import inert, schema, yamlsafe
+from .files import read_text
 
 SETTINGS_NAME = "site-builder.yml"
 MAX_SETTINGS_BYTES = 200_000
@@ -71,18 +72,8 @@ def load_settings(plans: Path, settings: Path | None = None) -> tuple[AgencySett
         if settings is not None:
             diags.error(path, 0, "the settings file does not exist")
         return AgencySettings(), diags
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_SETTINGS_BYTES + 1)
-        text = data.decode("utf-8")
-    except OSError as exc:
-        diags.error(path, 0, f"cannot read the settings: {exc.strerror or exc}")
-        return AgencySettings(path), diags
-    except UnicodeDecodeError:
-        diags.error(path, 0, "the settings are not UTF-8 text")
-        return AgencySettings(path), diags
-    if len(data) > MAX_SETTINGS_BYTES:
-        diags.error(path, 0, f"the settings file is larger than {MAX_SETTINGS_BYTES:,} bytes")
+    text = read_text(path, MAX_SETTINGS_BYTES, diags)  # the plan files' reader and its rules
+    if text is None:
         return AgencySettings(path), diags
     node = yamlsafe.parse(text)
     if isinstance(node, yamlsafe.YamlProblem):

@@ -7,7 +7,7 @@ page, feed or status.json shows about progress comes from here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -322,14 +322,21 @@ def milestone_state(
     )
 
 
+def slippage_rate(states: Sequence[MilestoneState]) -> float | None:
+    """Slipped / (approved + overdue): the share of milestones that slipped past their
+    baseline among those whose outcome is known; None while none is."""
+    approved = sum(1 for s in states if s.status == APPROVED)
+    overdue = sum(1 for s in states if s.overdue)
+    slipped = sum(1 for s in states if s.slipped)
+    return round(slipped / (approved + overdue), 4) if approved + overdue else None
+
+
 def project_metrics(states: tuple[MilestoneState, ...]) -> Metrics:
     approved = [s for s in states if s.status == APPROVED]
     overdue = [s for s in states if s.overdue]
-    slipped = [s for s in states if s.slipped]
-    denominator = len(approved) + len(overdue)
     waits = [s.days_to_approval for s in states if s.days_to_approval is not None]
     return Metrics(
-        slippage_rate=round(len(slipped) / denominator, 4) if denominator else None,
+        slippage_rate=slippage_rate(states),
         mean_days_to_approval=round(sum(waits) / len(waits), 2) if waits else None,
         invoiced=sum((s.milestone.invoice for s in approved if s.milestone.invoice), Decimal(0)),
         remaining=sum(

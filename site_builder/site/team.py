@@ -42,6 +42,7 @@ from ..derive import (
     ClientState,
     MilestoneState,
     ProjectState,
+    slippage_rate,
 )
 from ..model import Client
 from .i18n import Translator
@@ -228,8 +229,6 @@ def figures(projects: Iterable[ProjectState]) -> Figures:
     states = [s for s, _ in pairs]
     approved = [s for s in states if s.status == APPROVED]
     overdue = [s for s in states if s.overdue]
-    slipped = [s for s in states if s.slipped]
-    denominator = len(approved) + len(overdue)
     currencies = {c for s, c in pairs if s.milestone.invoice is not None}
     return Figures(
         projects=len(projects),
@@ -241,8 +240,8 @@ def figures(projects: Iterable[ProjectState]) -> Figures:
         mean_variance_days=_mean(
             [s.variance_days for s in approved if s.variance_days is not None]
         ),
-        slipped=len(slipped),
-        slippage_rate=round(len(slipped) / denominator, 4) if denominator else None,
+        slipped=sum(1 for s in states if s.slipped),
+        slippage_rate=slippage_rate(states),
         mean_days_to_approval=_mean(
             [s.days_to_approval for s in states if s.days_to_approval is not None]
         ),

@@ -179,7 +179,9 @@ def approve(request: ApprovalRequest, say: Callable[[str], None]) -> Path:
     if len(text.encode("utf-8")) > MAX_NOTE_BYTES:
         raise UsageError(f"the note is larger than {MAX_NOTE_BYTES:,} bytes")
 
-    note = _create_note(project_dir / "approvals", f"{date.isoformat()}-{request.milestone}", text)
+    note = create_note(
+        project_dir / "approvals", f"{date.isoformat()}-{request.milestone}", text.encode("utf-8")
+    )
     say(f"wrote {_shown(note)}")
     if key is None:
         if info.require_signed_approvals:
@@ -257,18 +259,31 @@ def _note_text(
     return text
 
 
-def _create_note(folder: Path, base: str, text: str) -> Path:
-    """approvals/<base>.md, or <base>-2.md, -3, ... : never an existing note or signature."""
+def create_note(
+    folder: Path,
+    base: str,
+    raw: bytes,
+    signature: bytes | None = None,
+    taken: Callable[[Path], None] | None = None,
+) -> Path:
+    """Write approvals/<base>.md, or <base>-2.md, -3, ...: never over an existing note or
+    signature (`taken(path)` sees each name that is, and may raise); with `signature`, the
+    note's .sig beside it. Created exclusively, so two writers never share a name."""
     folder.mkdir(parents=True, exist_ok=True)
     for n in range(1, 1000):
         path = folder / (f"{base}.md" if n == 1 else f"{base}-{n}.md")
         if path.exists() or signature_path(path).exists():
+            if taken is not None:
+                taken(path)
             continue
         try:
-            with open(path, "x", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
+            with open(path, "xb") as handle:
+                handle.write(raw)
         except FileExistsError:
             continue
+        if signature is not None:
+            with open(signature_path(path), "xb") as handle:
+                handle.write(signature)
         return path
     raise UsageError(f"too many notes named {base}-N.md in {_shown(folder)}")
 

@@ -37,6 +37,7 @@ from ..plans.files import MAX_NOTE_BYTES
 from ..plans.load import load_plans
 from ..plans.notes import parse_front_matter, signature_path, split_front_matter
 from ..site.revision import plan_revision, shown_deliverables
+from .approve import create_note
 
 MAX_INPUT_BYTES = 5_000_000
 BEGIN, END = "-----BEGIN SSH SIGNATURE-----", "-----END SSH SIGNATURE-----"
@@ -179,7 +180,14 @@ def receive(source: Path, data: bytes, plans: Path) -> Received:
         raise PlanError(diags.errors)
 
     folder = project.path / "approvals"
-    note_path, renamed_from = _create(folder, f"{date.isoformat()}-{milestone.id}", raw, signature)
+    base = f"{date.isoformat()}-{milestone.id}"
+
+    def repeated(path: Path) -> None:
+        if path.is_file() and path.read_bytes() == raw:
+            raise ReceiveError(f"this decision was already received: {_shown(path)}")
+
+    note_path = create_note(folder, base, raw, signature, repeated)
+    renamed_from = f"{base}.md" if note_path.name != f"{base}.md" else None
     return Received(
         note_path,
         signature_path(note_path),
@@ -213,28 +221,6 @@ def _why(state: str, retired, address: str, date, client, slug: str) -> str:
         "the signature does not verify over the note: the note or the signature was "
         "changed after signing (by hand, or by a mail program on the way)"
     )
-
-
-def _create(folder: Path, base: str, raw: bytes, signature: bytes) -> tuple[Path, str | None]:
-    """Write NOTE.md and NOTE.md.sig under the first free name; refuse a repeat."""
-    folder.mkdir(parents=True, exist_ok=True)
-    first = folder / f"{base}.md"
-    for n in range(1, 1000):
-        path = folder / (f"{base}.md" if n == 1 else f"{base}-{n}.md")
-        sig = signature_path(path)
-        if path.exists() or sig.exists():
-            if path.is_file() and path.read_bytes() == raw:
-                raise ReceiveError(f"this decision was already received: {_shown(path)}")
-            continue
-        try:
-            with open(path, "xb") as handle:
-                handle.write(raw)
-        except FileExistsError:
-            continue
-        with open(sig, "xb") as handle:
-            handle.write(signature)
-        return path, (first.name if n > 1 else None)
-    raise ReceiveError(f"too many notes named {base}-N.md in {_shown(folder)}")
 
 
 # --- finding the note and the signature -------------------------------------------------------

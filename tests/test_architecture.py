@@ -144,3 +144,35 @@ def test_modules_stay_small():
         name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in MODULES.items()
     }
     assert sorted(n for n, size in sizes.items() if size > MAX_LINES) == sorted(OVERSIZED)
+
+
+def _module_map() -> set[str]:
+    """The files the module map in docs/development.md names under site_builder/ (its first
+    code block: a tree, two spaces per level, a description after the name)."""
+    text = (PACKAGE.parent / "docs" / "development.md").read_text(encoding="utf-8")
+    block = text.split("```", 2)[1]
+    named: set[str] = set()
+    folders: list[str] = []
+    for line in block.splitlines():
+        indent = len(line) - len(line.lstrip(" "))
+        entry = line.strip().split("  ")[0]
+        if not entry or indent % 2 or indent // 2 > len(folders):
+            continue  # a blank line, or a description carried over to the next line
+        folders = folders[: indent // 2]
+        for name in entry.split(", "):
+            if name.endswith("/"):
+                folders.append(name.rstrip("/"))
+            else:
+                named.add("/".join([*folders, name]))
+    return {n for n in named if n.startswith("site_builder/")}
+
+
+def test_the_module_map_names_every_module_and_only_those():
+    modules = {
+        p.relative_to(PACKAGE.parent).as_posix()
+        for p in PACKAGE.rglob("*.py")
+        if p.name not in ("__init__.py",)
+    }
+    named = _module_map()
+    assert not modules - named, "modules missing from docs/development.md"
+    assert not {n for n in named if n.endswith(".py")} - modules, "named but not in the tree"

@@ -2,13 +2,19 @@
 theme's file listing reused between the builds of one run.
 
 MkDocs is driven through its public API (load_config, commands.build.build) and the plugin's
-documented events (plugin.py: pages and files in on_files, compiled templates shared in on_env,
-theme files linked from the asset store by a File subclass). One internal is still replaced,
-for speed: `Files.add_files_from_theme` (_cached_theme_files). MkDocs calls it before any
-plugin event, and it matches all ~14,500 files of Material's theme against a dozen patterns on
-every build (a large part of a small site's build time); no event can skip it. The replacement
-lists them once per process and is undone after each build. If MkDocs changes that method,
-only this module is affected."""
+documented events (plugin.py: pages and files in on_files, theme files linked from the asset
+store by a File subclass). Two internals are still replaced, for speed, during a build only
+(_reused_between_builds), because no event comes early enough:
+
+* `Files.add_files_from_theme` (_cached_theme_files): MkDocs calls it before any plugin event,
+  and it matches all ~14,500 files of Material's theme against a dozen patterns on every build;
+  the replacement lists them once per process.
+* `Theme.get_env`: every environment gets the in-memory compiled-template cache
+  (site/template_cache.py). `on_env` would be the event for it, but Material's search plugin
+  makes environments of its own in `on_config` (its translations), which then compile their
+  templates for every client: measured, 20% more time per site.
+
+If MkDocs changes either method, only this module is affected."""
 
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import jinja2
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
@@ -26,6 +33,7 @@ from mkdocs.structure.files import File, Files
 
 from ...errors import BuildError
 from ...plans.agency import AgencySettings
+from ...site import template_cache
 from ...site.render import SiteBundle
 from ...store import AssetStore
 from .config import PLUGIN_NAME, base_config_file, client_overrides
@@ -89,15 +97,25 @@ def _cached_theme_files(original):
 
 
 @contextlib.contextmanager
-def _theme_listed_once() -> Iterator[None]:
-    """Within this process, list the theme's files once (see _cached_theme_files)."""
-    original = Files.add_files_from_theme
-    # The internal replacement the module docstring explains (hence the method-assign).
-    Files.add_files_from_theme = _cached_theme_files(original)  # type: ignore[method-assign]
+def _reused_between_builds() -> Iterator[None]:
+    """Within this process, list the theme's files once and share compiled templates (the two
+    internal replacements the module docstring explains, hence the method-assigns)."""
+    from mkdocs.theme import Theme
+
+    original_files, original_env = Files.add_files_from_theme, Theme.get_env
+
+    def get_env(theme: Theme) -> jinja2.Environment:
+        env = original_env(theme)
+        env.bytecode_cache = template_cache.CACHE
+        return env
+
+    Files.add_files_from_theme = _cached_theme_files(original_files)  # type: ignore[method-assign]
+    Theme.get_env = get_env  # type: ignore[method-assign, assignment]
     try:
         yield
     finally:
-        Files.add_files_from_theme = original  # type: ignore[method-assign]
+        Files.add_files_from_theme = original_files  # type: ignore[method-assign]
+        Theme.get_env = original_env  # type: ignore[method-assign]
 
 
 def build_site(
@@ -116,7 +134,7 @@ def build_site(
         tempfile.TemporaryDirectory(prefix="site-builder-docs-") as empty_docs,
         _captured_mkdocs_log() as records,
         _source_date(epoch),
-        _theme_listed_once(),
+        _reused_between_builds(),
     ):
         try:
             config = load_config(

@@ -18,7 +18,6 @@ from mkdocs.structure.toc import get_toc
 
 from ...errors import SiteBuilderError
 from ...folders import base_config_for, check_output_folder
-from ...site import template_cache
 from ...site.render import Page, Preview, SiteBundle
 from ...store import AssetStore
 from .base import base_values, same_file
@@ -171,11 +170,6 @@ class BundlePlugin(plugins.BasePlugin[PluginConfig]):
             else:
                 kept.append(_AsIs.generated(config, item.path, abs_src_path=str(item.source)))
         return Files(kept)
-
-    def on_env(self, env, config, files):
-        # Compiled templates shared by every build of this process (site/template_cache.py).
-        env.bytecode_cache = template_cache.CACHE
-        return env
 
     def on_page_markdown(self, markdown, page, config, files):
         return ""  # our pages are finished HTML; nothing for Markdown to do

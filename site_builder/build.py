@@ -74,7 +74,10 @@ class Checked:
     states: tuple[ClientState, ...] = ()
 
     def state(self, slug: str) -> ClientState:
-        return next(s for s in self.states if s.client.slug == slug)
+        for state in self.states:
+            if state.client.slug == slug:
+                return state
+        raise KeyError(slug)
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,8 @@ def validate(
     settings: Path | None = None,
 ) -> Checked:
     """Load and check the plans, the agency's settings and its own mkdocs.yml, and the
-    history; raise PlanError on errors (or warnings, if strict)."""
+    history, and derive each client (once: every later stage reuses Checked.states); raise
+    PlanError on errors (or warnings, if strict)."""
     from .engines.mkdocs import layer_problems, supported_languages
 
     plans, diags = load_plans(plans_dir, clients)
@@ -320,9 +324,8 @@ def build(
             for site in built:  # every client built: publish each one atomically
                 swap_into_place(staging / site.slug, out / site.slug)
                 report.sites.append(BuiltSite(site.slug, out / site.slug, site.warnings))
-            access.write_build_access_files(
-                out, staging, [s.client for s in selected]
-            )  # host mode: OUT/_access
+            hosted = [s.client for s in selected]
+            access.write_build_access_files(out, staging, hosted)  # host mode: OUT/_access
         finally:
             shutil.rmtree(staging, ignore_errors=True)
             AssetStore(store).collect()

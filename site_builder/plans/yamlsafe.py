@@ -5,7 +5,7 @@ minutes and gigabytes once walked, and deep nesting overflows the stack (in liby
 a crash rather than an exception). Plan files need neither, so:
 
 * nesting is bounded *before* composing, by a linear scan of the text (and of the scanner's
-  tokens when the text holds more than MAX_DEPTH brackets);
+  tokens when brackets stack deeper than MAX_DEPTH in the text);
 * the node graph is composed with libyaml (about 25x faster than pure Python) and then walked
   once: a node reached twice is an alias, refused with its line.
 
@@ -24,6 +24,7 @@ from yaml.events import AliasEvent
 MAX_DEPTH = 32  # flow nesting ([ and {)
 MAX_BLOCK_PREFIX = 96  # columns of indentation / "- " before content on one line
 _BLOCK_PREFIX = re.compile(r"^(?: |- |\? )+", re.M)
+_BRACKETS = re.compile(r"[\[\]{}]")
 _FLOW_START = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken)
 _FLOW_END = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)
 _CLoader = getattr(yaml, "CSafeLoader", None)
@@ -35,6 +36,18 @@ class YamlProblem:
     message: str
 
 
+def _bracket_depth(text: str) -> int:
+    """How deep [ and { stack anywhere in the text (in strings too): a cheap upper bound of
+    the flow nesting, so only a suspicious file pays for the scanner's tokens."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return 0
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(text):
+        depth = max(depth + (1 if match.group() in "[{" else -1), 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def _nesting_problem(text: str) -> YamlProblem | None:
     for match in _BLOCK_PREFIX.finditer(text):
         if match.end() - match.start() > MAX_BLOCK_PREFIX:
@@ -42,8 +55,8 @@ def _nesting_problem(text: str) -> YamlProblem | None:
             return YamlProblem(
                 line, f"invalid YAML: indented or nested deeper than {MAX_BLOCK_PREFIX} columns"
             )
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return None  # the common case: too few brackets to nest too deep
+    if _bracket_depth(text) <= MAX_DEPTH:
+        return None  # the common case: brackets never stack that deep, even counted in text
     # Count real flow collections, not brackets in quoted or plain text: the scanner (no
     # recursion, unlike the composer) tells them apart.
     depth = 0

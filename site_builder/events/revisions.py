@@ -4,11 +4,10 @@ project's approval notes, a revision resolved to its commit."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import yaml
 
-from ..errors import Diagnostics, UsageError
+from ..errors import UsageError
 from ..model import Approval, Client, Milestone
 from ..plans.gitlog import LOG_FORMAT, Commit, parse_log
 from ..plans.history import RevisionReader, yaml_data
@@ -79,12 +78,6 @@ class NotesAt:
             {n: o for n, o in files.items() if n.endswith(".md")},
             {n[:-4]: o for n, o in files.items() if n.endswith(".md.sig")},
         )
-
-
-def one_error(path: Path, line: int, message: str) -> Diagnostics:
-    diags = Diagnostics()
-    diags.error(path, line, message)
-    return diags
 
 
 def resolve_revision(repo, option: str, rev: str, shallow: bool) -> Commit:

@@ -9,7 +9,7 @@ $(BIN)/site-builder: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-.PHONY: install demo lint test test-quick docs
+.PHONY: install demo lint test-deps test test-quick docs
 install: $(BIN)/site-builder
 
 demo: install  ## install, then build the demo sites from plans/ into site/
@@ -20,7 +20,10 @@ lint: install  ## ruff (lint, import order, format) and mypy (types) over the pa
 	$(BIN)/ruff format --check site_builder tests benchmarks scripts
 	$(BIN)/mypy site_builder
 
-test: lint  ## install, lint, then run every test (the browser ones once per font family)
+test-deps:  ## what the tests need beyond .venv: Debian packages (sudo if not root), pinned npm tools
+	bash scripts/install-test-deps.sh
+
+test: test-deps lint  ## install everything, lint, then run every test (browser ones once per font family)
 	$(BIN)/python -m pytest
 
 test-quick: install  ## the tests that need no browser and take seconds

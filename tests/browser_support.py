@@ -56,7 +56,7 @@ def require(what: str, present: bool, how: str) -> None:
     """Fail (never skip) a test whose tool is missing: CI must not pass without it."""
     if not present:
         pytest.fail(
-            f"{what} is missing: {how}. Run .ci/run, or leave the browser tests out "
+            f"{what} is missing: {how}. Run `make test-deps` (scripts/install-test-deps.sh), or leave the browser tests out "
             f"with -m 'not browser'",
             pytrace=False,
         )

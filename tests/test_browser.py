@@ -13,7 +13,7 @@ sites from a real nginx on 127.0.0.1, served under a sub-path as a host would.
 
 Each test runs once per font family (DejaVu only, Liberation only: tests/conftest.py).
 Screenshots of the demo sites go to test-artifacts/. Needs chromium and nginx (Debian
-packages), Python's playwright and axe-core from npm in .cache/node (.ci/run installs all of
+packages), Python's playwright and axe-core from npm in .cache/node (make test-deps installs all of
 them). A missing tool fails these tests; `pytest -m "not browser"` leaves them out.
 """
 
@@ -55,7 +55,11 @@ SUB_PATH = "/status/"  # sites are served as http://127.0.0.1:PORT/status/<clien
 def tools():
     """nginx and axe-core (chromium and playwright: the `browser` fixture, tests/conftest.py)."""
     require("nginx", nginx_binary() is not None, "apt-get install nginx")
-    require("axe-core", AXE.is_file(), "npm install --prefix .cache/node axe-core (see .ci/run)")
+    require(
+        "axe-core",
+        AXE.is_file(),
+        "npm install --prefix .cache/node axe-core (see scripts/install-test-deps.sh)",
+    )
     return {"nginx": nginx_binary()}
 
 

@@ -60,7 +60,11 @@ def site(tmp_path_factory):
     """A password-mode client with two projects and a document, built, published under
     /status/ and served by nginx: the URL of its index page."""
     require("nginx", nginx_binary() is not None, "apt-get install nginx")
-    require("axe-core", AXE.is_file(), "npm install --prefix .cache/node axe-core (.ci/run)")
+    require(
+        "axe-core",
+        AXE.is_file(),
+        "npm install --prefix .cache/node axe-core (scripts/install-test-deps.sh)",
+    )
     plans = tmp_path_factory.mktemp("access-browser") / "plans"
     plan = PLAN_YML.replace("title: Design approved", f"title: {CHECKPOINT}").replace(
         "      - Mockups\n",

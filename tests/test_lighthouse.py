@@ -4,7 +4,7 @@ text: accessibility 100, no layout shift, every image sized. The performance sco
 (it moves with the machine's load), so it is a figure printed by benchmarks/lighthouse.py, not
 an assertion here.
 
-Needs Debian's chromium and nginx, and lighthouse from npm in .cache/lighthouse (.ci/run installs
+Needs Debian's chromium and nginx, and lighthouse from npm in .cache/lighthouse (make test-deps installs
 it). A missing tool fails the test. The JSON reports go to test-artifacts/lighthouse-*.json.
 """
 
@@ -55,7 +55,7 @@ def served():
     require(
         "lighthouse",
         LIGHTHOUSE.is_file(),
-        "npm install --prefix .cache/lighthouse lighthouse@12.2.3 (see .ci/run)",
+        "npm install --prefix .cache/lighthouse lighthouse@12.2.3 (see scripts/install-test-deps.sh)",
     )
     root = world_readable_dir("site-builder-lighthouse-")
     with demo_passwords():

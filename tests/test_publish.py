@@ -297,7 +297,7 @@ def test_without_public_sites_one_rule_covers_everything(plans, tmp_path):
 def apr1(password: str) -> str:
     """An Apache MD5 hash, as `htpasswd -m` or `openssl passwd -apr1` writes it."""
     openssl = shutil.which("openssl")
-    assert openssl, "openssl is missing: apt-get install openssl (.ci/run does)"
+    assert openssl, "openssl is missing: apt-get install openssl (make test-deps does)"
     return subprocess.run(
         [openssl, "passwd", "-apr1", password], capture_output=True, text=True, check=True
     ).stdout.strip()
@@ -324,7 +324,7 @@ def served(plans, tmp_path):
     """Two host-mode clients and a link-mode one, published under /status/ and served by
     nginx with the generated include."""
     if nginx_binary() is None:
-        pytest.fail("nginx is missing: apt-get install nginx (.ci/run does)")
+        pytest.fail("nginx is missing: apt-get install nginx (make test-deps does)")
     make_client(plans, "alpha", yml("Alpha Co", host_block({"ann": apr1("ann-password-1")})))
     make_client(
         plans,

@@ -74,7 +74,7 @@ SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
 def require(what: str, present: bool, how: str) -> None:
     """Fail (never skip) when a linter is missing: CI must not pass without it."""
     if not present:
-        pytest.fail(f"{what} is missing: {how} (.ci/run installs it)", pytrace=False)
+        pytest.fail(f"{what} is missing: {how} (make test-deps installs it)", pytrace=False)
 
 
 def actionlint(folder: Path) -> subprocess.CompletedProcess:
